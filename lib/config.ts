@@ -1,0 +1,76 @@
+import 'server-only';
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const seconds = z.coerce.number({ message: 'must be a number of seconds' }).int('must be a whole number of seconds').positive('must be > 0');
+
+const url = (protocols: string[]) =>
+  z.string().refine((v) => {
+    try {
+      return protocols.includes(new URL(v).protocol);
+    } catch {
+      return false;
+    }
+  }, `must be a URL starting with ${protocols.map((p) => p + '//').join(' or ')}`);
+
+/** Per-category TTL overrides: CACHE_TTL_PREDICTIONS=3600 etc. */
+const CATEGORY_TTL_VARS = ['RECOMMENDATIONS', 'ANALYTICS', 'PREDICTIONS', 'PROFILE', 'TRENDING', 'FEEDBACK'] as const;
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
+  PGLITE_DIR: z.string().min(1).default('.data/pglite'),
+  REDIS_URL: url(['redis:', 'rediss:', 'redis+sentinel:', 'redis+cluster:']).optional(),
+  REDIS_PASSWORD: z.string().min(1).optional(),
+  /** Overrides every category's TTL when set (the seed's single knob). */
+  REDIS_CACHE_TTL: seconds.optional(),
+  CACHE_ENABLED: bool.default(true),
+  CACHE_WARM_ON_STARTUP: bool.default(false),
+  CACHE_MAX_SIZE_MB: z.coerce.number({ message: 'must be a number of megabytes' }).positive('must be > 0').default(64),
+  CACHE_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9_-]{1,32}$/i, 'must be 1-32 letters, digits, - or _')
+    .default('mizaj'),
+  SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  ...Object.fromEntries(CATEGORY_TTL_VARS.map((c) => [`CACHE_TTL_${c}`, seconds.optional()])),
+});
+
+export type Config = z.infer<typeof schema> & {
+  categoryTtl: Partial<Record<Lowercase<(typeof CATEGORY_TTL_VARS)[number]>, number>>;
+};
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parse an environment; throws ConfigError with one line naming the variable and what is wrong. */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  // Treat empty strings as unset, as shells and compose files often export VAR= .
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const result = schema.safeParse(cleaned);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new ConfigError(`Invalid environment: ${issue.path.join('.')} ${issue.message}`);
+  }
+  const data = result.data as z.infer<typeof schema> & Record<string, unknown>;
+  if (data.NODE_ENV === 'production' && !data.SESSION_SECRET) {
+    throw new ConfigError('Invalid environment: SESSION_SECRET must be set in production (at least 32 characters)');
+  }
+  const categoryTtl: Config['categoryTtl'] = {};
+  for (const c of CATEGORY_TTL_VARS) {
+    const v = data[`CACHE_TTL_${c}`];
+    if (typeof v === 'number') categoryTtl[c.toLowerCase() as keyof Config['categoryTtl']] = v;
+  }
+  return { ...data, categoryTtl };
+}
+
+let cached: Config | undefined;
+
+/** The process's configuration, parsed once. */
+export function getConfig(): Config {
+  cached ??= parseConfig(process.env);
+  return cached;
+}

@@ -1,0 +1,203 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigserial,
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  real,
+  serial,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+
+/** Temperament codes shared by patients (their mizaj) and remedies (their nature). */
+export const MIZAJ_TYPES = ['garm_tar', 'garm_khoshk', 'sard_tar', 'sard_khoshk', 'motadel'] as const;
+export type MizajType = (typeof MIZAJ_TYPES)[number];
+export const RECOMMENDATION_KINDS = ['herbal', 'dietary', 'lifestyle'] as const;
+export const USER_ROLES = ['admin', 'clinician'] as const;
+export type UserRole = (typeof USER_ROLES)[number];
+
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+
+export const patients = pgTable(
+  'patients',
+  {
+    id: serial('id').primaryKey(),
+    name: text('name').notNull(),
+    mizajType: text('mizaj_type', { enum: MIZAJ_TYPES }).notNull(),
+    birthYear: smallint('birth_year').notNull(),
+    sex: text('sex', { enum: ['f', 'm'] }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('idx_patient_mizaj_type').on(t.mizajType)],
+);
+
+export const healthRecords = pgTable(
+  'health_records',
+  {
+    id: serial('id').primaryKey(),
+    patientId: integer('patient_id')
+      .notNull()
+      .references(() => patients.id, { onDelete: 'cascade' }),
+    kind: text('kind').notNull(),
+    data: jsonb('data').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('idx_health_record_created').on(t.createdAt),
+    index('idx_health_record_patient_created').on(t.patientId, t.createdAt),
+  ],
+);
+
+export const conditions = pgTable('conditions', {
+  id: serial('id').primaryKey(),
+  code: text('code').notNull().unique(),
+  nameFa: text('name_fa').notNull(),
+  nameEn: text('name_en').notNull(),
+  nameAr: text('name_ar').notNull(),
+});
+
+export const recommendations = pgTable(
+  'recommendations',
+  {
+    id: serial('id').primaryKey(),
+    conditionId: integer('condition_id')
+      .notNull()
+      .references(() => conditions.id),
+    /** The remedy this recommendation applies (one remedy serves several conditions). */
+    remedyCode: text('remedy_code').notNull(),
+    kind: text('kind', { enum: RECOMMENDATION_KINDS }).notNull(),
+    nameFa: text('name_fa').notNull(),
+    nameEn: text('name_en').notNull(),
+    nameAr: text('name_ar').notNull(),
+    dosage: text('dosage').notNull(),
+    temperament: text('temperament', { enum: MIZAJ_TYPES }).notNull(),
+    effectivenessScore: real('effectiveness_score').notNull().default(0),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('idx_recommendation_effectiveness').on(t.effectivenessScore),
+    index('idx_recommendation_condition').on(t.conditionId),
+    uniqueIndex('uq_recommendation_condition_remedy').on(t.conditionId, t.remedyCode),
+  ],
+);
+
+export const users = pgTable('users', {
+  id: serial('id').primaryKey(),
+  email: text('email').notNull().unique(),
+  name: text('name').notNull(),
+  role: text('role', { enum: USER_ROLES }).notNull(),
+  passwordHash: text('password_hash').notNull(),
+  createdAt: createdAt(),
+});
+
+export const diagnoses = pgTable(
+  'diagnoses',
+  {
+    id: serial('id').primaryKey(),
+    patientId: integer('patient_id')
+      .notNull()
+      .references(() => patients.id, { onDelete: 'cascade' }),
+    conditionId: integer('condition_id')
+      .notNull()
+      .references(() => conditions.id),
+    clinicianId: integer('clinician_id').references(() => users.id, { onDelete: 'set null' }),
+    notes: text('notes'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('idx_diagnosis_condition_patient').on(t.conditionId, t.patientId),
+    index('idx_diagnosis_patient').on(t.patientId),
+    index('idx_diagnosis_created').on(t.createdAt),
+  ],
+);
+
+export const feedback = pgTable(
+  'feedback',
+  {
+    id: serial('id').primaryKey(),
+    recommendationId: integer('recommendation_id')
+      .notNull()
+      .references(() => recommendations.id),
+    diagnosisId: integer('diagnosis_id')
+      .notNull()
+      .references(() => diagnoses.id, { onDelete: 'cascade' }),
+    patientId: integer('patient_id')
+      .notNull()
+      .references(() => patients.id, { onDelete: 'cascade' }),
+    rating: smallint('rating').notNull(),
+    /** Share of the prescribed course the patient followed, 0–100 %. */
+    adherence: smallint('adherence').notNull(),
+    sideEffects: text('side_effects'),
+    comment: text('comment'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('idx_feedback_recommendation_created').on(t.recommendationId, t.createdAt),
+    index('idx_feedback_diagnosis').on(t.diagnosisId),
+    index('idx_feedback_created').on(t.createdAt),
+    check('feedback_rating_range', sql`${t.rating} between 1 and 5`),
+    check('feedback_adherence_range', sql`${t.adherence} between 0 and 100`),
+  ],
+);
+
+export const apiKeys = pgTable('api_keys', {
+  id: serial('id').primaryKey(),
+  name: text('name').notNull(),
+  /** First characters of the key, shown in lists so a key can be recognised without revealing it. */
+  prefix: text('prefix').notNull(),
+  /** SHA-256 of the whole key; the key itself is shown once at creation and never stored. */
+  hash: text('hash').notNull().unique(),
+  scopes: text('scopes').array().notNull(),
+  createdAt: createdAt(),
+  lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+  revokedAt: timestamp('revoked_at', { withTimezone: true }),
+});
+
+export const sessions = pgTable(
+  'sessions',
+  {
+    /** SHA-256 of the session token held in the cookie. */
+    id: text('id').primaryKey(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('idx_session_user').on(t.userId)],
+);
+
+export const adminAudit = pgTable(
+  'admin_audit',
+  {
+    id: serial('id').primaryKey(),
+    actor: text('actor').notNull(),
+    action: text('action').notNull(),
+    target: text('target').notNull(),
+    ok: boolean('ok').notNull(),
+    result: jsonb('result'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('idx_admin_audit_created').on(t.createdAt)],
+);
+
+export const cacheMetricSamples = pgTable(
+  'cache_metric_samples',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    takenAt: timestamp('taken_at', { withTimezone: true }).notNull().defaultNow(),
+    /** Which app instance took it; Redis-wide samples use 'redis'. */
+    instance: text('instance').notNull(),
+    /** 'category' rows carry one category's counters; 'redis' rows carry INFO figures. */
+    kind: text('kind', { enum: ['category', 'redis'] }).notNull(),
+    category: text('category'),
+    data: jsonb('data').notNull(),
+  },
+  (t) => [index('idx_cache_metric_samples_taken').on(t.takenAt, t.kind)],
+);
