@@ -1,9 +1,12 @@
 import type { NextConfig } from 'next';
+import createNextIntlPlugin from 'next-intl/plugin';
+
+const withNextIntl = createNextIntlPlugin('./lib/i18n/request.ts');
 
 const nextConfig: NextConfig = {
-  // Native/embedded drivers must stay outside the server bundle.
-  serverExternalPackages: ['@electric-sql/pglite', 'postgres', 'ioredis'],
+  // Drivers with native or wasm parts stay outside the server bundle.
+  serverExternalPackages: ['@electric-sql/pglite', 'postgres', 'ioredis', 'pino'],
   poweredByHeader: false,
 };
 
-export default nextConfig;
+export default withNextIntl(nextConfig);

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Starts the production build for the browser tests on a fresh database seeded with a small demo set.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ADMIN_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+DB_NAME="mizaj_e2e"
+psql "$ADMIN_URL" -q -v ON_ERROR_STOP=1 -c "drop database if exists $DB_NAME with (force)" -c "create database $DB_NAME" >/dev/null
+export DATABASE_URL="${ADMIN_URL%/*}/$DB_NAME"
+export REDIS_URL="${TEST_REDIS_URL:-redis://127.0.0.1:6379}"
+export CACHE_PREFIX="mizaj-e2e"
+export SESSION_SECRET="${SESSION_SECRET:-e2e-only-session-secret-0123456789abcdef}"
+redis-cli -u "$REDIS_URL" --scan --pattern "$CACHE_PREFIX:*" | xargs -r redis-cli -u "$REDIS_URL" unlink >/dev/null
+NODE_ENV=test npm run -s db:seed -- --patients 400 --seed 7
+exec npx next start -H 127.0.0.1 -p "${E2E_PORT:-3100}"

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The whole test suite: lint, types, unit + integration (real PostgreSQL and Redis), production build, browser.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/ensure-deps.sh
+bash scripts/ensure-chromium.sh
+bash scripts/ensure-services.sh
+
+step() { printf '\n=== %s ===\n' "$1"; }
+step "lint";        npx eslint . --max-warnings=0
+step "typecheck";   npx tsc --noEmit
+step "vitest";      npx vitest run
+step "next build";  npx next build
+step "playwright";  npx playwright test
