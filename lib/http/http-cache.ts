@@ -1,0 +1,99 @@
+import 'server-only';
+import { createHash } from 'node:crypto';
+import { formatServerTiming } from './server-timing';
+
+/**
+ * HTTP caching for cached API answers, as pure functions over plain values so the Next route handler and the
+ * node:http fast path send byte-identical headers.
+ */
+
+export type CacheStatus = 'HIT' | 'MISS' | 'STALE';
+
+/** From the cache core: when the entry was stored, stops being fresh, and stops being servable stale. */
+export type CacheMeta = {
+  status: CacheStatus;
+  storedAt: number | Date;
+  expiresAt: number | Date;
+  graceUntil: number | Date;
+};
+
+const ms = (t: number | Date) => (typeof t === 'number' ? t : t.getTime());
+
+/** Strong validator: SHA-256 of the exact bytes sent, so equal ETags mean byte-identical bodies. */
+export function strongEtag(body: Uint8Array | string): string {
+  return `"${createHash('sha256').update(body).digest('base64url')}"`;
+}
+
+/**
+ * RFC 9110 §13.1.2: If-None-Match uses weak comparison (W/"x" matches "x"), and `*` matches any current
+ * representation. Tags may contain commas, so they are matched by pattern rather than split on ",".
+ */
+export function ifNoneMatchHits(ifNoneMatch: string | null | undefined, etag: string): boolean {
+  if (!ifNoneMatch) return false;
+  if (ifNoneMatch.trim() === '*') return true;
+  const opaque = etag.replace(/^W\//, '');
+  for (const m of ifNoneMatch.matchAll(/(?:W\/)?("[^"]*")/g)) if (m[1] === opaque) return true;
+  return false;
+}
+
+/** Whole seconds of freshness left; rounded down so a client never keeps an answer longer than we do. */
+export function freshSeconds(meta: CacheMeta, now: number): number {
+  return Math.max(0, Math.floor((ms(meta.expiresAt) - now) / 1000));
+}
+
+/** Seconds a client may keep serving it stale while it revalidates, counted from the end of freshness. */
+export function graceSeconds(meta: CacheMeta, now: number): number {
+  return Math.max(0, Math.floor((ms(meta.graceUntil) - Math.max(now, ms(meta.expiresAt))) / 1000));
+}
+
+/**
+ * `private` because answers depend on who asks (auth) and must not sit in shared proxies. No `Age` header:
+ * max-age is already what is left, and Age would make clients subtract the entry's age twice.
+ */
+export function cacheControl(meta: CacheMeta, now: number): string {
+  return `private, max-age=${freshSeconds(meta, now)}, stale-while-revalidate=${graceSeconds(meta, now)}`;
+}
+
+export type CachedAnswer = { status: 200 | 304; headers: Record<string, string>; body: Uint8Array | null };
+
+export type CachedAnswerInput = {
+  body: Uint8Array | string;
+  /** Pass the ETag stored with the entry to avoid hashing on every hit. */
+  etag?: string;
+  contentType?: string;
+  meta: CacheMeta;
+  ifNoneMatch?: string | null;
+  method?: string;
+  now?: number;
+  /** Milliseconds spent in the cache lookup and in the database (0 or absent on a hit). */
+  timings?: { cacheMs?: number; dbMs?: number };
+};
+
+/** Status, headers and body for a cached answer: 304 without a body when If-None-Match matches. */
+export function buildCachedAnswer(input: CachedAnswerInput): CachedAnswer {
+  const now = input.now ?? Date.now();
+  const etag = input.etag ?? strongEtag(input.body);
+  const timing = formatServerTiming([
+    ...(input.timings?.cacheMs !== undefined ? [{ name: 'cache', dur: input.timings.cacheMs }] : []),
+    ...(input.timings?.dbMs !== undefined ? [{ name: 'db', dur: input.timings.dbMs }] : []),
+  ]);
+  const headers: Record<string, string> = {
+    ETag: etag,
+    'Cache-Control': cacheControl(input.meta, now),
+    'X-Cache': input.meta.status,
+    ...(timing && { 'Server-Timing': timing }),
+  };
+  if (ifNoneMatchHits(input.ifNoneMatch, etag)) return { status: 304, headers, body: null };
+  headers['Content-Type'] = input.contentType ?? 'application/json';
+  const bytes = typeof input.body === 'string' ? new TextEncoder().encode(input.body) : input.body;
+  return { status: 200, headers, body: input.method === 'HEAD' ? null : bytes };
+}
+
+export function toResponse(answer: CachedAnswer): Response {
+  return new Response(answer.body as BodyInit | null, { status: answer.status, headers: answer.headers });
+}
+
+/** Route-handler convenience: reads If-None-Match and the method from the request. */
+export function cachedResponse(req: Request, input: Omit<CachedAnswerInput, 'ifNoneMatch' | 'method'>): Response {
+  return toResponse(buildCachedAnswer({ ...input, ifNoneMatch: req.headers.get('if-none-match'), method: req.method }));
+}
