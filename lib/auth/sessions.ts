@@ -1,0 +1,47 @@
+import 'server-only';
+import { and, eq, gt, lte } from 'drizzle-orm';
+import type { Db } from '@/lib/db/client';
+import { sessions, users, type UserRole } from '@/lib/db/schema';
+import { randomToken, sha256Hex } from './crypto-utils';
+import { emitLogout } from './logout-listeners';
+
+export const SESSION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+
+export type SessionUser = { id: number; email: string; name: string; role: UserRole };
+
+/** Starts a session; the token goes in the cookie, only its SHA-256 is stored (a DB leak yields no sessions). */
+export async function createSession(db: Db, userId: number, opts: { ttlMs?: number; now?: Date } = {}) {
+  const token = randomToken();
+  const now = opts.now ?? new Date();
+  const expiresAt = new Date(now.getTime() + (opts.ttlMs ?? SESSION_TTL_MS));
+  await db.insert(sessions).values({ id: sha256Hex(token), userId, expiresAt });
+  return { token, expiresAt };
+}
+
+/** The signed-in user for a cookie token, or null when unknown, malformed or expired. */
+export async function getSessionUser(db: Db, token: string | undefined, now = new Date()): Promise<SessionUser | null> {
+  if (!token || !TOKEN_PATTERN.test(token)) return null;
+  const [row] = await db
+    .select({ id: users.id, email: users.email, name: users.name, role: users.role })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(and(eq(sessions.id, sha256Hex(token)), gt(sessions.expiresAt, now)))
+    .limit(1);
+  return row ?? null;
+}
+
+/** Ends a session and tells logout listeners (they drop the user's cached entries). Idempotent. */
+export async function destroySession(db: Db, token: string | undefined): Promise<boolean> {
+  if (!token || !TOKEN_PATTERN.test(token)) return false;
+  const [row] = await db.delete(sessions).where(eq(sessions.id, sha256Hex(token))).returning({ userId: sessions.userId });
+  if (!row) return false;
+  await emitLogout(row.userId);
+  return true;
+}
+
+/** Housekeeping for a periodic job; expired sessions are already ignored by getSessionUser. */
+export async function deleteExpiredSessions(db: Db, now = new Date()): Promise<number> {
+  const rows = await db.delete(sessions).where(lte(sessions.expiresAt, now)).returning({ id: sessions.id });
+  return rows.length;
+}

@@ -1,0 +1,37 @@
+import 'server-only';
+import { eq } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Db } from '@/lib/db/client';
+import { USER_ROLES, users, type UserRole } from '@/lib/db/schema';
+import { ConflictError, ValidationError } from '@/lib/errors';
+import { toFieldIssues } from '@/lib/http/zod-issues';
+import { hashPassword } from './password';
+
+export const normalizeEmail = (email: string) => email.trim().toLowerCase();
+
+export const newUserSchema = z.strictObject({
+  email: z.email().max(254).transform(normalizeEmail),
+  name: z.string().trim().min(1).max(200),
+  role: z.enum(USER_ROLES),
+  password: z.string().min(10, 'must be at least 10 characters').max(1024),
+});
+export type NewUser = z.input<typeof newUserSchema>;
+
+export async function createUser(db: Db, input: NewUser): Promise<{ id: number; email: string; name: string; role: UserRole }> {
+  const parsed = newUserSchema.safeParse(input);
+  if (!parsed.success) throw new ValidationError('Invalid user', toFieldIssues(parsed.error));
+  const { email, name, role, password } = parsed.data;
+  const passwordHash = await hashPassword(password);
+  const [row] = await db
+    .insert(users)
+    .values({ email, name, role, passwordHash })
+    .onConflictDoNothing({ target: users.email })
+    .returning({ id: users.id, email: users.email, name: users.name, role: users.role });
+  if (!row) throw new ConflictError('A user with this email already exists');
+  return row;
+}
+
+export async function findUserByEmail(db: Db, email: string) {
+  const [row] = await db.select().from(users).where(eq(users.email, normalizeEmail(email))).limit(1);
+  return row ?? null;
+}

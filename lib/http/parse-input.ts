@@ -1,0 +1,29 @@
+import 'server-only';
+import { z } from 'zod';
+import { ValidationError } from '@/lib/errors';
+import { toFieldIssues, type InputLocation } from './zod-issues';
+
+/**
+ * Objects default to strict here: an unknown field is a client bug (a typo'd `ratting` would otherwise be
+ * dropped silently). A schema that chose `z.looseObject` or `.catchall()` keeps its choice.
+ */
+export function strictByDefault<S extends z.ZodType>(schema: S): S {
+  if (schema instanceof z.ZodObject && schema._zod.def.catchall === undefined) return schema.strict() as unknown as S;
+  return schema;
+}
+
+export async function parseInput<S extends z.ZodType>(schema: S, value: unknown, location: InputLocation): Promise<z.output<S>> {
+  const result = await schema.safeParseAsync(value);
+  if (result.success) return result.data;
+  throw new ValidationError(`Invalid ${location}`, toFieldIssues(result.error, location));
+}
+
+/** Query string → object; a repeated key becomes an array, so schemas decide whether repeats are allowed. */
+export function searchParamsToObject(params: URLSearchParams): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [k, v] of params) {
+    const prev = out[k];
+    out[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
+  }
+  return out;
+}
