@@ -1,3 +1,5 @@
+-- Hand-added: the trigram index on patients.name below needs it (drizzle-kit does not emit extensions).
+CREATE EXTENSION IF NOT EXISTS pg_trgm;--> statement-breakpoint
 CREATE TABLE "admin_audit" (
 	"id" serial PRIMARY KEY NOT NULL,
 	"actor" text NOT NULL,
@@ -121,14 +123,17 @@ ALTER TABLE "sessions" ADD CONSTRAINT "sessions_user_id_users_id_fk" FOREIGN KEY
 CREATE INDEX "idx_admin_audit_created" ON "admin_audit" USING btree ("created_at");--> statement-breakpoint
 CREATE INDEX "idx_cache_metric_samples_taken" ON "cache_metric_samples" USING btree ("taken_at","kind");--> statement-breakpoint
 CREATE INDEX "idx_diagnosis_condition_patient" ON "diagnoses" USING btree ("condition_id","patient_id");--> statement-breakpoint
-CREATE INDEX "idx_diagnosis_patient" ON "diagnoses" USING btree ("patient_id");--> statement-breakpoint
+CREATE INDEX "idx_diagnosis_patient" ON "diagnoses" USING btree ("patient_id","condition_id");--> statement-breakpoint
 CREATE INDEX "idx_diagnosis_created" ON "diagnoses" USING btree ("created_at");--> statement-breakpoint
 CREATE INDEX "idx_feedback_recommendation_created" ON "feedback" USING btree ("recommendation_id","created_at");--> statement-breakpoint
+CREATE INDEX "idx_feedback_recommendation_rating" ON "feedback" USING btree ("recommendation_id","rating");--> statement-breakpoint
 CREATE INDEX "idx_feedback_diagnosis" ON "feedback" USING btree ("diagnosis_id");--> statement-breakpoint
 CREATE INDEX "idx_feedback_created" ON "feedback" USING btree ("created_at");--> statement-breakpoint
 CREATE INDEX "idx_health_record_created" ON "health_records" USING btree ("created_at");--> statement-breakpoint
 CREATE INDEX "idx_health_record_patient_created" ON "health_records" USING btree ("patient_id","created_at");--> statement-breakpoint
 CREATE INDEX "idx_patient_mizaj_type" ON "patients" USING btree ("mizaj_type");--> statement-breakpoint
+CREATE INDEX "idx_patient_mizaj_birth_year" ON "patients" USING btree ("mizaj_type","birth_year");--> statement-breakpoint
+CREATE INDEX "idx_patient_name_trgm" ON "patients" USING gin ("name" gin_trgm_ops);--> statement-breakpoint
 CREATE INDEX "idx_recommendation_effectiveness" ON "recommendations" USING btree ("effectiveness_score");--> statement-breakpoint
 CREATE INDEX "idx_recommendation_condition" ON "recommendations" USING btree ("condition_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "uq_recommendation_condition_remedy" ON "recommendations" USING btree ("condition_id","remedy_code");--> statement-breakpoint

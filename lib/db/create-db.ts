@@ -1,4 +1,5 @@
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
@@ -19,7 +20,8 @@ export async function createDb(opts: CreateDbOptions): Promise<DbHandle> {
     return { kind: 'postgres', db, client, url: opts.url, close: () => client.end({ timeout: 5 }) };
   }
   if (!opts.pglite.startsWith('memory://')) mkdirSync(opts.pglite, { recursive: true });
-  const client = await PGlite.create(opts.pglite);
+  // The migrations create pg_trgm (patient name search); PGlite must have it loaded to allow that.
+  const client = await PGlite.create(opts.pglite, { extensions: { pg_trgm } });
   const db = drizzlePglite(client, { schema }) as unknown as Db;
   return {
     kind: 'pglite',

@@ -34,7 +34,13 @@ export const patients = pgTable(
     sex: text('sex', { enum: ['f', 'm'] }).notNull(),
     createdAt: createdAt(),
   },
-  (t) => [index('idx_patient_mizaj_type').on(t.mizajType)],
+  (t) => [
+    index('idx_patient_mizaj_type').on(t.mizajType),
+    // Similar-patient lookup: same mizaj, nearest birth year.
+    index('idx_patient_mizaj_birth_year').on(t.mizajType, t.birthYear),
+    // Substring search on names (ILIKE '%q%') needs trigrams; a btree cannot serve a leading wildcard.
+    index('idx_patient_name_trgm').using('gin', sql`${t.name} gin_trgm_ops`),
+  ],
 );
 
 export const healthRecords = pgTable(
@@ -112,7 +118,7 @@ export const diagnoses = pgTable(
   },
   (t) => [
     index('idx_diagnosis_condition_patient').on(t.conditionId, t.patientId),
-    index('idx_diagnosis_patient').on(t.patientId),
+    index('idx_diagnosis_patient').on(t.patientId, t.conditionId),
     index('idx_diagnosis_created').on(t.createdAt),
   ],
 );
@@ -139,6 +145,8 @@ export const feedback = pgTable(
   },
   (t) => [
     index('idx_feedback_recommendation_created').on(t.recommendationId, t.createdAt),
+    // Lets counts, means and histograms per recommendation run as index-only scans.
+    index('idx_feedback_recommendation_rating').on(t.recommendationId, t.rating),
     index('idx_feedback_diagnosis').on(t.diagnosisId),
     index('idx_feedback_created').on(t.createdAt),
     check('feedback_rating_range', sql`${t.rating} between 1 and 5`),

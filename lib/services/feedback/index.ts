@@ -1,0 +1,2 @@
+export * from './feedback-summary';
+export * from './submit-feedback';

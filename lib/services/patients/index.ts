@@ -1,0 +1,2 @@
+export * from './patient-profile';
+export * from './search-patients';

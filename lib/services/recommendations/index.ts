@@ -1,0 +1,2 @@
+export * from './get-recommendation';
+export * from './update-recommendation';
