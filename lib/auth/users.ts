@@ -10,7 +10,7 @@ import { hashPassword } from './password';
 export const normalizeEmail = (email: string) => email.trim().toLowerCase();
 
 export const newUserSchema = z.strictObject({
-  email: z.email().max(254).transform(normalizeEmail),
+  email: z.string().trim().toLowerCase().pipe(z.email().max(254)),
   name: z.string().trim().min(1).max(200),
   role: z.enum(USER_ROLES),
   password: z.string().min(10, 'must be at least 10 characters').max(1024),
