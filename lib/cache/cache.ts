@@ -1,0 +1,774 @@
+import { randomBytes } from 'node:crypto';
+import { Redis, type Cluster } from 'ioredis';
+import { ServiceUnavailableError } from '@/lib/errors';
+import { Breaker, type BreakerOptions, type BreakerState } from './breaker';
+import { RedisBus, type BusState } from './bus';
+import { CATEGORY_DEFAULTS, longestLifetimeSeconds, type CategoryConfig, type CategoryTable } from './categories';
+import { decodeHeader, decodeValue, deepFreeze, encodeEntry, encodeValue, type EntryHeader } from './codec';
+import { CacheEvents, type CacheEventMap, type CacheEventName } from './events';
+import { argsHash, assertCategory, assertPrefix, busChannel, categoryKey, entryKey, functionName, tagKey } from './keys';
+import { L1Cache, type L1Options } from './l1';
+import { purgeKeys, reclaimDead, type PurgeOptions, type PurgeReport } from './reclaim';
+import { MemoryStore } from './stores/memory-store';
+import type { RedisConnectionOptions } from './stores/redis-client';
+import { RedisStore } from './stores/redis-store';
+import { CacheStats, type StatsSnapshot } from './stats';
+import type { Backend, CacheLogger, CacheResult, CacheStore, StoreOp } from './types';
+import { WarmRegistry, type WarmOptions, type WarmReport, type Warmer } from './warm';
+
+export interface CacheOptions {
+  /** Namespace of every key (tests use one each). */
+  prefix: string;
+  /** The shared store (L2). Default: a MemoryStore, or a RedisStore when `redis` is given. */
+  store?: CacheStore;
+  /** Connect a RedisStore (and the bus) from a URL. */
+  redis?: RedisConnectionOptions;
+  /** Category table (default: categories.ts without env overrides). */
+  categories?: CategoryTable;
+  /** In-process L1 in front of a shared store. Default on with Redis, off for a MemoryStore (it is already in-process). */
+  l1?: false | L1Options;
+  /** L1 coherence over Redis pub/sub. Default on when the store is Redis and L1 is on. */
+  bus?: boolean;
+  /** Timeout for stores without their own (Redis has `commandTimeout`). Default 200 ms. */
+  commandTimeoutMs?: number;
+  breaker?: BreakerOptions;
+  /** Largest encoded entry stored; bigger values are returned but not cached (counted as oversize). Default 1 MiB. */
+  maxEntryBytes?: number;
+  /** Lifetime of tag/category version keys. Default: longest category lifetime (ttl + grace), min 1 h. */
+  versionTtlMs?: number;
+  logger?: CacheLogger;
+  /** Clock for freshness decisions (store TTLs stay real time). */
+  now?: () => number;
+  random?: () => number;
+  /** false → every cached function calls fn directly (CACHE_ENABLED=false). */
+  enabled?: boolean;
+  instanceId?: string;
+  /** Pending (unrecorded) invalidations kept for replay before they collapse into whole-category ones. */
+  maxPendingTags?: number;
+}
+
+export interface CachedOptions<A extends unknown[]> {
+  category: string;
+  /** Tags of an entry; may depend on the arguments, e.g. `(id) => ['recommendation:' + id]`. */
+  tags?: readonly string[] | ((...args: A) => readonly string[]);
+  /** Fresh lifetime in seconds (default: the category's). */
+  ttl?: number;
+  /** Grace in seconds during which a stale value is served while one refresh runs; false for none. */
+  staleWhileRevalidate?: number | false;
+}
+
+/** What `cached()` returns: fn's signature (always async), plus metadata helpers for the HTTP layer. */
+export interface CachedFunction<A extends unknown[], R> {
+  (...args: A): Promise<R>;
+  /** Value plus X-Cache status, layer and freshness times. */
+  withMeta(...args: A): Promise<CacheResult<R>>;
+  /** Reads without computing (one round trip); null on a miss. Never triggers fn or a refresh. */
+  peek(...args: A): Promise<CacheResult<R> | null>;
+  /** The full store key for these arguments. */
+  key(...args: A): string;
+  tags(...args: A): readonly string[];
+  readonly category: string;
+}
+
+export interface InvalidationReport {
+  tags: readonly string[];
+  categories: readonly string[];
+  /** Other instances subscribed to the bus when the message was published. */
+  receivers: number;
+  ms: number;
+}
+
+export interface CacheHealth {
+  enabled: boolean;
+  backend: Backend;
+  reachable: boolean;
+  latencyMs: number | null;
+  error?: string;
+  breaker: BreakerState;
+  bus: BusState | 'disabled';
+  l1: { enabled: boolean; entries: number; bytes: number; maxBytes: number };
+  pendingInvalidations: number;
+  instanceId: string;
+}
+
+interface Spec {
+  category: string;
+  config: CategoryConfig;
+  name: string;
+  fn: (...args: never[]) => unknown;
+  tagsOf: (args: unknown[]) => readonly string[];
+  ttlMs: number;
+  graceMs: number;
+}
+
+interface Target {
+  key: string;
+  category: string;
+  tags: readonly string[];
+  tagsJson: string;
+}
+
+type L2Read =
+  | { kind: 'hit' | 'stale'; header: EntryHeader; value: unknown; versions: string[]; bytes: number }
+  | { kind: 'miss'; versions: string[] | undefined }
+  | { kind: 'unavailable' };
+
+interface Computed {
+  value: unknown;
+  id: string;
+  storedAt: number;
+  freshUntil: number;
+  graceUntil: number;
+}
+
+const MAX_TAGS = 32;
+const MAX_TAG_LENGTH = 256;
+
+const defaultLogger: CacheLogger = {
+  debug: () => {},
+  info: (o, m) => console.info(m, o),
+  warn: (o, m) => console.warn(m, o),
+  error: (o, m) => console.error(m, o),
+};
+
+/**
+ * The tiered cache: optional L1, a shared store (Redis or memory), tag/category version counters,
+ * single flight, stale-while-revalidate, a breaker around the store. See docs/cache.md.
+ */
+export class Cache {
+  readonly prefix: string;
+  readonly store: CacheStore;
+  readonly categories: CategoryTable;
+  readonly instanceId: string;
+  readonly enabled: boolean;
+  readonly stats: CacheStats;
+  private readonly l1: L1Cache | undefined;
+  private readonly bus: RedisBus | undefined;
+  private readonly breaker: Breaker;
+  private readonly events = new CacheEvents();
+  private readonly warmers: WarmRegistry;
+  private readonly logger: CacheLogger;
+  private readonly now: () => number;
+  private readonly random: () => number;
+  private readonly timeoutMs: number;
+  private readonly maxEntryBytes: number;
+  private readonly versionTtlMs: number;
+  private readonly maxPendingTags: number;
+  private readonly flights = new Map<string, Promise<Computed>>();
+  private readonly refreshing = new Set<string>();
+  private readonly pendingTags = new Set<string>();
+  private readonly pendingCategories = new Set<string>();
+  private flushing: Promise<void> | undefined;
+  private versionCounter = 0;
+  private closed = false;
+
+  constructor(options: CacheOptions) {
+    this.prefix = assertPrefix(options.prefix);
+    this.categories = options.categories ?? CATEGORY_DEFAULTS;
+    for (const c of Object.keys(this.categories)) assertCategory(c);
+    this.logger = options.logger ?? defaultLogger;
+    this.now = options.now ?? Date.now;
+    this.random = options.random ?? Math.random;
+    this.enabled = options.enabled ?? true;
+    this.instanceId = options.instanceId ?? randomBytes(6).toString('base64url');
+    this.timeoutMs = options.commandTimeoutMs ?? options.redis?.commandTimeoutMs ?? 200;
+    this.maxEntryBytes = options.maxEntryBytes ?? 1024 * 1024;
+    this.versionTtlMs = options.versionTtlMs ?? Math.max(3_600, longestLifetimeSeconds(this.categories)) * 1000;
+    this.maxPendingTags = options.maxPendingTags ?? 10_000;
+    this.stats = new CacheStats(this.now);
+    this.store =
+      options.store ?? (options.redis ? RedisStore.connect({ commandTimeoutMs: this.timeoutMs, ...options.redis }) : new MemoryStore());
+    const shared = this.store.backend !== 'memory';
+    const l1Options = options.l1 ?? (shared ? {} : false);
+    this.l1 = l1Options === false ? undefined : new L1Cache(l1Options);
+    const wantBus = options.bus ?? (shared && this.l1 !== undefined);
+    if (wantBus && this.store instanceof RedisStore) {
+      this.bus = new RedisBus(
+        duplicateForSubscribe(this.store.client),
+        busChannel(this.prefix),
+        this.instanceId,
+        {
+          onMessage: (m) => {
+            this.l1?.invalidate(m.tags, m.categories);
+            this.events.emit('invalidate', { tags: m.tags, categories: m.categories, source: 'bus' });
+          },
+          onDisconnect: () => {
+            this.l1?.clear();
+            this.logger.warn({ cache: this.prefix }, 'cache bus disconnected; L1 bypassed until it is back');
+            this.events.emit('bus', { state: 'disconnected' });
+          },
+          onReconnect: () => {
+            this.l1?.clear();
+            this.logger.info({ cache: this.prefix }, 'cache bus reconnected; L1 dropped (messages may have been missed)');
+            this.events.emit('bus', { state: 'reconnected' });
+          },
+        },
+        this.logger,
+      );
+    } else if (wantBus) {
+      throw new Error('the cache bus needs a RedisStore');
+    }
+    this.breaker = new Breaker(
+      options.breaker ?? {},
+      async () => {
+        await this.timed(this.store.ping());
+        await this.flushPending();
+      },
+      (from, to, reason) => {
+        const line = { cache: this.prefix, backend: this.store.backend, from, to, reason };
+        if (to === 'open') this.logger.error(line, 'cache store unreachable: circuit open, reads go to L1/fn');
+        else if (to === 'closed') this.logger.info(line, 'cache store back: circuit closed');
+        else this.logger.debug(line, 'cache store probe');
+        this.events.emit('breaker', { from, to, reason });
+      },
+    );
+    this.warmers = new WarmRegistry(this.logger);
+  }
+
+  // ---------------------------------------------------------------- public API
+
+  /** Wraps fn like Next's unstable_cache; see CachedOptions. */
+  cached<A extends unknown[], R>(
+    fn: (...args: A) => R | Promise<R>,
+    keyParts: readonly string[],
+    options: CachedOptions<A>,
+  ): CachedFunction<A, Awaited<R>> {
+    return bindCached(() => this, fn, keyParts, options);
+  }
+
+  /** @internal used by bindCached */
+  spec<A extends unknown[]>(fn: (...args: A) => unknown, keyParts: readonly string[], options: CachedOptions<A>): Spec {
+    const config = this.categories[options.category];
+    if (!config) throw new Error(`unknown cache category "${options.category}" (known: ${Object.keys(this.categories).join(', ')})`);
+    const tags = options.tags;
+    const grace = options.staleWhileRevalidate === false ? 0 : (options.staleWhileRevalidate ?? config.grace);
+    return {
+      category: options.category,
+      config,
+      name: functionName(keyParts),
+      fn: fn as (...args: never[]) => unknown,
+      tagsOf: typeof tags === 'function' ? (args) => checkTags(tags(...(args as A))) : (() => {
+        const fixed = checkTags(tags ?? []);
+        return () => fixed;
+      })(),
+      ttlMs: (options.ttl ?? config.ttl) * 1000,
+      graceMs: grace * 1000,
+    };
+  }
+
+  /** @internal */
+  target(spec: Spec, args: unknown[]): Target {
+    const tags = spec.tagsOf(args);
+    return { key: entryKey(this.prefix, spec.category, spec.name, argsHash(args)), category: spec.category, tags, tagsJson: JSON.stringify(tags) };
+  }
+
+  /** @internal the read path behind cached functions */
+  async resolve(spec: Spec, args: unknown[]): Promise<CacheResult<unknown>> {
+    if (!this.enabled) {
+      const value = await spec.fn(...(args as never[]));
+      this.stats.of(spec.category).bypass++;
+      const now = this.now();
+      return { value, status: 'BYPASS', layer: 'fn', key: '', id: '', storedAt: now, expiresAt: now, graceUntil: now };
+    }
+    const t = this.target(spec, args);
+    const now = this.now();
+    if (this.l1 && this.l1Usable()) {
+      const e = this.l1.get(t.key, t.tagsJson);
+      if (e && now < e.graceUntil) {
+        const fresh = now < e.freshUntil;
+        this.count(t.category, fresh ? 'hit' : 'stale', 'l1', t.key);
+        if (!fresh) this.refreshInBackground(spec, args, t, undefined);
+        return { value: e.value, status: fresh ? 'HIT' : 'STALE', layer: 'l1', key: t.key, id: e.id, storedAt: e.storedAt, expiresAt: e.freshUntil, graceUntil: e.graceUntil };
+      }
+    }
+    const snap = this.l1?.snapshot() ?? 0;
+    const read = await this.readL2(t, true);
+    if (read.kind === 'hit' || read.kind === 'stale') {
+      const h = read.header;
+      this.count(t.category, read.kind, 'l2', t.key);
+      const value = this.fillL1(t, h, read.value, read.bytes, snap);
+      if (read.kind === 'stale') this.refreshInBackground(spec, args, t, read.versions);
+      return { value, status: read.kind === 'hit' ? 'HIT' : 'STALE', layer: 'l2', key: t.key, id: h.id, storedAt: h.storedAt, expiresAt: h.freshUntil, graceUntil: h.graceUntil };
+    }
+    const versions = read.kind === 'miss' ? read.versions : undefined;
+    const c = await this.computeOnce(spec, args, t, versions, snap);
+    return { value: c.value, status: 'MISS', layer: 'fn', key: t.key, id: c.id, storedAt: c.storedAt, expiresAt: c.freshUntil, graceUntil: c.graceUntil };
+  }
+
+  /** @internal read without computing */
+  async peekTarget(t: Target): Promise<CacheResult<unknown> | null> {
+    if (!this.enabled) return null;
+    const now = this.now();
+    if (this.l1 && this.l1Usable()) {
+      const e = this.l1.get(t.key, t.tagsJson);
+      if (e && now < e.graceUntil) {
+        const fresh = now < e.freshUntil;
+        this.count(t.category, fresh ? 'hit' : 'stale', 'l1', t.key);
+        return { value: e.value, status: fresh ? 'HIT' : 'STALE', layer: 'l1', key: t.key, id: e.id, storedAt: e.storedAt, expiresAt: e.freshUntil, graceUntil: e.graceUntil };
+      }
+    }
+    const snap = this.l1?.snapshot() ?? 0;
+    const read = await this.readL2(t, false);
+    if (read.kind !== 'hit' && read.kind !== 'stale') return null;
+    const h = read.header;
+    this.count(t.category, read.kind, 'l2', t.key);
+    const value = this.fillL1(t, h, read.value, read.bytes, snap);
+    return { value, status: read.kind === 'hit' ? 'HIT' : 'STALE', layer: 'l2', key: t.key, id: h.id, storedAt: h.storedAt, expiresAt: h.freshUntil, graceUntil: h.graceUntil };
+  }
+
+  /**
+   * Raw read of one entry by its full key (from `cachedFn.key(...)`), checked against its tag and category
+   * versions. With `tags` given (the route table knows them) this is ONE round trip; without, the tags are
+   * taken from the entry and checked with a second read. Returns null on miss, expiry or invalidation.
+   */
+  async getEntry(category: string, key: string, tags?: readonly string[]): Promise<CacheResult<unknown> | null> {
+    if (!this.categories[category]) throw new Error(`unknown cache category "${category}"`);
+    if (tags) return this.peekTarget({ key, category, tags: checkTags(tags), tagsJson: JSON.stringify(tags) });
+    if (!this.storeUsable()) return null;
+    try {
+      const [raw] = await this.timed(this.store.mget([key]));
+      const header = raw ? decodeHeader(raw) : undefined;
+      if (!header) return null;
+      return this.peekTarget({ key, category, tags: JSON.parse(header.tagsJson) as string[], tagsJson: header.tagsJson });
+    } catch (error) {
+      this.storeFailure(error, category, 'getEntry');
+      return null;
+    }
+  }
+
+  /**
+   * Invalidates tags: O(1) per tag whatever the number of entries under it. When it returns, no read on
+   * this instance or from the store returns a value computed before the call; other instances' L1 drop
+   * the tags within one pub/sub delivery. Throws ServiceUnavailableError when the store cannot record it
+   * (the invalidation is then kept and replayed before this instance reads the store again).
+   */
+  async invalidateTags(tags: readonly string[]): Promise<InvalidationReport> {
+    return this.invalidate(checkTags(tags), []);
+  }
+
+  async invalidateTag(tag: string): Promise<InvalidationReport> {
+    return this.invalidate(checkTags([tag]), []);
+  }
+
+  /** Invalidates every entry of a category with one counter bump (memory is reclaimed by purgeCategory/reclaim). */
+  async invalidateCategory(category: string): Promise<InvalidationReport> {
+    if (!this.categories[category]) throw new Error(`unknown cache category "${category}"`);
+    return this.invalidate([], [category]);
+  }
+
+  /**
+   * Wraps a write handler: runs it, then invalidates the tags (static, or computed from its result and
+   * arguments) only if it succeeded. Refuses up front (ServiceUnavailableError, 503) while the store is
+   * known to be down, so a write is not committed whose invalidation cannot be recorded.
+   */
+  withInvalidation<A extends unknown[], R>(
+    tags: readonly string[] | ((result: Awaited<R>, ...args: A) => readonly string[]),
+    handler: (...args: A) => R | Promise<R>,
+  ): (...args: A) => Promise<Awaited<R>> {
+    return async (...args: A): Promise<Awaited<R>> => {
+      if (this.enabled && this.store.backend !== 'memory' && !this.storeUsable()) {
+        throw new ServiceUnavailableError('cache store unavailable: writes are paused so no stale data is served');
+      }
+      const result: Awaited<R> = await handler(...args);
+      const list = typeof tags === 'function' ? tags(result, ...args) : tags;
+      if (this.enabled && list.length > 0) await this.invalidateTags(list);
+      return result;
+    };
+  }
+
+  on<E extends CacheEventName>(event: E, listener: (payload: CacheEventMap[E]) => void): () => void {
+    return this.events.on(event, listener);
+  }
+
+  /** Counters per category (in-process). */
+  statsSnapshot(): StatsSnapshot {
+    return this.stats.snapshot(Object.keys(this.categories));
+  }
+
+  async health(): Promise<CacheHealth> {
+    let reachable = false;
+    let latencyMs: number | null = null;
+    let error: string | undefined;
+    try {
+      latencyMs = Math.round((await this.timed(this.store.ping())) * 100) / 100;
+      reachable = true;
+    } catch (e) {
+      error = e instanceof Error ? e.message : String(e);
+    }
+    return {
+      enabled: this.enabled,
+      backend: this.store.backend,
+      reachable,
+      latencyMs,
+      ...(error ? { error } : {}),
+      breaker: this.breaker.state,
+      bus: this.bus ? this.bus.state : 'disabled',
+      l1: { enabled: this.l1 !== undefined, entries: this.l1?.size ?? 0, bytes: this.l1?.bytes ?? 0, maxBytes: this.l1?.maxBytes ?? 0 },
+      pendingInvalidations: this.pendingTags.size + this.pendingCategories.size,
+      instanceId: this.instanceId,
+    };
+  }
+
+  /** Redis INFO fields for the dashboard sampler (summed over Cluster masters). */
+  info(): Promise<Record<string, string>> {
+    return this.timed(this.store.info());
+  }
+
+  registerWarmer(category: string, warmer: Warmer): void {
+    if (!this.categories[category]) throw new Error(`unknown cache category "${category}"`);
+    this.warmers.register(category, warmer);
+  }
+
+  warm(category: string, options?: WarmOptions): Promise<WarmReport> {
+    return this.warmers.warm(category, options);
+  }
+
+  /** Warms critical categories in the background; returns at once (the promise is for tests and logs). */
+  warmOnStartup(enabled: boolean): Promise<WarmReport[]> {
+    if (!enabled) return Promise.resolve([]);
+    const critical = Object.entries(this.categories)
+      .filter(([, c]) => c.critical)
+      .map(([name]) => name);
+    return this.warmers.warmInBackground(critical);
+  }
+
+  /**
+   * Invalidates a category (O(1)) and then frees its memory: SCAN + UNLINK in bounded batches on every
+   * master, reporting progress, stoppable with an AbortSignal.
+   */
+  async purgeCategory(category: string, options: PurgeOptions = {}): Promise<PurgeReport> {
+    await this.invalidateCategory(category);
+    return purgeKeys(this.store, `${this.prefix}:${assertCategory(category)}:*`, options);
+  }
+
+  /** Frees entries made dead by tag/category invalidations (reads each batch's headers; bounded, abortable). */
+  reclaim(options: PurgeOptions & { category?: string } = {}): Promise<PurgeReport> {
+    const pattern = options.category ? `${this.prefix}:${assertCategory(options.category)}:*` : `${this.prefix}:*`;
+    return reclaimDead(this.store, this.prefix, pattern, (keys) => this.store.mget(keys), (tag) => tagKey(this.prefix, tag), (c) => categoryKey(this.prefix, c), this.now, options);
+  }
+
+  /** Resolves when the store connection is ready (Redis) or immediately. */
+  async ready(timeoutMs = 5_000): Promise<void> {
+    if (this.store instanceof RedisStore) await this.store.ready(timeoutMs);
+    if (this.bus) {
+      const deadline = Date.now() + timeoutMs;
+      while (!this.bus.connected()) {
+        if (Date.now() > deadline) throw new Error('cache bus not connected');
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.breaker.stop();
+    await this.bus?.close();
+    await this.store.close();
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private l1Usable(): boolean {
+    return this.bus === undefined || this.bus.connected();
+  }
+
+  private count(category: string, kind: 'hit' | 'stale', layer: 'l1' | 'l2', key: string): void {
+    const s = this.stats.of(category);
+    if (kind === 'stale') s.staleServed++;
+    else if (layer === 'l1') s.hitsL1++;
+    else s.hitsL2++;
+    this.events.emit(kind, { category, key, layer });
+  }
+
+  private timed<T>(p: Promise<T>): Promise<T> {
+    if (this.store.hasOwnTimeouts) return p;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`cache store timed out after ${this.timeoutMs} ms`)), this.timeoutMs);
+    });
+    return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+  }
+
+  /** Whether to talk to the store now; never waits for a connection. */
+  private storeUsable(): boolean {
+    if (this.closed || !this.breaker.allows()) return false;
+    if (!this.store.available()) {
+      this.breaker.failure(new Error('not connected'));
+      return false;
+    }
+    return true;
+  }
+
+  private storeFailure(error: unknown, category: string | undefined, op: string): void {
+    this.breaker.failure(error);
+    if (category) this.stats.of(category).errors++;
+    const message = error instanceof Error ? error.message : String(error);
+    this.logger.debug({ cache: this.prefix, op, err: message }, 'cache store call failed');
+    this.events.emit('error', { category, op, message });
+  }
+
+  private async readL2(t: Target, ensureVersions: boolean): Promise<L2Read> {
+    if (!this.storeUsable()) return { kind: 'unavailable' };
+    try {
+      if (this.pendingTags.size + this.pendingCategories.size > 0) await this.flushPending();
+      const keys = [t.key, categoryKey(this.prefix, t.category), ...t.tags.map((tag) => tagKey(this.prefix, tag))];
+      const values = await this.timed(this.store.mget(keys));
+      this.breaker.success();
+      const raw = values[0];
+      const current = values.slice(1);
+      if (raw) {
+        const header = decodeHeader(raw);
+        const now = this.now();
+        if (header && header.tagsJson === t.tagsJson && now < header.graceUntil && sameVersions(header.versions, current)) {
+          try {
+            const value = decodeValue(header, raw);
+            return { kind: now < header.freshUntil ? 'hit' : 'stale', header, value, versions: header.versions, bytes: 2 * raw.length + 256 };
+          } catch (error) {
+            this.stats.of(t.category).errors++;
+            this.events.emit('error', { category: t.category, op: 'decode', message: String(error) });
+          }
+        }
+      }
+      if (!ensureVersions) return { kind: 'miss', versions: undefined };
+      return { kind: 'miss', versions: await this.ensureVersions(keys, current) };
+    } catch (error) {
+      this.storeFailure(error, t.category, 'read');
+      return { kind: 'unavailable' };
+    }
+  }
+
+  /** Missing version keys (never invalidated, expired or evicted) get a fresh unique value: a miss then
+   *  stamps real versions, and no old entry can match a version that did not exist when it was written. */
+  private async ensureVersions(keys: string[], current: (string | null)[]): Promise<string[]> {
+    const missing: StoreOp[] = [];
+    current.forEach((v, i) => {
+      if (v === null) missing.push({ op: 'setIfAbsent', key: keys[i + 1]!, value: this.newVersion(), ttlMs: this.versionTtlMs });
+    });
+    if (missing.length === 0) return current as string[];
+    const results = await this.timed(this.store.exec(missing));
+    let j = 0;
+    return current.map((v) => v ?? String(results[j++]));
+  }
+
+  private newVersion(): string {
+    return `${this.instanceId}${(++this.versionCounter).toString(36)}${this.now().toString(36)}`;
+  }
+
+  private computeOnce(spec: Spec, args: unknown[], t: Target, versions: string[] | undefined, snap: number): Promise<Computed> {
+    // Callers share a computation only if they read the same versions: one that read after an
+    // invalidation never joins a computation that started before it.
+    const flightKey = `${t.key}\n${versions ? versions.join('|') : `local:${snap}`}`;
+    let flight = this.flights.get(flightKey);
+    if (!flight) {
+      flight = this.compute(spec, args, t, versions, snap).finally(() => this.flights.delete(flightKey));
+      this.flights.set(flightKey, flight);
+    }
+    return flight;
+  }
+
+  private async compute(spec: Spec, args: unknown[], t: Target, versions: string[] | undefined, snap: number): Promise<Computed> {
+    const stats = this.stats.of(t.category);
+    const started = performance.now();
+    let value: unknown;
+    try {
+      value = await spec.fn(...(args as never[]));
+    } catch (error) {
+      stats.fnErrors++;
+      throw error;
+    } finally {
+      const ms = performance.now() - started;
+      this.stats.recordFnTime(t.category, ms);
+    }
+    stats.misses++;
+    const fnMs = performance.now() - started;
+    this.events.emit('miss', { category: t.category, key: t.key, fnMs });
+    const now = this.now();
+    const jitter = spec.config.jitter;
+    const ttlMs = Math.max(1, Math.floor(spec.ttlMs * (1 - jitter * this.random())));
+    const header = { storedAt: now, freshUntil: now + ttlMs, graceUntil: now + ttlMs + spec.graceMs, id: this.newVersion(), versions: versions ?? [], tagsJson: t.tagsJson };
+    const raw = encodeEntry(header, encodeValue(value));
+    const decoded = deepFreeze(decodeValue(decodeHeader(raw)!, raw));
+    const bytes = Buffer.byteLength(raw);
+    if (bytes > this.maxEntryBytes) {
+      stats.oversize++;
+      this.events.emit('oversize', { category: t.category, key: t.key, bytes, limit: this.maxEntryBytes });
+      return { value: decoded, ...header };
+    }
+    if (versions && this.storeUsable()) {
+      const ops: StoreOp[] = [{ op: 'set', key: t.key, value: raw, ttlMs: header.graceUntil - now }];
+      // Keep version keys alive at least as long as the entries stamped with them.
+      ops.push({ op: 'extend', key: categoryKey(this.prefix, t.category), ttlMs: this.versionTtlMs });
+      for (const tag of t.tags) ops.push({ op: 'extend', key: tagKey(this.prefix, tag), ttlMs: this.versionTtlMs });
+      try {
+        await this.timed(this.store.exec(ops));
+        this.breaker.success();
+        stats.sets++;
+        this.events.emit('set', { category: t.category, key: t.key, bytes });
+      } catch (error) {
+        this.storeFailure(error, t.category, 'write');
+      }
+    }
+    if (this.l1 && this.l1Usable()) {
+      this.l1.set(t.key, { ...header, value: decoded, category: t.category, tags: t.tags, snap, bytes: 2 * raw.length + 256 }, now);
+    }
+    return { value: decoded, ...header };
+  }
+
+  private fillL1(t: Target, h: EntryHeader, value: unknown, bytes: number, snap: number): unknown {
+    if (!this.l1 || !this.l1Usable()) return deepFreeze(value);
+    const frozen = deepFreeze(value);
+    this.l1.set(
+      t.key,
+      { value: frozen, storedAt: h.storedAt, freshUntil: h.freshUntil, graceUntil: h.graceUntil, id: h.id, category: t.category, tags: t.tags, tagsJson: t.tagsJson, snap, bytes },
+      this.now(),
+    );
+    return frozen;
+  }
+
+  private refreshInBackground(spec: Spec, args: unknown[], t: Target, versions: string[] | undefined): void {
+    if (this.refreshing.has(t.key)) return;
+    this.refreshing.add(t.key);
+    const stats = this.stats.of(t.category);
+    stats.refreshes++;
+    const run = async () => {
+      const snap = this.l1?.snapshot() ?? 0;
+      let v = versions;
+      if (!v) {
+        const read = await this.readL2(t, true);
+        if (read.kind === 'hit') {
+          this.fillL1(t, read.header, read.value, read.bytes, snap);
+          return;
+        }
+        v = read.kind === 'miss' ? read.versions : read.kind === 'stale' ? read.versions : undefined;
+      }
+      await this.computeOnce(spec, args, t, v, snap);
+    };
+    run()
+      .catch((error: unknown) => {
+        stats.refreshErrors++;
+        this.logger.debug({ cache: this.prefix, key: t.key, err: String(error) }, 'background refresh failed; stale value kept');
+      })
+      .finally(() => this.refreshing.delete(t.key));
+  }
+
+  private async invalidate(tags: readonly string[], categories: readonly string[]): Promise<InvalidationReport> {
+    const started = performance.now();
+    // Local L1 first, so this instance is correct even if the store write below fails.
+    this.l1?.invalidate(tags, categories);
+    for (const c of categories) this.stats.of(c).invalidations++;
+    this.stats.tagInvalidations += tags.length;
+    if (!this.enabled) return { tags, categories, receivers: 0, ms: 0 };
+    if (!this.storeUsable()) {
+      this.keepPending(tags, categories);
+      throw new ServiceUnavailableError('cache store unavailable: invalidation not recorded (kept for replay)');
+    }
+    const allTags = [...new Set([...this.pendingTags, ...tags])];
+    const allCategories = [...new Set([...this.pendingCategories, ...categories])];
+    let receivers = 0;
+    try {
+      receivers = await this.writeVersions(allTags, allCategories);
+      this.breaker.success();
+    } catch (error) {
+      this.storeFailure(error, categories[0], 'invalidate');
+      this.keepPending(tags, categories);
+      throw new ServiceUnavailableError('cache store unavailable: invalidation not recorded (kept for replay)');
+    }
+    for (const tag of allTags) this.pendingTags.delete(tag);
+    for (const c of allCategories) this.pendingCategories.delete(c);
+    this.events.emit('invalidate', { tags, categories, source: 'local' });
+    return { tags, categories, receivers, ms: Math.round((performance.now() - started) * 100) / 100 };
+  }
+
+  private async writeVersions(tags: readonly string[], categories: readonly string[]): Promise<number> {
+    const ops: StoreOp[] = [
+      ...tags.map((tag): StoreOp => ({ op: 'set', key: tagKey(this.prefix, tag), value: this.newVersion(), ttlMs: this.versionTtlMs })),
+      ...categories.map((c): StoreOp => ({ op: 'set', key: categoryKey(this.prefix, c), value: this.newVersion(), ttlMs: this.versionTtlMs })),
+    ];
+    if (this.bus) ops.push({ op: 'publish', channel: this.bus.channel, message: this.bus.message(tags, categories) });
+    const results = await this.timed(this.store.exec(ops));
+    return this.bus ? Number(results[results.length - 1] ?? 0) : 0;
+  }
+
+  private keepPending(tags: readonly string[], categories: readonly string[]): void {
+    for (const t of tags) this.pendingTags.add(t);
+    for (const c of categories) this.pendingCategories.add(c);
+    if (this.pendingTags.size > this.maxPendingTags) {
+      // Too many to replay one by one: replay as "everything changed", still O(categories).
+      this.pendingTags.clear();
+      for (const c of Object.keys(this.categories)) this.pendingCategories.add(c);
+    }
+  }
+
+  /** Replays invalidations the store missed; runs before any read from the store and before the breaker closes. */
+  private flushPending(): Promise<void> {
+    if (this.pendingTags.size + this.pendingCategories.size === 0) return Promise.resolve();
+    this.flushing ??= (async () => {
+      const tags = [...this.pendingTags];
+      const categories = [...this.pendingCategories];
+      try {
+        await this.writeVersions(tags, categories);
+        for (const t of tags) this.pendingTags.delete(t);
+        for (const c of categories) this.pendingCategories.delete(c);
+        this.logger.info({ cache: this.prefix, tags: tags.length, categories: categories.length }, 'cache replayed invalidations kept during the outage');
+        this.events.emit('invalidate', { tags, categories, source: 'replay' });
+      } finally {
+        this.flushing = undefined;
+      }
+    })();
+    return this.flushing;
+  }
+}
+
+function duplicateForSubscribe(client: Redis | Cluster): Redis | Cluster {
+  // The subscriber may queue its SUBSCRIBE until connected; we resubscribe ourselves to know when it is live.
+  if (client instanceof Redis) return client.duplicate({ enableOfflineQueue: true, autoResubscribe: false });
+  return client.duplicate(undefined, { redisOptions: { ...client.options.redisOptions, enableOfflineQueue: true, autoResubscribe: false } });
+}
+
+function sameVersions(stored: readonly string[], current: readonly (string | null)[]): boolean {
+  if (stored.length !== current.length) return false;
+  for (let i = 0; i < stored.length; i++) if (current[i] !== stored[i]) return false;
+  return true;
+}
+
+function checkTags(tags: readonly string[]): readonly string[] {
+  if (tags.length > MAX_TAGS) throw new Error(`at most ${MAX_TAGS} tags per entry`);
+  for (const t of tags) {
+    if (typeof t !== 'string' || t.length === 0 || t.length > MAX_TAG_LENGTH) throw new Error(`invalid cache tag ${JSON.stringify(t)}`);
+  }
+  return tags;
+}
+
+/** Builds a cached function against a lazily resolved cache (the process singleton or an instance). */
+export function bindCached<A extends unknown[], R>(
+  getCache: () => Cache,
+  fn: (...args: A) => R | Promise<R>,
+  keyParts: readonly string[],
+  options: CachedOptions<A>,
+): CachedFunction<A, Awaited<R>> {
+  let bound: { cache: Cache; spec: Spec } | undefined;
+  const resolveSpec = () => {
+    const cache = getCache();
+    if (bound?.cache !== cache) bound = { cache, spec: cache.spec(fn, keyParts, options) };
+    return bound;
+  };
+  const withMeta = async (...args: A) => {
+    const { cache, spec } = resolveSpec();
+    return (await cache.resolve(spec, args)) as CacheResult<Awaited<R>>;
+  };
+  const call = async (...args: A): Promise<Awaited<R>> => (await withMeta(...args)).value;
+  return Object.assign(call, {
+    withMeta,
+    peek: async (...args: A) => {
+      const { cache, spec } = resolveSpec();
+      return (await cache.peekTarget(cache.target(spec, args))) as CacheResult<Awaited<R>> | null;
+    },
+    key: (...args: A) => {
+      const { cache, spec } = resolveSpec();
+      return cache.target(spec, args).key;
+    },
+    tags: (...args: A) => resolveSpec().spec.tagsOf(args),
+    category: options.category,
+  });
+}

@@ -1,0 +1,57 @@
+/**
+ * Every cache category, its TTL, grace and jitter: the one place these are spelled (DESIGN §7).
+ *
+ * recommendations: 1 h, not the seed's other "24 h". Edits through the app invalidate precisely
+ * (tag `recommendation:{id}`), so the TTL only bounds how long a change made outside the app (seed, SQL,
+ * a batch `optimize` run from a script) can stay visible; an hour keeps that short while a hot list is
+ * still recomputed at most once an hour per key.
+ */
+export interface CategoryConfig {
+  /** Fresh lifetime in seconds. */
+  ttl: number;
+  /** Seconds after ttl during which a stale value is served while one refresh runs. */
+  grace: number;
+  /** Fraction of ttl removed at random per entry (entries live ttl·(1−jitter)…ttl) so they do not expire together. */
+  jitter: number;
+  /** Warmed at start-up when CACHE_WARM_ON_STARTUP=true. */
+  critical: boolean;
+  /** Per-user data: must be keyed per user and dropped on logout (tag `user:{id}`). */
+  perUser: boolean;
+}
+
+export const CATEGORY_DEFAULTS = {
+  recommendations: { ttl: 3_600, grace: 600, jitter: 0.1, critical: true, perUser: false },
+  analytics: { ttl: 1_800, grace: 300, jitter: 0.1, critical: false, perUser: false },
+  predictions: { ttl: 86_400, grace: 3_600, jitter: 0.1, critical: true, perUser: false },
+  profile: { ttl: 7_200, grace: 300, jitter: 0.1, critical: false, perUser: true },
+  trending: { ttl: 3_600, grace: 600, jitter: 0.1, critical: true, perUser: false },
+  /** Feedback summary for a recommendation. */
+  feedback: { ttl: 1_800, grace: 300, jitter: 0.1, critical: false, perUser: false },
+} as const satisfies Record<string, CategoryConfig>;
+
+export type CategoryName = keyof typeof CATEGORY_DEFAULTS;
+export type CategoryTable = Readonly<Record<string, CategoryConfig>>;
+
+export const CATEGORY_NAMES = Object.keys(CATEGORY_DEFAULTS) as CategoryName[];
+
+export interface TtlOverrides {
+  /** REDIS_CACHE_TTL: every category's TTL. */
+  all?: number;
+  /** CACHE_TTL_<CATEGORY>: wins over `all`. */
+  perCategory?: Partial<Record<string, number>>;
+}
+
+/** Category table with env overrides applied (per-category beats the global override beats the default). */
+export function resolveCategories(overrides: TtlOverrides = {}, base: CategoryTable = CATEGORY_DEFAULTS): CategoryTable {
+  const table: Record<string, CategoryConfig> = {};
+  for (const [name, config] of Object.entries(base)) {
+    const ttl = overrides.perCategory?.[name] ?? overrides.all ?? config.ttl;
+    table[name] = { ...config, ttl };
+  }
+  return Object.freeze(table);
+}
+
+/** Longest life (ttl + grace) of any entry, used to size tag-version TTLs. */
+export function longestLifetimeSeconds(table: CategoryTable): number {
+  return Math.max(...Object.values(table).map((c) => c.ttl + c.grace));
+}

@@ -1,0 +1,173 @@
+/**
+ * Entry wire format, one string per key so a hit is one read:
+ *   m1|{enc}|{storedAt}|{freshUntil}|{graceUntil}|{id}\n{version}|{version}…\n{tags JSON}\n{payload}
+ * versions are [category, ...tags] in the order the tags were given. enc: j JSON, x JSON with Date/BigInt
+ * markers (parsed with a reviver only then), u undefined, r raw text (a pre-rendered HTTP body, stored unescaped).
+ */
+
+export type Encoding = 'j' | 'x' | 'u' | 'r';
+
+export interface EntryHeader {
+  enc: Encoding;
+  storedAt: number;
+  freshUntil: number;
+  graceUntil: number;
+  id: string;
+  versions: string[];
+  tagsJson: string;
+  payloadStart: number;
+}
+
+/** A pre-rendered value (e.g. an HTTP body and its headers) stored without JSON escaping. */
+export class RawValue {
+  constructor(
+    readonly body: string,
+    readonly meta: Readonly<Record<string, string>> = {},
+  ) {
+    Object.freeze(this.meta);
+    Object.freeze(this);
+  }
+}
+
+/** Thrown when fn returns something JSON cannot carry exactly (Map, class instance, NaN, function…). */
+export class CacheValueError extends TypeError {
+  override name = 'CacheValueError';
+}
+
+const DATE = '\u0000d';
+const BIGINT = '\u0000b';
+
+export interface Encoded {
+  enc: Encoding;
+  payload: string;
+}
+
+export function encodeValue(value: unknown): Encoded {
+  if (value === undefined) return { enc: 'u', payload: '' };
+  if (value instanceof RawValue) return { enc: 'r', payload: `${JSON.stringify(value.meta)}\n${value.body}` };
+  let special = false;
+  const path: string[] = [];
+  const payload = JSON.stringify(value, function replacer(this: unknown, key: string, v: unknown) {
+    const original = key === '' ? v : (this as Record<string, unknown>)[key];
+    if (key.charCodeAt(0) === 0) throw new CacheValueError(`object key ${JSON.stringify(key)} is reserved`);
+    switch (typeof original) {
+      case 'bigint':
+        special = true;
+        return { [BIGINT]: original.toString() };
+      case 'number':
+        if (!Number.isFinite(original)) throw new CacheValueError(`${where(path, key)} is ${original}, which JSON cannot carry`);
+        return v;
+      case 'function':
+      case 'symbol':
+        throw new CacheValueError(`${where(path, key)} is a ${typeof original}, which cannot be cached`);
+      case 'undefined':
+        if (Array.isArray(this)) throw new CacheValueError(`${where(path, key)} is undefined inside an array`);
+        return v;
+      case 'object': {
+        if (original === null || Array.isArray(original)) return v;
+        if (original instanceof Date) {
+          if (Number.isNaN(original.getTime())) throw new CacheValueError(`${where(path, key)} is an invalid Date`);
+          special = true;
+          return { [DATE]: original.toISOString() };
+        }
+        const proto = Object.getPrototypeOf(original) as unknown;
+        if (proto !== Object.prototype && proto !== null) {
+          const name = (original as { constructor?: { name?: string } }).constructor?.name ?? 'object';
+          throw new CacheValueError(`${where(path, key)} is a ${name}; only plain objects, arrays, Dates and BigInts can be cached`);
+        }
+        return v;
+      }
+      default:
+        return v;
+    }
+  });
+  return { enc: special ? 'x' : 'j', payload };
+}
+
+function where(_path: string[], key: string): string {
+  return key === '' ? 'the value' : `property "${key}"`;
+}
+
+function revive(_key: string, v: unknown): unknown {
+  if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+    const o = v as Record<string, string>;
+    if (DATE in o) return new Date(o[DATE]!);
+    if (BIGINT in o) return BigInt(o[BIGINT]!);
+  }
+  return v;
+}
+
+export interface EntryMeta {
+  storedAt: number;
+  freshUntil: number;
+  graceUntil: number;
+  id: string;
+  versions: readonly string[];
+  tagsJson: string;
+}
+
+export function encodeEntry(meta: EntryMeta, encoded: Encoded): string {
+  return `m1|${encoded.enc}|${meta.storedAt}|${meta.freshUntil}|${meta.graceUntil}|${meta.id}\n${meta.versions.join('|')}\n${meta.tagsJson}\n${encoded.payload}`;
+}
+
+/** Parses only the header; undefined for anything not in our format. */
+export function decodeHeader(raw: string): EntryHeader | undefined {
+  if (!raw.startsWith('m1|')) return undefined;
+  const l1 = raw.indexOf('\n');
+  const l2 = raw.indexOf('\n', l1 + 1);
+  const l3 = raw.indexOf('\n', l2 + 1);
+  if (l1 < 0 || l2 < 0 || l3 < 0) return undefined;
+  const head = raw.slice(3, l1).split('|');
+  if (head.length !== 5) return undefined;
+  const versionsLine = raw.slice(l1 + 1, l2);
+  return {
+    enc: head[0] as Encoding,
+    storedAt: Number(head[1]),
+    freshUntil: Number(head[2]),
+    graceUntil: Number(head[3]),
+    id: head[4]!,
+    versions: versionsLine === '' ? [] : versionsLine.split('|'),
+    tagsJson: raw.slice(l2 + 1, l3),
+    payloadStart: l3 + 1,
+  };
+}
+
+export function decodeValue(header: EntryHeader, raw: string): unknown {
+  switch (header.enc) {
+    case 'j':
+      return JSON.parse(raw.slice(header.payloadStart));
+    case 'x':
+      return JSON.parse(raw.slice(header.payloadStart), revive);
+    case 'u':
+      return undefined;
+    case 'r': {
+      const nl = raw.indexOf('\n', header.payloadStart);
+      return new RawValue(raw.slice(nl + 1), JSON.parse(raw.slice(header.payloadStart, nl)) as Record<string, string>);
+    }
+    default:
+      throw new CacheValueError(`unknown entry encoding ${String(header.enc)}`);
+  }
+}
+
+/** Freezes a decoded value in place so one caller cannot change what the next one gets from L1. */
+export function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    if (value instanceof Date) lockDate(value);
+    Object.freeze(value);
+    for (const k of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[k]);
+  }
+  return value;
+}
+
+const DATE_SETTERS = Object.getOwnPropertyNames(Date.prototype).filter((n) => n.startsWith('set'));
+
+/** Object.freeze does not stop Date#setTime (internal slot), so shadow the setters on the instance. */
+function lockDate(date: Date): void {
+  for (const name of DATE_SETTERS) {
+    Object.defineProperty(date, name, {
+      value: () => {
+        throw new TypeError(`Cannot call ${name} on a cached (frozen) Date; copy it first`);
+      },
+    });
+  }
+}

@@ -1,0 +1,103 @@
+import 'server-only';
+import pino from 'pino';
+import { getConfig } from '@/lib/config';
+import { bindCached, Cache, type CachedFunction, type CachedOptions, type CacheOptions, type InvalidationReport } from './cache';
+import { resolveCategories } from './categories';
+import { MemoryStore } from './stores/memory-store';
+
+export { Cache } from './cache';
+export type { CachedFunction, CachedOptions, CacheHealth, CacheOptions, InvalidationReport } from './cache';
+export { CATEGORY_DEFAULTS, CATEGORY_NAMES, resolveCategories, type CategoryConfig, type CategoryName, type CategoryTable } from './categories';
+export { CacheValueError, RawValue } from './codec';
+export type { CacheEventMap, CacheEventName } from './events';
+export type { PurgeOptions, PurgeProgress, PurgeReport } from './reclaim';
+export type { StatsSnapshot, CategoryStatsSnapshot } from './stats';
+export type { BreakerState } from './breaker';
+export { MemoryStore } from './stores/memory-store';
+export { RedisStore } from './stores/redis-store';
+export { ChaosStore } from './stores/chaos-store';
+export type { Backend, CacheLayer, CacheResult, CacheStatus, CacheStore } from './types';
+export type { Warmer, WarmOptions, WarmProgress, WarmReport } from './warm';
+
+/** A cache from explicit options (tests, scripts); nothing is read from the environment. */
+export function createCache(options: CacheOptions): Cache {
+  return new Cache(options);
+}
+
+/** Pre-rendered value (e.g. an HTTP body + its headers) stored without JSON escaping; `cached` fns may return it. */
+export { RawValue as CachedRaw } from './codec';
+
+const SINGLETON = Symbol.for('mizaj.cache');
+type Holder = { [SINGLETON]?: Cache };
+
+/**
+ * The process cache built from getConfig(): Redis when REDIS_URL is set (L1 + bus on), else a MemoryStore
+ * bounded by CACHE_MAX_SIZE_MB; CACHE_ENABLED=false makes every cached function call through.
+ * Kept on globalThis so Next's dev reloads do not open new connections.
+ */
+export function getCache(): Cache {
+  const holder = globalThis as Holder;
+  if (!holder[SINGLETON]) {
+    const config = getConfig();
+    const logger = pino({ name: 'cache', level: process.env.LOG_LEVEL ?? 'info' });
+    const maxBytes = Math.round(config.CACHE_MAX_SIZE_MB * 1024 * 1024);
+    holder[SINGLETON] = createCache({
+      prefix: config.CACHE_PREFIX,
+      enabled: config.CACHE_ENABLED,
+      categories: resolveCategories({ all: config.REDIS_CACHE_TTL, perCategory: config.categoryTtl }),
+      logger,
+      ...(config.REDIS_URL
+        ? { redis: { url: config.REDIS_URL, ...(config.REDIS_PASSWORD ? { password: config.REDIS_PASSWORD } : {}) }, l1: { maxBytes: Math.min(maxBytes, 32 * 1024 * 1024) } }
+        : { store: new MemoryStore({ maxBytes }) }),
+    });
+  }
+  return holder[SINGLETON];
+}
+
+/** Replaces the process cache (tests); closes the previous one. */
+export async function setCacheForTesting(cache: Cache | undefined): Promise<void> {
+  const holder = globalThis as Holder;
+  const previous = holder[SINGLETON];
+  if (previous && previous !== cache) await previous.close();
+  if (cache) holder[SINGLETON] = cache;
+  else delete holder[SINGLETON];
+}
+
+/**
+ * Like Next's unstable_cache: a function with fn's arguments returning a Promise of its result, cached
+ * under `{prefix}:{category}:{keyParts}:{hash(args)}` in the process cache (resolved on first call).
+ * Values come back deep-frozen; Dates and BigInts round-trip; Maps/class instances are refused (CacheValueError).
+ */
+export function cached<A extends unknown[], R>(
+  fn: (...args: A) => R | Promise<R>,
+  keyParts: readonly string[],
+  options: CachedOptions<A>,
+): CachedFunction<A, Awaited<R>> {
+  return bindCached(getCache, fn, keyParts, options);
+}
+
+/** See Cache.invalidateTag: O(1), race-free; throws ServiceUnavailableError if Redis cannot record it. */
+export function invalidateTag(tag: string): Promise<InvalidationReport> {
+  return getCache().invalidateTag(tag);
+}
+
+export function invalidateTags(tags: readonly string[]): Promise<InvalidationReport> {
+  return getCache().invalidateTags(tags);
+}
+
+export function invalidateCategory(category: string): Promise<InvalidationReport> {
+  return getCache().invalidateCategory(category);
+}
+
+/** Route-handler/server-action wrapper: invalidates only after the handler succeeds (see Cache.withInvalidation). */
+export function withInvalidation<A extends unknown[], R>(
+  tags: readonly string[] | ((result: Awaited<R>, ...args: A) => readonly string[]),
+  handler: (...args: A) => R | Promise<R>,
+): (...args: A) => Promise<Awaited<R>> {
+  return (...args: A) => getCache().withInvalidation(tags, handler)(...args);
+}
+
+/** Warms critical categories in the background when CACHE_WARM_ON_STARTUP=true; never delays readiness. */
+export function warmOnStartup(): void {
+  void getCache().warmOnStartup(getConfig().CACHE_WARM_ON_STARTUP);
+}

@@ -1,0 +1,94 @@
+import { LRUCache } from 'lru-cache';
+
+export interface L1Entry {
+  /** Decoded and deep-frozen: handed out as is, never re-parsed. */
+  value: unknown;
+  storedAt: number;
+  freshUntil: number;
+  graceUntil: number;
+  id: string;
+  category: string;
+  tags: readonly string[];
+  tagsJson: string;
+  /** Local generation read before the L2 read/fn that produced the value. */
+  snap: number;
+  bytes: number;
+}
+
+export interface L1Options {
+  maxBytes?: number;
+  /** Upper bound on an L1 entry's life, whatever its category TTL (bounds damage of a missed bus message). */
+  maxTtlMs?: number;
+}
+
+/**
+ * Small in-process layer. Coherence does not depend on deleting keys: every invalidation (local or from
+ * the bus) stamps its tags/category with a new local generation, and an entry is served only if it was
+ * read after the last invalidation of each of its tags — so a slow L2 read that started before an
+ * invalidation cannot plant a stale value either.
+ */
+export class L1Cache {
+  readonly maxBytes: number;
+  readonly maxTtlMs: number;
+  private readonly lru: LRUCache<string, L1Entry>;
+  private readonly gens = new Map<string, number>();
+  private counter = 0;
+  private epoch = 0;
+
+  constructor(options: L1Options = {}) {
+    this.maxBytes = options.maxBytes ?? 16 * 1024 * 1024;
+    this.maxTtlMs = options.maxTtlMs ?? 5 * 60_000;
+    this.lru = new LRUCache<string, L1Entry>({ maxSize: this.maxBytes, sizeCalculation: (e) => e.bytes, allowStale: false });
+  }
+
+  get size(): number {
+    return this.lru.size;
+  }
+
+  get bytes(): number {
+    return this.lru.calculatedSize;
+  }
+
+  snapshot(): number {
+    return this.counter;
+  }
+
+  get(key: string, tagsJson: string): L1Entry | undefined {
+    const e = this.lru.get(key);
+    if (!e) return undefined;
+    if (e.tagsJson !== tagsJson || !this.valid(e)) {
+      this.lru.delete(key);
+      return undefined;
+    }
+    return e;
+  }
+
+  private valid(e: L1Entry): boolean {
+    if (e.snap < this.epoch) return false;
+    if ((this.gens.get(`c:${e.category}`) ?? 0) > e.snap) return false;
+    for (const t of e.tags) if ((this.gens.get(`t:${t}`) ?? 0) > e.snap) return false;
+    return true;
+  }
+
+  set(key: string, entry: L1Entry, now: number): void {
+    if (!this.valid(entry)) return;
+    const ttl = Math.min(entry.graceUntil - now, this.maxTtlMs);
+    if (ttl <= 0 || entry.bytes > this.maxBytes / 4) return;
+    this.lru.set(key, entry, { ttl });
+  }
+
+  invalidate(tags: readonly string[], categories: readonly string[]): void {
+    const g = ++this.counter;
+    for (const t of tags) this.gens.set(`t:${t}`, g);
+    for (const c of categories) this.gens.set(`c:${c}`, g);
+    // Generations only matter for entries younger than them; past a bound, a full drop is cheaper.
+    if (this.gens.size > 100_000) this.clear();
+  }
+
+  /** Drops everything (bus reconnect: messages may have been missed). */
+  clear(): void {
+    this.epoch = ++this.counter;
+    this.gens.clear();
+    this.lru.clear();
+  }
+}

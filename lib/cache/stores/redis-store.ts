@@ -1,0 +1,184 @@
+import type { Cluster, Redis } from 'ioredis';
+import type { Backend, CacheStore, ScanOptions, StoreOp, StoreOpResult } from '../types';
+import { createRedisConnection, type RedisConnectionOptions } from './redis-client';
+
+type Client = Redis | Cluster;
+
+/**
+ * Redis (standalone, Sentinel or Cluster). Standalone/Sentinel batches go out as one pipeline; Cluster
+ * commands are auto-pipelined per node because one pipeline cannot span slots.
+ */
+export class RedisStore implements CacheStore {
+  readonly hasOwnTimeouts = true;
+  readonly backend: Exclude<Backend, 'memory'>;
+  readonly client: Client;
+  private readonly ownsClient: boolean;
+
+  constructor(client: Client, backend: Exclude<Backend, 'memory'>, ownsClient = false) {
+    this.client = client;
+    this.backend = backend;
+    this.ownsClient = ownsClient;
+    // Errors reach callers through rejected commands; without a listener ioredis would print each one.
+    if (ownsClient) client.on('error', () => {});
+  }
+
+  static connect(options: RedisConnectionOptions): RedisStore {
+    const { client, backend } = createRedisConnection(options);
+    return new RedisStore(client, backend, true);
+  }
+
+  private get isCluster(): boolean {
+    return this.backend === 'cluster';
+  }
+
+  available(): boolean {
+    return this.client.status === 'ready';
+  }
+
+  /** Resolves once connected (tests and start-up); rejects after timeoutMs. */
+  ready(timeoutMs = 5_000): Promise<void> {
+    if (this.client.status === 'ready') return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.client.off('ready', onReady);
+        reject(new Error(`Redis not ready after ${timeoutMs} ms`));
+      }, timeoutMs);
+      const onReady = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.client.once('ready', onReady);
+    });
+  }
+
+  async mget(keys: readonly string[]): Promise<(string | null)[]> {
+    if (keys.length === 0) return [];
+    if (this.isCluster) return Promise.all(keys.map((k) => this.client.get(k)));
+    return (this.client as Redis).mget(keys as string[]);
+  }
+
+  async exec(ops: readonly StoreOp[]): Promise<StoreOpResult[]> {
+    if (ops.length === 0) return [];
+    if (this.isCluster) return Promise.all(ops.map((op) => this.single(op)));
+    const pipeline = (this.client as Redis).pipeline();
+    for (const op of ops) {
+      switch (op.op) {
+        case 'set':
+          pipeline.set(op.key, op.value, 'PX', Math.max(1, Math.round(op.ttlMs)));
+          break;
+        case 'setIfAbsent':
+          pipeline.set(op.key, op.value, 'PX', Math.max(1, Math.round(op.ttlMs)), 'NX', 'GET');
+          break;
+        case 'extend':
+          pipeline.call('PEXPIRE', op.key, Math.max(1, Math.round(op.ttlMs)), 'GT');
+          break;
+        case 'del':
+          pipeline.del(op.key);
+          break;
+        case 'publish':
+          pipeline.publish(op.channel, op.message);
+          break;
+      }
+    }
+    const results = (await pipeline.exec()) ?? [];
+    return results.map(([err, value], i) => {
+      if (err) throw err;
+      return normalize(ops[i]!, value);
+    });
+  }
+
+  private async single(op: StoreOp): Promise<StoreOpResult> {
+    const c = this.client;
+    switch (op.op) {
+      case 'set':
+        await c.set(op.key, op.value, 'PX', Math.max(1, Math.round(op.ttlMs)));
+        return null;
+      case 'setIfAbsent':
+        return normalize(op, await c.set(op.key, op.value, 'PX', Math.max(1, Math.round(op.ttlMs)), 'NX', 'GET'));
+      case 'extend':
+        await c.call('PEXPIRE', op.key, Math.max(1, Math.round(op.ttlMs)), 'GT');
+        return null;
+      case 'del':
+        return c.del(op.key);
+      case 'publish':
+        return c.publish(op.channel, op.message);
+    }
+  }
+
+  pttl(key: string): Promise<number> {
+    return this.client.pttl(key);
+  }
+
+  private masters(): Redis[] {
+    return this.isCluster ? (this.client as Cluster).nodes('master') : [this.client as Redis];
+  }
+
+  async *scan(pattern: string, options: ScanOptions = {}): AsyncIterable<string[]> {
+    const count = options.count ?? 500;
+    for (const node of this.masters()) {
+      let cursor = '0';
+      do {
+        options.signal?.throwIfAborted();
+        const [next, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', count);
+        cursor = next;
+        if (keys.length > 0) yield keys;
+      } while (cursor !== '0');
+    }
+  }
+
+  async unlink(keys: readonly string[]): Promise<number> {
+    if (keys.length === 0) return 0;
+    if (this.isCluster) return (await Promise.all(keys.map((k) => this.client.unlink(k)))).reduce((a, b) => a + b, 0);
+    return (this.client as Redis).unlink(...keys);
+  }
+
+  async ping(): Promise<number> {
+    const started = performance.now();
+    await this.client.ping();
+    return performance.now() - started;
+  }
+
+  async info(): Promise<Record<string, string>> {
+    const nodes = this.masters();
+    const texts = await Promise.all(nodes.map((n) => n.info()));
+    const fields: Record<string, string> = {};
+    for (const text of texts) {
+      for (const line of text.split('\r\n')) {
+        const i = line.indexOf(':');
+        if (i <= 0 || line.startsWith('#')) continue;
+        const k = line.slice(0, i);
+        const v = line.slice(i + 1);
+        // Sum numeric counters across masters; keep the first value of anything else.
+        const prev = fields[k];
+        fields[k] = prev !== undefined && isNumeric(prev) && isNumeric(v) && nodes.length > 1 ? String(Number(prev) + Number(v)) : (prev ?? v);
+      }
+    }
+    return fields;
+  }
+
+  async close(): Promise<void> {
+    if (!this.ownsClient) return;
+    try {
+      await this.client.quit();
+    } catch {
+      this.client.disconnect();
+    }
+  }
+}
+
+function isNumeric(v: string): boolean {
+  return v !== '' && Number.isFinite(Number(v));
+}
+
+function normalize(op: StoreOp, value: unknown): StoreOpResult {
+  switch (op.op) {
+    case 'setIfAbsent':
+      // NX GET returns the previous value, or null when ours was written.
+      return value === null || value === undefined ? op.value : String(value);
+    case 'del':
+    case 'publish':
+      return Number(value);
+    default:
+      return null;
+  }
+}
