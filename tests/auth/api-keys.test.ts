@@ -4,9 +4,10 @@ import { createHash } from 'node:crypto';
 import { createApiKey, listApiKeys, revokeApiKey, verifyApiKey } from '@/lib/auth/api-keys';
 import { apiKeys } from '@/lib/db/schema';
 import { ValidationError } from '@/lib/errors';
-import { useTestDb } from '@/tests/support/test-db';
+// Renamed on import: it is a vitest helper, not a React hook (react-hooks/rules-of-hooks misfires on `use…`).
+import { useTestDb as withTestDb } from '@/tests/support/test-db';
 
-const t = useTestDb();
+const t = withTestDb();
 
 describe('API keys', () => {
   it('shows the key once and stores only its SHA-256 and a short prefix', async () => {

@@ -9,9 +9,10 @@ import { createUser } from '@/lib/auth/users';
 import { users } from '@/lib/db/schema';
 import { UnauthorizedError } from '@/lib/errors';
 import { TooManyRequestsError } from '@/lib/http/http-errors';
-import { useTestDb } from '@/tests/support/test-db';
+// Renamed on import: it is a vitest helper, not a React hook (react-hooks/rules-of-hooks misfires on `use…`).
+import { useTestDb as withTestDb } from '@/tests/support/test-db';
 
-const t = useTestDb();
+const t = withTestDb();
 const redis = new Redis(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
 const prefix = `test-login-${process.pid}-${randomBytes(4).toString('hex')}`;
 

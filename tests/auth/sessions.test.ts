@@ -8,9 +8,10 @@ import { createSession, deleteExpiredSessions, destroySession, getSessionUser } 
 import { createUser } from '@/lib/auth/users';
 import { sessions } from '@/lib/db/schema';
 import { ConflictError, ValidationError } from '@/lib/errors';
-import { useTestDb } from '@/tests/support/test-db';
+// Renamed on import: it is a vitest helper, not a React hook (react-hooks/rules-of-hooks misfires on `use…`).
+import { useTestDb as withTestDb } from '@/tests/support/test-db';
 
-const t = useTestDb();
+const t = withTestDb();
 
 describe('users', () => {
   it('normalises the email and refuses duplicates and weak input', async () => {

@@ -7,10 +7,11 @@ import { apiNotFound, methodNotAllowed, otherMethods } from '@/lib/http/methods'
 import { createRoute } from '@/lib/http/route';
 import { idParams } from '@/lib/http/schemas';
 import { z } from '@/lib/http/zod';
-import { useTestDb } from '@/tests/support/test-db';
+// Renamed on import: it is a vitest helper, not a React hook (react-hooks/rules-of-hooks misfires on `use…`).
+import { useTestDb as withTestDb } from '@/tests/support/test-db';
 import { makeIdentities, type Who } from './identities';
 
-const t = useTestDb();
+const t = withTestDb();
 const route = createRoute({ authenticate: (h) => authenticate(t.db, h) });
 let who: Awaited<ReturnType<typeof makeIdentities>>;
 beforeAll(async () => {
