@@ -5,6 +5,7 @@ import { createDb } from '@/lib/db/client';
 import { NotFoundError } from '@/lib/errors';
 import { apiNotFound, methodNotAllowed, otherMethods } from '@/lib/http/methods';
 import { createRoute } from '@/lib/http/route';
+import { defineOperation } from '@/lib/http/openapi';
 import { idParams } from '@/lib/http/schemas';
 import { z } from '@/lib/http/zod';
 // Renamed on import: it is a vitest helper, not a React hook (react-hooks/rules-of-hooks misfires on `use…`).
@@ -237,6 +238,22 @@ describe('responses and errors', () => {
     const r = createRoute({ authenticate: (h) => authenticate(t.db, h), observe: (e) => seen.push(e) });
     await r({ auth: 'read', name: '/api/things/{id}' }, () => ({}))(new Request(url), ctx());
     expect(seen).toEqual([expect.objectContaining({ method: 'GET', route: '/api/things/{id}', status: 401 })]);
+  });
+});
+
+describe('one operation for the handler and the OpenAPI document', () => {
+  it('route() accepts a defineOperation() object and types params/body from it', async () => {
+    const op = defineOperation({
+      method: 'PUT',
+      path: '/api/things/{id}',
+      auth: 'write',
+      params: idParams,
+      body: z.object({ score: z.number().min(0).max(1) }),
+      summary: 'Update a thing',
+    });
+    const PUT = route(op, ({ params, body, identity }) => ({ id: params.id + 1, score: body.score, who: identity.id }));
+    const res = await PUT(new Request(url, { method: 'PUT', body: '{"score":0.5}', headers: { ...who.clinician, 'content-type': 'application/json' } }), ctx({ id: '41' }));
+    expect(await res.json()).toMatchObject({ id: 42, score: 0.5 });
   });
 });
 
