@@ -132,7 +132,7 @@ CREATE INDEX "idx_feedback_created" ON "feedback" USING btree ("created_at");-->
 CREATE INDEX "idx_health_record_created" ON "health_records" USING btree ("created_at");--> statement-breakpoint
 CREATE INDEX "idx_health_record_patient_created" ON "health_records" USING btree ("patient_id","created_at");--> statement-breakpoint
 CREATE INDEX "idx_patient_mizaj_type" ON "patients" USING btree ("mizaj_type");--> statement-breakpoint
-CREATE INDEX "idx_patient_mizaj_birth_year" ON "patients" USING btree ("mizaj_type","birth_year");--> statement-breakpoint
+CREATE INDEX "idx_patient_mizaj_birth_year" ON "patients" USING btree ("mizaj_type","birth_year","id");--> statement-breakpoint
 CREATE INDEX "idx_patient_name_trgm" ON "patients" USING gin ("name" gin_trgm_ops);--> statement-breakpoint
 CREATE INDEX "idx_recommendation_effectiveness" ON "recommendations" USING btree ("effectiveness_score");--> statement-breakpoint
 CREATE INDEX "idx_recommendation_condition" ON "recommendations" USING btree ("condition_id");--> statement-breakpoint

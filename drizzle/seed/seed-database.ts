@@ -23,7 +23,7 @@ export const DEFAULT_SEED = 42;
 export type SeedOptions = {
   patients?: number;
   seed?: number;
-  /** Empty the demo tables first (and generated clinicians); otherwise a non-empty database is left alone. */
+  /** Empty the demo tables first; otherwise a non-empty database is left alone. Clinician users are kept (and reused). */
   reset?: boolean;
   /** Anchor for all generated timestamps; default: today 00:00 UTC, so the demo always has recent feedback. */
   now?: Date;
@@ -71,7 +71,6 @@ export async function seedDatabase(handle: DbHandle, opts: SeedOptions = {}): Pr
       log('reset: emptying demo tables');
       await sink.query(`truncate feedback, diagnoses, health_records, patients, recommendations, conditions restart identity cascade`);
     }
-    if (opts.reset) await sink.query(`delete from users where email like 'clinician-%@demo.mizaj.local' and password_hash = '!'`);
 
     const clinicianIds = await ensureClinicians(sink);
     const conds = conditionRows();

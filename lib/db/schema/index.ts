@@ -36,8 +36,8 @@ export const patients = pgTable(
   },
   (t) => [
     index('idx_patient_mizaj_type').on(t.mizajType),
-    // Similar-patient lookup: same mizaj, nearest birth year.
-    index('idx_patient_mizaj_birth_year').on(t.mizajType, t.birthYear),
+    // Similar-patient lookup walks outwards from a birth year in (birth_year, id) order within one mizaj.
+    index('idx_patient_mizaj_birth_year').on(t.mizajType, t.birthYear, t.id),
     // Substring search on names (ILIKE '%q%') needs trigrams; a btree cannot serve a leading wildcard.
     index('idx_patient_name_trgm').using('gin', sql`${t.name} gin_trgm_ops`),
   ],

@@ -6,32 +6,39 @@ import type { MizajType } from '@/lib/db/schema';
 export type SimilarPatient = { patientId: number; birthYear: number; distance: number };
 
 /**
- * The `limit` patients nearest in birth year with the same mizaj who were diagnosed with the condition and gave
- * feedback on it (others cannot inform a prediction). Searches a widening birth-year window over
- * idx_patient_mizaj_birth_year: everyone outside a window of ±w is farther than everyone inside, so once a
- * window holds `limit` matches its nearest `limit` are the global answer.
+ * The `limit` patients nearest in birth year (ties: lower id) with the same mizaj who were diagnosed with the
+ * condition and gave feedback on it (others cannot inform a prediction).
+ *
+ * Walks idx_patient_mizaj_birth_year (mizaj_type, birth_year, id) outwards from the birth year, upwards and
+ * downwards, each side stopping after `limit` matches; on each side index order equals (distance, id) order,
+ * so the global nearest `limit` are among those 2·limit rows. Each probe is an index lookup
+ * (idx_diagnosis_patient, then idx_feedback_diagnosis), so the cost does not grow with the table.
  */
 export async function findSimilarPatients(
   db: Db,
   target: { patientId: number; mizajType: MizajType; birthYear: number; conditionId: number },
   limit = 20,
 ): Promise<SimilarPatient[]> {
-  for (let w = 2; ; w *= 3) {
-    const rows = await queryRows<SimilarPatient>(
-      db,
-      sql`
-        select p.id as "patientId", p.birth_year::int as "birthYear", abs(p.birth_year - ${target.birthYear})::int as distance
-        from patients p
-        where p.mizaj_type = ${target.mizajType}
-          and p.birth_year between ${target.birthYear - w} and ${target.birthYear + w}
-          and p.id <> ${target.patientId}
-          and exists (
-            select 1 from diagnoses d join feedback f on f.diagnosis_id = d.id
-            where d.patient_id = p.id and d.condition_id = ${target.conditionId})
-        order by distance, p.id
-        limit ${limit}`,
-    );
-    // Birth years span < 200 years, so w ≥ 200 has covered everyone.
-    if (rows.length >= limit || w >= 200) return rows;
-  }
+  const informative = sql`exists (
+    select 1 from diagnoses d
+    where d.patient_id = p.id and d.condition_id = ${target.conditionId}
+      and exists (select 1 from feedback f where f.diagnosis_id = d.id))`;
+  const rows = await queryRows<SimilarPatient>(
+    db,
+    sql`
+      (select p.id as "patientId", p.birth_year::int as "birthYear", (p.birth_year - ${target.birthYear})::int as distance
+       from patients p
+       where p.mizaj_type = ${target.mizajType} and p.birth_year >= ${target.birthYear} and p.id <> ${target.patientId}
+         and ${informative}
+       order by p.mizaj_type, p.birth_year, p.id
+       limit ${limit})
+      union all
+      (select p.id, p.birth_year::int, (${target.birthYear} - p.birth_year)::int
+       from patients p
+       where p.mizaj_type = ${target.mizajType} and p.birth_year < ${target.birthYear}
+         and ${informative}
+       order by p.mizaj_type desc, p.birth_year desc, p.id desc
+       limit ${limit})`,
+  );
+  return rows.sort((a, b) => a.distance - b.distance || a.patientId - b.patientId).slice(0, limit);
 }

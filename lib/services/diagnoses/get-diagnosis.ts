@@ -1,0 +1,46 @@
+import { eq } from 'drizzle-orm';
+import type { Db } from '@/lib/db/types';
+import { conditions, diagnoses, patients } from '@/lib/db/schema';
+import { NotFoundError } from '@/lib/errors';
+import { assertId } from '../shared/validation';
+
+export type Diagnosis = {
+  id: number;
+  patientId: number;
+  patientName: string;
+  mizajType: (typeof patients.$inferSelect)['mizajType'];
+  conditionId: number;
+  conditionCode: string;
+  conditionNameFa: string;
+  conditionNameEn: string;
+  conditionNameAr: string;
+  clinicianId: number | null;
+  notes: string | null;
+  createdAt: Date;
+};
+
+export async function getDiagnosisOrThrow(db: Db, id: number): Promise<Diagnosis> {
+  assertId(id);
+  const [row] = await db
+    .select({
+      id: diagnoses.id,
+      patientId: diagnoses.patientId,
+      patientName: patients.name,
+      mizajType: patients.mizajType,
+      conditionId: diagnoses.conditionId,
+      conditionCode: conditions.code,
+      conditionNameFa: conditions.nameFa,
+      conditionNameEn: conditions.nameEn,
+      conditionNameAr: conditions.nameAr,
+      clinicianId: diagnoses.clinicianId,
+      notes: diagnoses.notes,
+      createdAt: diagnoses.createdAt,
+    })
+    .from(diagnoses)
+    .innerJoin(patients, eq(patients.id, diagnoses.patientId))
+    .innerJoin(conditions, eq(conditions.id, diagnoses.conditionId))
+    .where(eq(diagnoses.id, id))
+    .limit(1);
+  if (!row) throw new NotFoundError('Diagnosis', id);
+  return row;
+}
