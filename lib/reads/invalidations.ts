@@ -1,0 +1,13 @@
+import type { SubmitFeedbackResult } from '@/lib/services';
+import { tag } from './tags';
+
+/** What one feedback row changes: its recommendation's analytics and summary, the predictions that rank
+ *  that recommendation (every diagnosis of its condition), trending, and the patient's profile. */
+export function feedbackTags(r: Pick<SubmitFeedbackResult, 'recommendationId' | 'conditionId' | 'patientId'>): string[] {
+  return [tag.recommendationFeedback(r.recommendationId), tag.conditionFeedback(r.conditionId), tag.trending, tag.patient(r.patientId)];
+}
+
+/** What an edit of a recommendation changes: the row, its condition's lists and predictions, trending. */
+export function recommendationTags(r: { id: number; conditionId: number }): string[] {
+  return [tag.recommendation(r.id), tag.conditionRecommendations(r.conditionId), tag.trending];
+}
