@@ -5,8 +5,7 @@ import { routing } from './routing';
 export default getRequestConfig(async ({ requestLocale }) => {
   const requested = await requestLocale;
   const locale = hasLocale(routing.locales, requested) ? requested : routing.defaultLocale;
-  return {
-    locale,
-    messages: (await import(`../../messages/${locale}.json`)).default,
-  };
+  // The admin dashboard keeps its own catalog so the two parts of the UI can change independently.
+  const [app, admin] = await Promise.all([import(`../../messages/${locale}.json`), import(`../../messages/admin/${locale}.json`)]);
+  return { locale, messages: { ...app.default, ...admin.default } };
 });
