@@ -216,7 +216,8 @@ export class Cache {
       },
       (from, to, reason) => {
         const line = { cache: this.prefix, backend: this.store.backend, from, to, reason };
-        if (to === 'open') this.logger.error(line, 'cache store unreachable: circuit open, reads go to L1/fn');
+        // One line when the store is lost and one when it is back; probes in between log at debug only.
+        if (to === 'open' && from === 'closed') this.logger.error(line, 'cache store unreachable: circuit open, reads go to L1/fn');
         else if (to === 'closed') this.logger.info(line, 'cache store back: circuit closed');
         else this.logger.debug(line, 'cache store probe');
         this.events.emit('breaker', { from, to, reason });
@@ -359,14 +360,16 @@ export class Cache {
   /**
    * Wraps a write handler: runs it, then invalidates the tags (static, or computed from its result and
    * arguments) only if it succeeded. Refuses up front (ServiceUnavailableError, 503) while the store is
-   * known to be down, so a write is not committed whose invalidation cannot be recorded.
+   * known to be down or an earlier invalidation is still unrecorded, so a write is not committed whose
+   * invalidation cannot be recorded.
    */
   withInvalidation<A extends unknown[], R>(
     tags: readonly string[] | ((result: Awaited<R>, ...args: A) => readonly string[]),
     handler: (...args: A) => R | Promise<R>,
   ): (...args: A) => Promise<Awaited<R>> {
     return async (...args: A): Promise<Awaited<R>> => {
-      if (this.enabled && this.store.backend !== 'memory' && !this.storeUsable()) {
+      const pending = this.pendingTags.size + this.pendingCategories.size > 0;
+      if (this.enabled && this.store.backend !== 'memory' && (pending || !this.storeUsable())) {
         throw new ServiceUnavailableError('cache store unavailable: writes are paused so no stale data is served');
       }
       const result: Awaited<R> = await handler(...args);
@@ -491,10 +494,11 @@ export class Cache {
   }
 
   /** Whether to talk to the store now; never waits for a connection. */
-  private storeUsable(): boolean {
+  private storeUsable(category?: string): boolean {
     if (this.closed || !this.breaker.allows()) return false;
     if (!this.store.available()) {
       this.breaker.failure(new Error('not connected'));
+      if (category) this.stats.of(category).errors++;
       return false;
     }
     return true;
@@ -509,7 +513,7 @@ export class Cache {
   }
 
   private async readL2(t: Target, ensureVersions: boolean): Promise<L2Read> {
-    if (!this.storeUsable()) return { kind: 'unavailable' };
+    if (!this.storeUsable(t.category)) return { kind: 'unavailable' };
     try {
       if (this.pendingTags.size + this.pendingCategories.size > 0) await this.flushPending();
       const keys = [t.key, categoryKey(this.prefix, t.category), ...t.tags.map((tag) => tagKey(this.prefix, tag))];

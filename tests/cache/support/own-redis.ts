@@ -1,19 +1,31 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 
 /** A redis-server of our own on a free port, for fault tests (the shared one is never touched). */
 export class OwnRedis {
   private child: ChildProcess | undefined;
 
+  private readonly dir: string | undefined;
+
   private constructor(
     readonly port: number,
-    readonly password: string | undefined,
-  ) {}
+    private readonly options: OwnRedisOptions,
+  ) {
+    this.dir = options.persist ? mkdtempSync(path.join(os.tmpdir(), 'mizaj-redis-')) : undefined;
+  }
 
-  static async start(options: { password?: string } = {}): Promise<OwnRedis> {
-    const server = new OwnRedis(await freePort(), options.password);
+  /** persist: AOF with fsync always, so data survives a SIGKILL + restart (stale entries come back). */
+  static async start(options: OwnRedisOptions = {}): Promise<OwnRedis> {
+    const server = new OwnRedis(await freePort(), options);
     await server.startProcess();
     return server;
+  }
+
+  get password(): string | undefined {
+    return this.options.password;
   }
 
   get url(): string {
@@ -25,8 +37,10 @@ export class OwnRedis {
   }
 
   async startProcess(): Promise<void> {
-    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'];
-    if (this.password) args.push('--requirepass', this.password);
+    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--daemonize', 'no'];
+    args.push(...(this.dir ? ['--dir', this.dir, '--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']));
+    if (this.options.password) args.push('--requirepass', this.options.password);
+    if (this.options.debugCommand) args.push('--enable-debug-command', 'yes');
     const child = spawn('redis-server', args, { stdio: 'ignore' });
     this.child = child;
     child.on('error', () => {});
@@ -47,6 +61,18 @@ export class OwnRedis {
     await this.stop();
     await this.startProcess();
   }
+
+  async destroy(): Promise<void> {
+    await this.stop();
+    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+export interface OwnRedisOptions {
+  password?: string;
+  persist?: boolean;
+  /** Allows DEBUG SLEEP (to make Redis slow). */
+  debugCommand?: boolean;
 }
 
 function freePort(): Promise<number> {
