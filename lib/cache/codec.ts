@@ -47,13 +47,16 @@ export function encodeValue(value: unknown): Encoded {
   if (value instanceof RawValue) return { enc: 'r', payload: `${JSON.stringify(value.meta)}\n${value.body}` };
   let special = false;
   const path: string[] = [];
+  const markers = new WeakSet<object>();
+  const mark = (o: Record<string, string>) => (markers.add(o), o);
   const payload = JSON.stringify(value, function replacer(this: unknown, key: string, v: unknown) {
+    if (markers.has(this as object)) return v;
     const original = key === '' ? v : (this as Record<string, unknown>)[key];
     if (key.charCodeAt(0) === 0) throw new CacheValueError(`object key ${JSON.stringify(key)} is reserved`);
     switch (typeof original) {
       case 'bigint':
         special = true;
-        return { [BIGINT]: original.toString() };
+        return mark({ [BIGINT]: original.toString() });
       case 'number':
         if (!Number.isFinite(original)) throw new CacheValueError(`${where(path, key)} is ${original}, which JSON cannot carry`);
         return v;
@@ -68,7 +71,7 @@ export function encodeValue(value: unknown): Encoded {
         if (original instanceof Date) {
           if (Number.isNaN(original.getTime())) throw new CacheValueError(`${where(path, key)} is an invalid Date`);
           special = true;
-          return { [DATE]: original.toISOString() };
+          return mark({ [DATE]: original.toISOString() });
         }
         const proto = Object.getPrototypeOf(original) as unknown;
         if (proto !== Object.prototype && proto !== null) {

@@ -1,0 +1,157 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { createCache, type Cache } from '@/lib/cache';
+import { waitFor } from './support/own-redis';
+import { cleanPrefix, SHARED_REDIS_URL, testPrefix } from './support/shared-redis';
+
+// Semantics 2 (stampede) and 3 (stale-while-revalidate), on the shared Redis with an injectable clock.
+
+const prefix = testPrefix('swr');
+const caches: Cache[] = [];
+afterAll(async () => {
+  await Promise.all(caches.map((c) => c.close()));
+  await cleanPrefix(prefix);
+});
+
+function make(l1: boolean, clock = { t: Date.now() }) {
+  const cache = createCache({ prefix, redis: { url: SHARED_REDIS_URL, commandTimeoutMs: 2_000 }, l1: l1 ? {} : false, now: () => clock.t });
+  caches.push(cache);
+  return cache;
+}
+
+describe('stampede (semantics 2)', () => {
+  for (const l1 of [false, true]) {
+    it(`1,000 concurrent calls on a cold key run fn once per instance (L1 ${l1 ? 'on' : 'off'})`, async () => {
+      const cache = make(l1);
+      await cache.ready();
+      let runs = 0;
+      const get = cache.cached(
+        async (id: number) => {
+          runs++;
+          await new Promise((r) => setTimeout(r, 30));
+          return { id, at: runs };
+        },
+        ['stampede', String(l1)],
+        { category: 'predictions', tags: (id) => [`diagnosis:${id}`] },
+      );
+      const results = await Promise.all(Array.from({ length: 1_000 }, () => get(7)));
+      expect(runs).toBe(1);
+      expect(new Set(results.map((r) => r.at))).toEqual(new Set([1]));
+    });
+  }
+
+  it('two instances each run fn at most once', async () => {
+    const [a, b] = [make(false), make(false)];
+    await Promise.all([a.ready(), b.ready()]);
+    let runs = 0;
+    const fn = async () => {
+      runs++;
+      await new Promise((r) => setTimeout(r, 30));
+      return 'v';
+    };
+    const ga = a.cached(fn, ['two-instances'], { category: 'trending' });
+    const gb = b.cached(fn, ['two-instances'], { category: 'trending' });
+    await Promise.all(Array.from({ length: 500 }, (_, i) => (i % 2 ? ga() : gb())));
+    expect(runs).toBeGreaterThanOrEqual(1);
+    expect(runs).toBeLessThanOrEqual(2);
+  });
+
+  it('a failing fn rejects every waiting caller and is not cached', async () => {
+    const cache = make(false);
+    await cache.ready();
+    let runs = 0;
+    const get = cache.cached(
+      async () => {
+        runs++;
+        await new Promise((r) => setTimeout(r, 10));
+        throw new Error('db down');
+      },
+      ['failing'],
+      { category: 'analytics' },
+    );
+    const results = await Promise.allSettled(Array.from({ length: 50 }, () => get()));
+    expect(results.every((r) => r.status === 'rejected')).toBe(true);
+    expect(runs).toBe(1);
+    await expect(get()).rejects.toThrow('db down');
+    expect(runs).toBe(2);
+  });
+});
+
+describe('stale-while-revalidate (semantics 3)', () => {
+  for (const l1 of [false, true]) {
+    it(`within grace: stale at once, fn once in background; beyond grace: callers wait (L1 ${l1 ? 'on' : 'off'})`, async () => {
+      const clock = { t: Date.now() };
+      const cache = make(l1, clock);
+      await cache.ready();
+      let version = 1;
+      let runs = 0;
+      let release: (() => void) | undefined;
+      const get = cache.cached(
+        async (id: number) => {
+          runs++;
+          const v = version;
+          if (release === undefined && runs > 1) await new Promise<void>((r) => (release = r));
+          return `${id}@${v}`;
+        },
+        ['swr', String(l1)],
+        { category: 'analytics', ttl: 60, staleWhileRevalidate: 60 },
+      );
+      expect(await get(1)).toBe('1@1');
+      version = 2;
+      clock.t += 61_000; // fresh period over, grace not
+      const stale = await Promise.all(Array.from({ length: 20 }, () => get.withMeta(1)));
+      expect(stale.every((r) => r.status === 'STALE' && r.value === '1@1')).toBe(true);
+      await waitFor(() => release !== undefined, 2_000);
+      expect(runs).toBe(2); // one background refresh for 20 stale reads
+      release!();
+      await waitFor(async () => (await get.withMeta(1)).status === 'HIT', 2_000);
+      expect(await get(1)).toBe('1@2');
+      expect(runs).toBe(2);
+
+      version = 3;
+      clock.t += 200_000; // beyond grace: the caller waits for fn
+      const fresh = await get.withMeta(1);
+      expect(fresh.status).toBe('MISS');
+      expect(fresh.value).toBe('1@3');
+      expect(cache.statsSnapshot().categories.analytics!.staleServed).toBeGreaterThanOrEqual(20);
+    });
+  }
+
+  it('a failing refresh keeps serving the stale value within grace', async () => {
+    const clock = { t: Date.now() };
+    const cache = make(true, clock);
+    await cache.ready();
+    let fail = false;
+    let runs = 0;
+    const get = cache.cached(
+      async () => {
+        runs++;
+        if (fail) throw new Error('db down');
+        return 'good';
+      },
+      ['swr-fail'],
+      { category: 'analytics', ttl: 60, staleWhileRevalidate: 60 },
+    );
+    expect(await get()).toBe('good');
+    fail = true;
+    clock.t += 61_000;
+    for (let i = 0; i < 5; i++) {
+      const r = await get.withMeta();
+      expect(r.status).toBe('STALE');
+      expect(r.value).toBe('good');
+      await waitFor(() => cache.statsSnapshot().categories.analytics!.refreshErrors > i, 2_000);
+    }
+    expect(runs).toBeGreaterThan(1);
+    clock.t += 60_000;
+    await expect(get()).rejects.toThrow('db down');
+  });
+
+  it('staleWhileRevalidate: false means no grace', async () => {
+    const clock = { t: Date.now() };
+    const cache = make(false, clock);
+    await cache.ready();
+    const get = cache.cached(async () => clock.t, ['no-grace'], { category: 'analytics', ttl: 60, staleWhileRevalidate: false });
+    await get();
+    clock.t += 61_000;
+    expect((await get.withMeta()).status).toBe('MISS');
+  });
+});
