@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { getConfig } from '@/lib/config';
 import { createDb } from '@/lib/db/create-db';
 import { migrateDb } from '@/lib/db/migrate';
+import { ensureDemoUsers } from '@/lib/auth/demo-users';
 import { DEFAULT_PATIENTS, DEFAULT_SEED, seedDatabase } from '@/drizzle/seed/seed-database';
 
 // npm run db:seed -- [--patients 2000] [--seed 42] [--reset] [--now 2025-01-01T00:00:00Z]
@@ -49,6 +50,9 @@ try {
         `${result.feedback} feedback, ${result.recommendations} recommendations in ${(result.ms / 1000).toFixed(1)} s`,
     );
   }
+  // Demo sign-ins (README) exist only outside production.
+  const { created } = await ensureDemoUsers(handle.db, config.NODE_ENV);
+  if (created.length > 0) console.log(`demo users created: ${created.join(', ')}`);
 } finally {
   await handle.close();
 }
