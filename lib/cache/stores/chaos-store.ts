@@ -1,4 +1,4 @@
-import type { CacheStore, ScanOptions, StoreOp, StoreOpResult } from '../types';
+import type { Backend, CacheStore, ScanOptions, StoreOp, StoreOpResult } from '../types';
 
 export interface ChaosSettings {
   /** Probability (0..1) that a call rejects. */
@@ -25,10 +25,12 @@ export class ChaosStore implements CacheStore {
   constructor(
     readonly inner: CacheStore,
     private settings: ChaosSettings = {},
+    /** Pose as another backend (a memory store standing in for Redis in fault tests). */
+    private readonly posingAs?: Backend,
   ) {}
 
-  get backend() {
-    return this.inner.backend;
+  get backend(): Backend {
+    return this.posingAs ?? this.inner.backend;
   }
 
   set(settings: ChaosSettings): void {
