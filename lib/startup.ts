@@ -1,6 +1,11 @@
 import 'server-only';
+import { onLogout } from '@/lib/auth/logout-listeners';
+import { invalidateTag, warmOnStartup } from '@/lib/cache';
 import { ConfigError, getConfig } from '@/lib/config';
 import { getDbHandle } from '@/lib/db/client';
+import { getMetricsRegistry } from '@/lib/metrics/prometheus';
+import { registerWarmers } from '@/lib/reads/warmers';
+import { tag } from '@/lib/reads/tags';
 
 /**
  * Runs once per server process (from instrumentation.ts): validate the environment, then migrate the
@@ -16,7 +21,13 @@ export function startServer(): void {
     }
     throw err;
   }
-  getDbHandle().catch((err: unknown) => {
-    console.error(`Database not ready at start-up: ${err instanceof Error ? err.message : String(err)}`);
-  });
+  getMetricsRegistry();
+  // Per-viewer entries (patient profiles) go when their viewer signs out.
+  onLogout((userId) => invalidateTag(tag.viewer(`user:${userId}`)).then(() => undefined));
+  registerWarmers();
+  getDbHandle()
+    .then(() => warmOnStartup())
+    .catch((err: unknown) => {
+      console.error(`Database not ready at start-up: ${err instanceof Error ? err.message : String(err)}`);
+    });
 }

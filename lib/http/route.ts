@@ -109,7 +109,7 @@ export function createRoute(deps: RouteDeps) {
       const durationMs = performance.now() - started;
       timing.add('app', durationMs);
       response = withHeaders(response, { 'Server-Timing': timing.header(), 'X-Request-Id': requestId });
-      deps.observe?.({ method: req.method, route: options.name ?? instance ?? '?', status: response.status, durationMs });
+      deps.observe?.({ method: req.method, route: options.name ?? ('path' in options && typeof options.path === 'string' ? options.path : undefined) ?? instance ?? '?', status: response.status, durationMs });
       return response;
     };
   };

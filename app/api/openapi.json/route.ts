@@ -1,0 +1,12 @@
+import { ops } from '@/lib/api/operations';
+import { buildOpenApiDocument } from '@/lib/http/openapi';
+import { otherMethods } from '@/lib/http/methods';
+import { route } from '@/lib/http/route';
+
+let document: unknown;
+
+export const GET = route(ops.openapi, () => {
+  document ??= buildOpenApiDocument();
+  return Response.json(document, { headers: { 'Cache-Control': 'public, max-age=300' } });
+});
+export const { POST, PUT, PATCH, DELETE } = otherMethods(['GET']);

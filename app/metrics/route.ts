@@ -1,0 +1,10 @@
+import { ops } from '@/lib/api/operations';
+import { getMetricsRegistry } from '@/lib/metrics/prometheus';
+import { otherMethods } from '@/lib/http/methods';
+import { route } from '@/lib/http/route';
+
+export const GET = route(ops.metrics, async () => {
+  const registry = getMetricsRegistry();
+  return new Response(await registry.metrics(), { headers: { 'Content-Type': registry.contentType, 'Cache-Control': 'no-store' } });
+});
+export const { POST, PUT, PATCH, DELETE } = otherMethods(['GET']);
