@@ -105,7 +105,6 @@ interface Target {
   key: string;
   category: string;
   tags: readonly string[];
-  tagsJson: string;
 }
 
 type L2Read =
@@ -259,7 +258,7 @@ export class Cache {
   /** @internal */
   target(spec: Spec, args: unknown[]): Target {
     const tags = spec.tagsOf(args);
-    return { key: entryKey(this.prefix, spec.category, spec.name, argsHash(args)), category: spec.category, tags, tagsJson: JSON.stringify(tags) };
+    return { key: entryKey(this.prefix, spec.category, spec.name, argsHash(args)), category: spec.category, tags };
   }
 
   /** @internal the read path behind cached functions */
@@ -273,7 +272,7 @@ export class Cache {
     const t = this.target(spec, args);
     const now = this.now();
     if (this.l1 && this.l1Usable()) {
-      const e = this.l1.get(t.key, t.tagsJson);
+      const e = this.l1.get(t.key);
       if (e && now < e.graceUntil) {
         const fresh = now < e.freshUntil;
         this.count(t.category, fresh ? 'hit' : 'stale', 'l1', t.key);
@@ -300,7 +299,7 @@ export class Cache {
     if (!this.enabled) return null;
     const now = this.now();
     if (this.l1 && this.l1Usable()) {
-      const e = this.l1.get(t.key, t.tagsJson);
+      const e = this.l1.get(t.key);
       if (e && now < e.graceUntil) {
         const fresh = now < e.freshUntil;
         this.count(t.category, fresh ? 'hit' : 'stale', 'l1', t.key);
@@ -323,13 +322,13 @@ export class Cache {
    */
   async getEntry(category: string, key: string, tags?: readonly string[]): Promise<CacheResult<unknown> | null> {
     if (!this.categories[category]) throw new Error(`unknown cache category "${category}"`);
-    if (tags) return this.peekTarget({ key, category, tags: checkTags(tags), tagsJson: JSON.stringify(tags) });
+    if (tags) return this.peekTarget({ key, category, tags: checkTags(tags) });
     if (!this.storeUsable()) return null;
     try {
       const [raw] = await this.timed(this.store.mget([key]));
       const header = raw ? decodeHeader(raw) : undefined;
       if (!header) return null;
-      return this.peekTarget({ key, category, tags: JSON.parse(header.tagsJson) as string[], tagsJson: header.tagsJson });
+      return this.peekTarget({ key, category, tags: JSON.parse(header.tagsJson) as string[] });
     } catch (error) {
       this.storeFailure(error, category, 'getEntry');
       return null;
@@ -523,7 +522,8 @@ export class Cache {
       if (raw) {
         const header = decodeHeader(raw);
         const now = this.now();
-        if (header && header.tagsJson === t.tagsJson && now < header.graceUntil && sameVersions(header.versions, current)) {
+        // Versions are unique per version key, so matching versions also prove the entry has these tags.
+        if (header && now < header.graceUntil && sameVersions(header.versions, current)) {
           try {
             const value = decodeValue(header, raw);
             return { kind: now < header.freshUntil ? 'hit' : 'stale', header, value, versions: header.versions, bytes: 2 * raw.length + 256 };
@@ -589,7 +589,7 @@ export class Cache {
     const now = this.now();
     const jitter = spec.config.jitter;
     const ttlMs = Math.max(1, Math.floor(spec.ttlMs * (1 - jitter * this.random())));
-    const header = { storedAt: now, freshUntil: now + ttlMs, graceUntil: now + ttlMs + spec.graceMs, id: this.newVersion(), versions: versions ?? [], tagsJson: t.tagsJson };
+    const header = { storedAt: now, freshUntil: now + ttlMs, graceUntil: now + ttlMs + spec.graceMs, id: this.newVersion(), versions: versions ?? [], tagsJson: JSON.stringify(t.tags) };
     const raw = encodeEntry(header, encodeValue(value));
     const decoded = deepFreeze(decodeValue(decodeHeader(raw)!, raw));
     const bytes = Buffer.byteLength(raw);
@@ -619,11 +619,12 @@ export class Cache {
   }
 
   private fillL1(t: Target, h: EntryHeader, value: unknown, bytes: number, snap: number): unknown {
-    if (!this.l1 || !this.l1Usable()) return deepFreeze(value);
+    // A fresh parse is not shared with anyone, so only values that go into L1 need freezing.
+    if (!this.l1 || !this.l1Usable()) return value;
     const frozen = deepFreeze(value);
     this.l1.set(
       t.key,
-      { value: frozen, storedAt: h.storedAt, freshUntil: h.freshUntil, graceUntil: h.graceUntil, id: h.id, category: t.category, tags: t.tags, tagsJson: t.tagsJson, snap, bytes },
+      { value: frozen, storedAt: h.storedAt, freshUntil: h.freshUntil, graceUntil: h.graceUntil, id: h.id, category: t.category, tags: t.tags, snap, bytes },
       this.now(),
     );
     return frozen;

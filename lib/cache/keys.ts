@@ -80,8 +80,19 @@ export function functionName(keyParts: readonly string[]): string {
   return `${readable || 'fn'}.${hash(JSON.stringify(keyParts), 8)}`;
 }
 
+const recentHashes = new Map<string, string>();
+
+/** Hash of the encoded arguments; hot argument lists skip the sha256 (bounded memo). */
 export function argsHash(args: readonly unknown[]): string {
-  return args.length === 0 ? '0' : hash(stableEncode(args));
+  if (args.length === 0) return '0';
+  const encoded = stableEncode(args);
+  let h = recentHashes.get(encoded);
+  if (h === undefined) {
+    h = hash(encoded);
+    if (recentHashes.size >= 10_000) recentHashes.clear();
+    if (encoded.length <= 256) recentHashes.set(encoded, h);
+  }
+  return h;
 }
 
 export const entryKey = (prefix: string, category: string, name: string, argsDigest: string): string =>

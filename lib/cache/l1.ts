@@ -9,7 +9,6 @@ export interface L1Entry {
   id: string;
   category: string;
   tags: readonly string[];
-  tagsJson: string;
   /** Local generation read before the L2 read/fn that produced the value. */
   snap: number;
   bytes: number;
@@ -53,10 +52,10 @@ export class L1Cache {
     return this.counter;
   }
 
-  get(key: string, tagsJson: string): L1Entry | undefined {
+  get(key: string): L1Entry | undefined {
     const e = this.lru.get(key);
     if (!e) return undefined;
-    if (e.tagsJson !== tagsJson || !this.valid(e)) {
+    if (!this.valid(e)) {
       this.lru.delete(key);
       return undefined;
     }

@@ -152,7 +152,7 @@ describe('withInvalidation', () => {
     await expect(failing()).rejects.toThrow('constraint');
     expect((await get.withMeta(7)).status).toBe('HIT');
     const update = cache.withInvalidation(
-      (result: { id: number }) => [`recommendation:${result.id}`],
+      (result: { id: number }, id: number) => [`recommendation:${result.id}`, `audit:${id}`],
       async (id: number) => ({ id }),
     );
     expect(await update(7)).toEqual({ id: 7 });

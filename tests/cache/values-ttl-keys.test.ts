@@ -84,7 +84,7 @@ describe('values (semantics 6)', () => {
     expect(miss.value).toEqual(value);
     const other = createCache({ prefix, redis: { url: SHARED_REDIS_URL }, l1: false });
     await other.ready();
-    const l2 = await other.cached(async () => null, ['dates'], { category: 'analytics' }).withMeta();
+    const l2 = await other.cached(async (): Promise<unknown> => null, ['dates'], { category: 'analytics' }).withMeta();
     expect(l2.status).toBe('HIT');
     expect(l2.layer).toBe('l2');
     expect(l2.value).toEqual(value);
