@@ -1,0 +1,80 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { call, useApi } from './support';
+
+const api = useApi();
+
+/** One id of each kind from the seeded data. */
+async function ids() {
+  const { db } = api.db;
+  const { diagnoses, recommendations, patients } = await import('@/lib/db/schema');
+  const [d] = await db.select({ id: diagnoses.id }).from(diagnoses).limit(1);
+  const [r] = await db.select({ id: recommendations.id }).from(recommendations).limit(1);
+  const [p] = await db.select({ id: patients.id }).from(patients).limit(1);
+  return { diagnosis: d!.id, recommendation: r!.id, patient: p!.id };
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('cached GETs', () => {
+  const paths = async () => {
+    const i = await ids();
+    return [
+      `/api/predictions/diagnosis/${i.diagnosis}/predict`,
+      `/api/analytics/recommendation/${i.recommendation}`,
+      `/api/feedback/recommendation/${i.recommendation}/summary`,
+      `/api/recommendations/${i.recommendation}`,
+      `/api/patients/${i.patient}/profile`,
+      `/api/trending?days=30&limit=5`,
+    ];
+  };
+
+  it('answer MISS then HIT with the identical body, a strong ETag, and 304 on If-None-Match', async () => {
+    for (const path of await paths()) {
+      const first = await call('GET', path, { headers: api.as.readKey });
+      expect(first.status, path).toBe(200);
+      expect(first.headers.get('x-cache'), path).toBe('MISS');
+      expect(first.headers.get('content-type')).toMatch(/^application\/json/);
+      const etag = first.headers.get('etag')!;
+      expect(etag).toMatch(/^"[A-Za-z0-9_-]{43}"$/);
+      expect(first.headers.get('server-timing')).toMatch(/db;dur=/);
+      const body = await first.text();
+
+      const second = await call('GET', path, { headers: api.as.readKey });
+      expect(second.headers.get('x-cache'), path).toBe('HIT');
+      expect(second.headers.get('etag')).toBe(etag);
+      expect(await second.text()).toBe(body);
+      expect(second.headers.get('cache-control')).toMatch(/^private, max-age=\d+, stale-while-revalidate=\d+$/);
+
+      const conditional = await call('GET', path, { headers: { ...api.as.readKey, 'if-none-match': etag } });
+      expect(conditional.status, path).toBe(304);
+      expect(await conditional.text()).toBe('');
+      expect(conditional.headers.get('etag')).toBe(etag);
+
+      const other = await call('GET', path, { headers: { ...api.as.readKey, 'if-none-match': '"not-it"' } });
+      expect(other.status).toBe(200);
+    }
+  });
+
+  it("Cache-Control's max-age falls as the entry ages", async () => {
+    const { recommendation } = await ids();
+    const path = `/api/analytics/recommendation/${recommendation}`;
+    await call('GET', path, { headers: api.as.clinician });
+    const maxAge = (r: Response) => Number(r.headers.get('cache-control')!.match(/max-age=(\d+)/)![1]);
+    const before = maxAge(await call('GET', path, { headers: api.as.clinician }));
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 600_000 });
+    const after = await call('GET', path, { headers: api.as.clinician });
+    expect(after.headers.get('x-cache')).toBe('HIT');
+    expect(before - maxAge(after)).toBeGreaterThanOrEqual(599);
+    expect(before - maxAge(after)).toBeLessThanOrEqual(601);
+  });
+
+  it('keys profiles per viewer: another identity misses, the same one hits', async () => {
+    const { patient } = await ids();
+    const path = `/api/patients/${patient}/profile`;
+    await call('GET', path, { headers: api.as.clinician });
+    expect((await call('GET', path, { headers: api.as.clinician })).headers.get('x-cache')).toBe('HIT');
+    expect((await call('GET', path, { headers: api.as.admin })).headers.get('x-cache')).toBe('MISS');
+  });
+});
