@@ -195,6 +195,9 @@ export const adminAudit = pgTable(
   (t) => [index('idx_admin_audit_created').on(t.createdAt)],
 );
 
+export const METRIC_KINDS = ['category', 'redis', 'keyspace'] as const;
+export type MetricKind = (typeof METRIC_KINDS)[number];
+
 export const cacheMetricSamples = pgTable(
   'cache_metric_samples',
   {
@@ -202,10 +205,35 @@ export const cacheMetricSamples = pgTable(
     takenAt: timestamp('taken_at', { withTimezone: true }).notNull().defaultNow(),
     /** Which app instance took it; Redis-wide samples use 'redis'. */
     instance: text('instance').notNull(),
-    /** 'category' rows carry one category's counters; 'redis' rows carry INFO figures. */
-    kind: text('kind', { enum: ['category', 'redis'] }).notNull(),
+    /** 'category' rows carry one category's counters; 'redis' rows carry INFO figures; 'keyspace' rows a key scan. */
+    kind: text('kind', { enum: METRIC_KINDS }).notNull(),
     category: text('category'),
     data: jsonb('data').notNull(),
   },
   (t) => [index('idx_cache_metric_samples_taken').on(t.takenAt, t.kind)],
+);
+
+/**
+ * Downsampled copies of cache_metric_samples for the long dashboard ranges (24 h reads 1-minute buckets,
+ * 7 d reads 10-minute ones). Counters are cumulative, so the last sample of a bucket loses nothing for
+ * rates between buckets; gauges keep their max/mean over the bucket in `data`.
+ */
+export const cacheMetricRollups = pgTable(
+  'cache_metric_rollups',
+  {
+    /** Bucket width in seconds. */
+    resolution: integer('resolution').notNull(),
+    bucket: timestamp('bucket', { withTimezone: true }).notNull(),
+    /** Time of the sample kept for the bucket (its last one). */
+    takenAt: timestamp('taken_at', { withTimezone: true }).notNull(),
+    instance: text('instance').notNull(),
+    kind: text('kind', { enum: METRIC_KINDS }).notNull(),
+    /** '' for rows without a category, so the primary key stays total. */
+    category: text('category').notNull().default(''),
+    data: jsonb('data').notNull(),
+  },
+  (t) => [
+    uniqueIndex('uq_cache_metric_rollups').on(t.resolution, t.bucket, t.instance, t.kind, t.category),
+    index('idx_cache_metric_rollups_bucket').on(t.resolution, t.bucket),
+  ],
 );
