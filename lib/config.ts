@@ -29,6 +29,8 @@ const schema = z.object({
   REDIS_CACHE_TTL: seconds.optional(),
   CACHE_ENABLED: bool.default(true),
   CACHE_WARM_ON_STARTUP: bool.default(false),
+  /** Redis commands slower than this count as failures (the request computes instead of waiting). */
+  CACHE_COMMAND_TIMEOUT_MS: z.coerce.number({ message: 'must be a number of milliseconds' }).int('must be a whole number of milliseconds').min(10, 'must be at least 10').max(60_000, 'must be at most 60000').default(200),
   CACHE_MAX_SIZE_MB: z.coerce.number({ message: 'must be a number of megabytes' }).positive('must be > 0').default(64),
   CACHE_PREFIX: z
     .string()

@@ -80,7 +80,11 @@ export function useApi(opts: { patients?: number } = {}): ApiFixture {
     await seedDatabase(db, { patients: opts.patients ?? 300, seed: 11, now: new Date('2026-11-20T00:00:00Z') });
     await ensureDemoUsers(db.db, 'test');
     const prefix = `t-api-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
-    Object.assign(process.env, { DATABASE_URL: db.url, REDIS_URL, CACHE_PREFIX: prefix, NODE_ENV: 'test' });
+    Object.assign(process.env, { DATABASE_URL: db.url, REDIS_URL, CACHE_PREFIX: prefix, NODE_ENV: 'test', CACHE_COMMAND_TIMEOUT_MS: '2000' });
+    // Until Redis is connected the cache is bypassed (by design: nothing waits for a connection), which
+    // would make a test's first reads MISS twice.
+    const { getCache } = await import('@/lib/cache');
+    await getCache().ready();
     const session = async (email: string) => {
       const [u] = await db.db.select({ id: users.id }).from(users).where(eq(users.email, email));
       return { cookie: `mizaj_session=${(await createSession(db.db, u!.id)).token}` };
