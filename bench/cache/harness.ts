@@ -57,21 +57,34 @@ export async function benchRedis(): Promise<BenchRedis> {
     const url = process.env.BENCH_REDIS_URL;
     return { url, port: Number(new URL(url).port || 6379), stop: async () => {} };
   }
-  const port = await freePort();
-  const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  const probe = new Redis(port, { lazyConnect: true, retryStrategy: () => 20, maxRetriesPerRequest: null });
-  probe.on('error', () => {});
-  await probe.connect();
-  await probe.ping();
-  probe.disconnect();
+  let port = 0;
+  let child: ChildProcess | undefined;
+  // Another process may grab the free port first: make sure the server we talk to is ours (INFO process_id).
+  for (let attempt = 0; attempt < 5 && !child; attempt++) {
+    port = await freePort();
+    const candidate = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    const probe = new Redis(port, { lazyConnect: true, retryStrategy: (n) => (n > 50 ? null : 20), maxRetriesPerRequest: null });
+    probe.on('error', () => {});
+    try {
+      await probe.connect();
+      const pid = /process_id:(\d+)/.exec(await probe.info('server'))?.[1];
+      if (Number(pid) === candidate.pid) child = candidate;
+      else candidate.kill('SIGTERM');
+    } catch {
+      candidate.kill('SIGTERM');
+    }
+    probe.disconnect();
+  }
+  if (!child) throw new Error('could not start a private redis-server');
+  const own = child;
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
     stop: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null || !child.pid) return resolve();
-        child.once('exit', () => resolve());
-        process.kill(child.pid, 'SIGTERM');
+        if (own.exitCode !== null || !own.pid) return resolve();
+        own.once('exit', () => resolve());
+        process.kill(own.pid, 'SIGTERM');
       }),
   };
 }

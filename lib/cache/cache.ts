@@ -157,6 +157,7 @@ export class Cache {
   private readonly pendingTags = new Set<string>();
   private readonly pendingCategories = new Set<string>();
   private flushing: Promise<void> | undefined;
+  private readonly tagKeyMemo = new Map<string, string>();
   private versionCounter = 0;
   private closed = false;
 
@@ -514,16 +515,16 @@ export class Cache {
     if (!this.storeUsable(t.category)) return { kind: 'unavailable' };
     try {
       if (this.pendingTags.size + this.pendingCategories.size > 0) await this.flushPending();
-      const keys = [t.key, categoryKey(this.prefix, t.category), ...t.tags.map((tag) => tagKey(this.prefix, tag))];
+      const keys = [t.key, categoryKey(this.prefix, t.category)];
+      for (const tag of t.tags) keys.push(this.tagKeyOf(tag));
       const values = await this.timed(this.store.mget(keys));
       this.breaker.success();
       const raw = values[0];
-      const current = values.slice(1);
       if (raw) {
         const header = decodeHeader(raw);
         const now = this.now();
         // Versions are unique per version key, so matching versions also prove the entry has these tags.
-        if (header && now < header.graceUntil && sameVersions(header.versions, current)) {
+        if (header && now < header.graceUntil && sameVersions(header.versions, values)) {
           try {
             const value = decodeValue(header, raw);
             return { kind: now < header.freshUntil ? 'hit' : 'stale', header, value, versions: header.versions, bytes: 2 * raw.length + 256 };
@@ -534,7 +535,7 @@ export class Cache {
         }
       }
       if (!ensureVersions) return { kind: 'miss', versions: undefined };
-      return { kind: 'miss', versions: await this.ensureVersions(keys, current) };
+      return { kind: 'miss', versions: await this.ensureVersions(keys, values.slice(1)) };
     } catch (error) {
       this.storeFailure(error, t.category, 'read');
       return { kind: 'unavailable' };
@@ -552,6 +553,16 @@ export class Cache {
     const results = await this.timed(this.store.exec(missing));
     let j = 0;
     return current.map((v) => v ?? String(results[j++]));
+  }
+
+  private tagKeyOf(tag: string): string {
+    let key = this.tagKeyMemo.get(tag);
+    if (key === undefined) {
+      key = tagKey(this.prefix, tag);
+      if (this.tagKeyMemo.size >= 10_000) this.tagKeyMemo.clear();
+      this.tagKeyMemo.set(tag, key);
+    }
+    return key;
   }
 
   private newVersion(): string {
@@ -730,9 +741,10 @@ function duplicateForSubscribe(client: Redis | Cluster): Redis | Cluster {
   return client.duplicate(undefined, { redisOptions: { ...client.options.redisOptions, enableOfflineQueue: true, autoResubscribe: false } });
 }
 
-function sameVersions(stored: readonly string[], current: readonly (string | null)[]): boolean {
-  if (stored.length !== current.length) return false;
-  for (let i = 0; i < stored.length; i++) if (current[i] !== stored[i]) return false;
+/** `read` is the MGET reply: [entry, ...versions]. */
+function sameVersions(stored: readonly string[], read: readonly (string | null)[]): boolean {
+  if (stored.length !== read.length - 1) return false;
+  for (let i = 0; i < stored.length; i++) if (read[i + 1] !== stored[i]) return false;
   return true;
 }
 

@@ -25,7 +25,7 @@ export function failFastOptions(options: RedisConnectionOptions): RedisOptions {
     maxRetriesPerRequest: 0,
     commandTimeout: options.commandTimeoutMs ?? 200,
     connectTimeout: options.connectTimeoutMs ?? 2_000,
-    enableAutoPipelining: options.autoPipelining ?? false,
+    enableAutoPipelining: options.autoPipelining ?? true,
     retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 2_000),
     lazyConnect: false,
   };
