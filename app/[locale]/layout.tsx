@@ -4,6 +4,7 @@ import { notFound } from 'next/navigation';
 import { NextIntlClientProvider, hasLocale } from 'next-intl';
 import { getTranslations, setRequestLocale } from 'next-intl/server';
 import { directionOf, routing } from '@/lib/i18n/routing';
+import { SiteHeader } from './_components/site-header';
 import '../globals.css';
 
 export function generateStaticParams() {
@@ -20,10 +21,19 @@ export default async function LocaleLayout({ children, params }: { children: Rea
   const { locale } = await params;
   if (!hasLocale(routing.locales, locale)) notFound();
   setRequestLocale(locale);
+  const tNav = await getTranslations('Nav');
   return (
     <html lang={locale} dir={directionOf(locale)}>
       <body>
-        <NextIntlClientProvider>{children}</NextIntlClientProvider>
+        <NextIntlClientProvider>
+          <a href="#main" className="skip-link">
+            {tNav('skip')}
+          </a>
+          <SiteHeader />
+          <main id="main" className="shell" tabIndex={-1}>
+            {children}
+          </main>
+        </NextIntlClientProvider>
       </body>
     </html>
   );
