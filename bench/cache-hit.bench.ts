@@ -11,7 +11,7 @@ import { BentoCache, bentostore } from 'bentocache';
 import { redisDriver } from 'bentocache/drivers/redis';
 import { Redis } from 'ioredis';
 import { createCache } from '@/lib/cache';
-import { benchRedis, commandCount, measure, sampleValue } from './cache/harness';
+import { benchRedis, commandCount, measure, sampleValue, serverCpu } from './cache/harness';
 
 const MS = Number(process.env.BENCH_MS ?? 5_000);
 const ROUNDS = 5;
@@ -26,6 +26,9 @@ interface Row {
   name: string;
   opsPerSec: number;
   commandsPerHit: number;
+  /** CPU per hit in µs: this process, and the Redis server. Stable under a shared machine's load swings. */
+  clientCpuUs: number;
+  serverCpuUs: number;
 }
 
 async function main() {
@@ -66,19 +69,33 @@ async function main() {
 
   // The machine is shared, so load drifts: scenarios run in interleaved rounds and each reports its median.
   for (const s of scenarios) await s.op();
-  const samples = scenarios.map(() => ({ rates: [] as number[], commands: 0, ops: 0 }));
+  const samples = scenarios.map(() => ({ rates: [] as number[], commands: 0, ops: 0, clientUs: 0, serverS: 0 }));
   for (let round = 0; round < ROUNDS; round++) {
     for (const [i, s] of scenarios.entries()) {
       const before = await commandCount(admin);
+      const cpuBefore = await serverCpu(admin);
+      const usage = process.cpuUsage();
       const { opsPerSec, totalOps } = await measure(s.op, { inFlight: IN_FLIGHT, ms: MS / ROUNDS, warmupMs: 200 });
+      const used = process.cpuUsage(usage);
+      const cpuAfter = await serverCpu(admin);
       const after = await commandCount(admin);
-      samples[i]!.rates.push(opsPerSec);
-      samples[i]!.commands += after - before;
-      samples[i]!.ops += totalOps;
+      const sample = samples[i]!;
+      sample.rates.push(opsPerSec);
+      sample.commands += after - before;
+      sample.ops += totalOps;
+      sample.clientUs += used.user + used.system;
+      sample.serverS += cpuAfter - cpuBefore;
     }
   }
-  const rows: Row[] = scenarios.map((s, i) => ({ name: s.name, opsPerSec: median(samples[i]!.rates), commandsPerHit: samples[i]!.commands / samples[i]!.ops }));
-  for (const r of rows) console.log(`${r.name.padEnd(40)} ${Math.round(r.opsPerSec).toLocaleString('en').padStart(10)} ops/s  ${r.commandsPerHit.toFixed(2)} cmd/hit`);
+  const rows: Row[] = scenarios.map((s, i) => {
+    const x = samples[i]!;
+    return { name: s.name, opsPerSec: median(x.rates), commandsPerHit: x.commands / x.ops, clientCpuUs: x.clientUs / x.ops, serverCpuUs: (x.serverS * 1e6) / x.ops };
+  });
+  for (const r of rows) {
+    console.log(
+      `${r.name.padEnd(40)} ${Math.round(r.opsPerSec).toLocaleString('en').padStart(10)} ops/s  ${r.commandsPerHit.toFixed(2)} cmd/hit  ${r.clientCpuUs.toFixed(1)} µs node + ${r.serverCpuUs.toFixed(1)} µs redis CPU/hit`,
+    );
+  }
   raw.disconnect();
   rawPipelined.disconnect();
 
@@ -86,6 +103,9 @@ async function main() {
   const bentoOps = rows.find((r) => r.name.startsWith('bentocache'))!.opsPerSec;
   console.log('\nratios vs raw ioredis:');
   for (const r of rows) console.log(`  ${r.name.padEnd(40)} ${(r.opsPerSec / rawOps).toFixed(2)}×`);
+  const cost = (r: Row) => r.clientCpuUs + r.serverCpuUs;
+  console.log('\nCPU-cost ratios vs raw (raw CPU per hit / scenario CPU per hit; what throughput converges to when CPU-bound):');
+  for (const r of rows) console.log(`  ${r.name.padEnd(40)} ${(cost(rows[0]!) / cost(r)).toFixed(2)}×`);
   console.log(`  ours Redis-only vs bentocache: ${(rows.find((r) => r.name.startsWith('ours, Redis only'))!.opsPerSec / bentoOps).toFixed(2)}×`);
 
   writeResults(rows, rawOps, bentoOps);
@@ -97,9 +117,12 @@ async function main() {
 function writeResults(rows: Row[], rawOps: number, bentoOps: number) {
   const file = path.join(import.meta.dirname, 'RESULTS.md');
   const table = [
-    '| scenario | ops/s | × raw | Redis commands per hit |',
-    '|---|---:|---:|---:|',
-    ...rows.map((r) => `| ${r.name} | ${Math.round(r.opsPerSec).toLocaleString('en')} | ${(r.opsPerSec / rawOps).toFixed(2)} | ${r.commandsPerHit.toFixed(2)} |`),
+    '| scenario | ops/s (median) | × raw | Redis commands per hit | CPU µs per hit (node + redis) | × raw by CPU cost |',
+    '|---|---:|---:|---:|---:|---:|',
+    ...rows.map(
+      (r) =>
+        `| ${r.name} | ${Math.round(r.opsPerSec).toLocaleString('en')} | ${(r.opsPerSec / rawOps).toFixed(2)} | ${r.commandsPerHit.toFixed(2)} | ${r.clientCpuUs.toFixed(1)} + ${r.serverCpuUs.toFixed(1)} | ${((rows[0]!.clientCpuUs + rows[0]!.serverCpuUs) / (r.clientCpuUs + r.serverCpuUs)).toFixed(2)} |`,
+    ),
   ].join('\n');
   const section = [
     '<!-- cache:start -->',

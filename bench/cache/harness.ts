@@ -23,6 +23,13 @@ export async function measure(op: () => Promise<unknown>, { inFlight = 64, ms = 
   return { opsPerSec: ops / ((performance.now() - started) / 1000), ops, totalOps: warm + ops };
 }
 
+/** Redis server CPU seconds so far (user + sys). */
+export async function serverCpu(admin: Redis): Promise<number> {
+  const text = await admin.info('cpu');
+  const get = (k: string) => Number(new RegExp(`${k}:([\\d.]+)`).exec(text)?.[1] ?? 0);
+  return get('used_cpu_user') + get('used_cpu_sys');
+}
+
 /** Total commands executed by the server (INFO commandstats), excluding INFO itself. */
 export async function commandCount(admin: Redis): Promise<number> {
   const text = await admin.info('commandstats');

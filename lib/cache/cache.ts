@@ -4,7 +4,7 @@ import { ServiceUnavailableError } from '@/lib/errors';
 import { Breaker, type BreakerOptions, type BreakerState } from './breaker';
 import { RedisBus, type BusState } from './bus';
 import { CATEGORY_DEFAULTS, longestLifetimeSeconds, type CategoryConfig, type CategoryTable } from './categories';
-import { decodeHeader, decodeValue, deepFreeze, encodeEntry, encodeValue, type EntryHeader } from './codec';
+import { decodeHeader, decodeValue, deepFreeze, encodeEntry, encodeValue, headerTagsJson, headerVersions, versionsMatch, type EntryHeader } from './codec';
 import { CacheEvents, type CacheEventMap, type CacheEventName } from './events';
 import { argsHash, assertCategory, assertPrefix, busChannel, categoryKey, entryKey, functionName, tagKey } from './keys';
 import { L1Cache, type L1Options } from './l1';
@@ -329,7 +329,7 @@ export class Cache {
       const [raw] = await this.timed(this.store.mget([key]));
       const header = raw ? decodeHeader(raw) : undefined;
       if (!header) return null;
-      return this.peekTarget({ key, category, tags: JSON.parse(header.tagsJson) as string[] });
+      return this.peekTarget({ key, category, tags: JSON.parse(headerTagsJson(raw!, header)) as string[] });
     } catch (error) {
       this.storeFailure(error, category, 'getEntry');
       return null;
@@ -515,7 +515,7 @@ export class Cache {
     if (!this.storeUsable(t.category)) return { kind: 'unavailable' };
     try {
       if (this.pendingTags.size + this.pendingCategories.size > 0) await this.flushPending();
-      const keys = [t.key, categoryKey(this.prefix, t.category)];
+      const keys = [t.key, this.tagKeyOf(t.category, true)];
       for (const tag of t.tags) keys.push(this.tagKeyOf(tag));
       const values = await this.timed(this.store.mget(keys));
       this.breaker.success();
@@ -524,10 +524,12 @@ export class Cache {
         const header = decodeHeader(raw);
         const now = this.now();
         // Versions are unique per version key, so matching versions also prove the entry has these tags.
-        if (header && now < header.graceUntil && sameVersions(header.versions, values)) {
+        if (header && now < header.graceUntil && versionsMatch(raw, header, values)) {
           try {
             const value = decodeValue(header, raw);
-            return { kind: now < header.freshUntil ? 'hit' : 'stale', header, value, versions: header.versions, bytes: 2 * raw.length + 256 };
+            const fresh = now < header.freshUntil;
+            // Versions are only needed to refresh a stale entry.
+            return { kind: fresh ? 'hit' : 'stale', header, value, versions: fresh ? [] : headerVersions(raw, header), bytes: 2 * raw.length + 256 };
           } catch (error) {
             this.stats.of(t.category).errors++;
             this.events.emit('error', { category: t.category, op: 'decode', message: String(error) });
@@ -555,12 +557,14 @@ export class Cache {
     return current.map((v) => v ?? String(results[j++]));
   }
 
-  private tagKeyOf(tag: string): string {
-    let key = this.tagKeyMemo.get(tag);
+  /** Version key of a tag (or of a category), memoized: built on every read otherwise. */
+  private tagKeyOf(name: string, isCategory = false): string {
+    const memoKey = isCategory ? `\u0000${name}` : name;
+    let key = this.tagKeyMemo.get(memoKey);
     if (key === undefined) {
-      key = tagKey(this.prefix, tag);
+      key = isCategory ? categoryKey(this.prefix, name) : tagKey(this.prefix, name);
       if (this.tagKeyMemo.size >= 10_000) this.tagKeyMemo.clear();
-      this.tagKeyMemo.set(tag, key);
+      this.tagKeyMemo.set(memoKey, key);
     }
     return key;
   }
@@ -741,13 +745,6 @@ function duplicateForSubscribe(client: Redis | Cluster): Redis | Cluster {
   return client.duplicate(undefined, { redisOptions: { ...client.options.redisOptions, enableOfflineQueue: true, autoResubscribe: false } });
 }
 
-/** `read` is the MGET reply: [entry, ...versions]. */
-function sameVersions(stored: readonly string[], read: readonly (string | null)[]): boolean {
-  if (stored.length !== read.length - 1) return false;
-  for (let i = 0; i < stored.length; i++) if (read[i + 1] !== stored[i]) return false;
-  return true;
-}
-
 function checkTags(tags: readonly string[]): readonly string[] {
   if (tags.length > MAX_TAGS) throw new Error(`at most ${MAX_TAGS} tags per entry`);
   for (const t of tags) {
@@ -756,6 +753,8 @@ function checkTags(tags: readonly string[]): readonly string[] {
   }
   return tags;
 }
+
+const valueOf = <T>(r: CacheResult<T>): T => r.value;
 
 /** Builds a cached function against a lazily resolved cache (the process singleton or an instance). */
 export function bindCached<A extends unknown[], R>(
@@ -770,11 +769,16 @@ export function bindCached<A extends unknown[], R>(
     if (bound?.cache !== cache) bound = { cache, spec: cache.spec(fn, keyParts, options) };
     return bound;
   };
-  const withMeta = async (...args: A) => {
-    const { cache, spec } = resolveSpec();
-    return (await cache.resolve(spec, args)) as CacheResult<Awaited<R>>;
+  const withMeta = (...args: A): Promise<CacheResult<Awaited<R>>> => {
+    try {
+      const { cache, spec } = resolveSpec();
+      return cache.resolve(spec, args) as Promise<CacheResult<Awaited<R>>>;
+    } catch (error) {
+      return Promise.reject(error);
+    }
   };
-  const call = async (...args: A): Promise<Awaited<R>> => (await withMeta(...args)).value;
+  // Not async on purpose: one promise less per hit.
+  const call = (...args: A): Promise<Awaited<R>> => withMeta(...args).then(valueOf);
   return Object.assign(call, {
     withMeta,
     peek: async (...args: A) => {

@@ -13,8 +13,9 @@ export interface EntryHeader {
   freshUntil: number;
   graceUntil: number;
   id: string;
-  versions: string[];
-  tagsJson: string;
+  /** Offsets into the raw string (the hit path compares versions in place, without splitting). */
+  versionsStart: number;
+  versionsEnd: number;
   payloadStart: number;
 }
 
@@ -113,26 +114,65 @@ export function encodeEntry(meta: EntryMeta, encoded: Encoded): string {
   return `m1|${encoded.enc}|${meta.storedAt}|${meta.freshUntil}|${meta.graceUntil}|${meta.id}\n${meta.versions.join('|')}\n${meta.tagsJson}\n${encoded.payload}`;
 }
 
-/** Parses only the header; undefined for anything not in our format. */
+/** Parses only the header line (no split, no JSON); undefined for anything not in our format. */
 export function decodeHeader(raw: string): EntryHeader | undefined {
   if (!raw.startsWith('m1|')) return undefined;
   const l1 = raw.indexOf('\n');
   const l2 = raw.indexOf('\n', l1 + 1);
   const l3 = raw.indexOf('\n', l2 + 1);
   if (l1 < 0 || l2 < 0 || l3 < 0) return undefined;
-  const head = raw.slice(3, l1).split('|');
-  if (head.length !== 5) return undefined;
-  const versionsLine = raw.slice(l1 + 1, l2);
+  const p1 = raw.indexOf('|', 3);
+  const p2 = raw.indexOf('|', p1 + 1);
+  const p3 = raw.indexOf('|', p2 + 1);
+  const p4 = raw.indexOf('|', p3 + 1);
+  if (p1 < 0 || p2 < 0 || p3 < 0 || p4 < 0 || p4 > l1) return undefined;
   return {
-    enc: head[0] as Encoding,
-    storedAt: Number(head[1]),
-    freshUntil: Number(head[2]),
-    graceUntil: Number(head[3]),
-    id: head[4]!,
-    versions: versionsLine === '' ? [] : versionsLine.split('|'),
-    tagsJson: raw.slice(l2 + 1, l3),
+    enc: raw.slice(3, p1) as Encoding,
+    storedAt: digits(raw, p1 + 1, p2),
+    freshUntil: digits(raw, p2 + 1, p3),
+    graceUntil: digits(raw, p3 + 1, p4),
+    id: raw.slice(p4 + 1, l1),
+    versionsStart: l1 + 1,
+    versionsEnd: l2,
     payloadStart: l3 + 1,
   };
+}
+
+function digits(raw: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const d = raw.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return NaN;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+/** The versions stamped in an entry: [category, ...tags]. */
+export function headerVersions(raw: string, h: EntryHeader): string[] {
+  return h.versionsEnd === h.versionsStart ? [] : raw.slice(h.versionsStart, h.versionsEnd).split('|');
+}
+
+/** The entry's tags as JSON text. */
+export function headerTagsJson(raw: string, h: EntryHeader): string {
+  return raw.slice(h.versionsEnd + 1, h.payloadStart - 1);
+}
+
+/** True when the versions stamped in the entry equal `read[1..]` (an MGET reply), compared in place. */
+export function versionsMatch(raw: string, h: EntryHeader, read: readonly (string | null)[]): boolean {
+  const n = read.length - 1;
+  if (n <= 0) return h.versionsStart === h.versionsEnd;
+  let pos = h.versionsStart;
+  for (let i = 1; i <= n; i++) {
+    const v = read[i];
+    if (v === null || v === undefined || !raw.startsWith(v, pos)) return false;
+    pos += v.length;
+    if (i < n) {
+      if (raw.charCodeAt(pos) !== 124 /* | */) return false;
+      pos++;
+    }
+  }
+  return pos === h.versionsEnd;
 }
 
 export function decodeValue(header: EntryHeader, raw: string): unknown {

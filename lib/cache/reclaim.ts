@@ -1,4 +1,4 @@
-import { decodeHeader } from './codec';
+import { decodeHeader, headerTagsJson, headerVersions } from './codec';
 import { categoryOfKey } from './keys';
 import type { CacheStore } from './types';
 
@@ -74,9 +74,9 @@ export function reclaimDead(
     const parsed = keys.map((key, i) => {
       const raw = values[i];
       const header = raw ? decodeHeader(raw) : undefined;
-      if (!header) return { key, header, versionKeys: [] as string[] };
-      const tags = JSON.parse(header.tagsJson) as string[];
-      return { key, header, versionKeys: [categoryKeyOf(categoryOfKey(prefix, key)!), ...tags.map(tagKeyOf)] };
+      if (!header) return { key, header, versions: [] as string[], versionKeys: [] as string[] };
+      const tags = JSON.parse(headerTagsJson(raw!, header)) as string[];
+      return { key, header, versions: headerVersions(raw!, header), versionKeys: [categoryKeyOf(categoryOfKey(prefix, key)!), ...tags.map(tagKeyOf)] };
     });
     const versionKeys = [...new Set(parsed.flatMap((p) => p.versionKeys))];
     const current = new Map<string, string | null>();
@@ -85,7 +85,7 @@ export function reclaimDead(
     const t = now();
     return parsed
       .filter((p) => p.header !== undefined)
-      .filter((p) => t >= p.header!.graceUntil || p.versionKeys.some((k, i) => current.get(k) !== p.header!.versions[i]))
+      .filter((p) => t >= p.header!.graceUntil || p.versionKeys.some((k, i) => current.get(k) !== p.versions[i]))
       .map((p) => p.key);
   });
 }

@@ -51,8 +51,8 @@ export class RedisStore implements CacheStore {
     });
   }
 
-  async mget(keys: readonly string[]): Promise<(string | null)[]> {
-    if (keys.length === 0) return [];
+  mget(keys: readonly string[]): Promise<(string | null)[]> {
+    if (keys.length === 0) return Promise.resolve([]);
     if (this.isCluster) return Promise.all(keys.map((k) => this.client.get(k)));
     return (this.client as Redis).mget(keys as string[]);
   }

@@ -1,0 +1,46 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { decodeHeader, decodeValue, encodeEntry, encodeValue, headerTagsJson, headerVersions, RawValue, versionsMatch } from '@/lib/cache/codec';
+
+const meta = (versions: string[], tags: string[]) => ({ storedAt: 1_700_000_000_123, freshUntil: 1_700_000_060_123, graceUntil: 1_700_000_090_123, id: 'abc-_1', versions, tagsJson: JSON.stringify(tags) });
+
+describe('entry codec', () => {
+  it('round-trips header fields, versions, tags and the value', () => {
+    const raw = encodeEntry(meta(['c1', 't1', 't2'], ['a', 'b|c\n']), encodeValue({ x: [1, 'y\nz|'] }));
+    const h = decodeHeader(raw)!;
+    expect(h).toMatchObject({ enc: 'j', storedAt: 1_700_000_000_123, freshUntil: 1_700_000_060_123, graceUntil: 1_700_000_090_123, id: 'abc-_1' });
+    expect(headerVersions(raw, h)).toEqual(['c1', 't1', 't2']);
+    expect(JSON.parse(headerTagsJson(raw, h))).toEqual(['a', 'b|c\n']);
+    expect(decodeValue(h, raw)).toEqual({ x: [1, 'y\nz|'] });
+  });
+
+  it('versionsMatch compares in place, exactly', () => {
+    fc.assert(
+      fc.property(fc.array(fc.stringMatching(/^[A-Za-z0-9_-]{1,12}$/), { minLength: 1, maxLength: 6 }), fc.array(fc.stringMatching(/^[A-Za-z0-9_-]{1,12}$/), { minLength: 1, maxLength: 6 }), (stored, read) => {
+        const raw = encodeEntry(meta(stored, []), encodeValue(1));
+        const h = decodeHeader(raw)!;
+        const reply = ['entry', ...read];
+        expect(versionsMatch(raw, h, reply)).toBe(stored.join('|') === read.join('|') && stored.length === read.length);
+      }),
+    );
+    const raw = encodeEntry(meta(['ab', 'c'], []), encodeValue(1));
+    const h = decodeHeader(raw)!;
+    expect(versionsMatch(raw, h, ['e', 'ab', 'c'])).toBe(true);
+    expect(versionsMatch(raw, h, ['e', 'a', 'bc'])).toBe(false);
+    expect(versionsMatch(raw, h, ['e', 'ab', null])).toBe(false);
+    expect(versionsMatch(raw, h, ['e', 'ab'])).toBe(false);
+  });
+
+  it('rejects foreign strings', () => {
+    expect(decodeHeader('{"a":1}')).toBeUndefined();
+    expect(decodeHeader('m1|j|1|2')).toBeUndefined();
+  });
+
+  it('raw values keep their body byte for byte', () => {
+    const body = '{"a":"\\u0000\\n|m1|"}\n\nend';
+    const raw = encodeEntry(meta([], []), encodeValue(new RawValue(body, { etag: 'W/"1"' })));
+    const v = decodeValue(decodeHeader(raw)!, raw) as RawValue;
+    expect(v.body).toBe(body);
+    expect(v.meta).toEqual({ etag: 'W/"1"' });
+  });
+});
