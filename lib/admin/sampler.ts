@@ -1,0 +1,191 @@
+import 'server-only';
+import type { Cluster, Redis } from 'ioredis';
+import pino from 'pino';
+import { getCache, MemoryStore, RedisStore, type Cache } from '@/lib/cache';
+import { getDb } from '@/lib/db/client';
+import type { Db } from '@/lib/db/types';
+import { scanKeyspace, type KeyspaceScan } from './keyspace';
+import type { CategorySample, RedisSample } from './metrics-math';
+import { redisSampleFromInfo } from './redis-info';
+import { parseSamplerConfig, type SamplerConfig } from './sampler-config';
+import { deleteOlderThan, insertSamples, rollUp, ROLLUP_RESOLUTIONS, type NewSample } from './samples-store';
+
+type Logger = Pick<pino.Logger, 'info' | 'warn'>;
+
+/** Instance name of Redis-wide rows (whoever holds the lease writes them). */
+export const REDIS_INSTANCE = 'redis';
+const ROLLUP_EVERY_MS = 60_000;
+const RETENTION_EVERY_MS = 10 * 60_000;
+
+/** The lease key: a `~` bookkeeping key, so key scans and category purges never count or touch it. */
+export const leaseKey = (prefix: string) => `${prefix}:~metrics-lease`;
+
+/**
+ * SET NX PX takes a free lease; the holder renews it with PEXPIRE. Another instance takes over at most
+ * `ttlMs` after the holder stops renewing (crash, shutdown, Redis failover).
+ */
+export async function holdLease(client: Redis | Cluster, key: string, owner: string, ttlMs: number): Promise<boolean> {
+  if ((await client.set(key, owner, 'PX', ttlMs, 'NX')) === 'OK') return true;
+  if ((await client.get(key)) !== owner) return false;
+  return (await client.pexpire(key, ttlMs)) === 1;
+}
+
+export function categorySamples(cache: Cache, takenAt: Date): NewSample[] {
+  const snap = cache.statsSnapshot();
+  return Object.entries(snap.categories).map(([category, s]) => {
+    const data: CategorySample = {
+      since: snap.since,
+      hitsL1: s.hitsL1,
+      hitsL2: s.hitsL2,
+      misses: s.misses,
+      staleServed: s.staleServed,
+      sets: s.sets,
+      invalidations: s.invalidations,
+      errors: s.errors,
+      fnCount: s.fnTime.count,
+      fnSumMs: Math.round(s.fnTime.sumMs * 100) / 100,
+      p95Ms: s.fnTime.p95Ms,
+    };
+    return { takenAt, instance: cache.instanceId, kind: 'category' as const, category, data };
+  });
+}
+
+/** Redis INFO figures; for the embedded memory store, its own byte count against its bound. */
+export async function redisSample(cache: Cache): Promise<RedisSample> {
+  const store = cache.store;
+  if (store instanceof MemoryStore) {
+    return { ...redisSampleFromInfo({}, 'memory'), usedMemory: store.bytes, usedMemoryPeak: store.bytes, maxmemory: store.maxBytes };
+  }
+  return redisSampleFromInfo(await cache.info(), store.backend);
+}
+
+/** One key scan, stored so every instance's dashboard reads the same figures. */
+export async function refreshKeyspace(cache: Cache, db: Db, signal?: AbortSignal): Promise<KeyspaceScan> {
+  const scan = await scanKeyspace(cache, { signal });
+  await insertSamples(db, [{ takenAt: new Date(scan.takenAt), instance: cache.instanceId, kind: 'keyspace', category: null, data: scan }]);
+  return scan;
+}
+
+export interface SamplerDeps {
+  cache: () => Cache;
+  db: () => Promise<Db>;
+  config: SamplerConfig;
+  logger: Logger;
+  now?: () => number;
+}
+
+/**
+ * Every `intervalMs`: this instance's category counters (always), and, on the one instance holding the
+ * lease, Redis INFO, the key scan (every keyscanIntervalMs), rollups and the retention delete. Runs on
+ * unref'd timers, never overlaps itself, and logs a failing step once when it starts failing and once
+ * when it recovers.
+ */
+export class MetricsSampler {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private readonly failing = new Set<string>();
+  private lastKeyscan = 0;
+  private lastRollup = 0;
+  private lastRetention = 0;
+  private readonly now: () => number;
+
+  constructor(private readonly deps: SamplerDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  get intervalMs(): number {
+    return this.deps.config.intervalMs;
+  }
+
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => void this.tick(), this.deps.config.intervalMs);
+    this.timer.unref();
+    // A first sample soon after start, so a fresh dashboard has something to show.
+    setTimeout(() => void this.tick(), Math.min(1_000, this.deps.config.intervalMs)).unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** One round; concurrent callers share it (a slow database never stacks rounds up). */
+  tick(): Promise<void> {
+    this.running ??= this.round().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async round(): Promise<void> {
+    const cache = this.deps.cache();
+    const now = this.now();
+    const takenAt = new Date(now);
+    const rows = categorySamples(cache, takenAt);
+    const leader = (await this.step('lease', () => this.isLeader(cache))) ?? false;
+    if (leader) {
+      const sample = await this.step('redis-info', () => redisSample(cache));
+      if (sample) rows.push({ takenAt, instance: REDIS_INSTANCE, kind: 'redis', category: null, data: sample });
+    }
+    const db = await this.step('database', () => this.deps.db());
+    if (!db) return;
+    await this.step('database', () => insertSamples(db, rows));
+    if (!leader) return;
+    if (now - this.lastKeyscan >= this.deps.config.keyscanIntervalMs) {
+      this.lastKeyscan = now;
+      await this.step('keyscan', () => refreshKeyspace(cache, db));
+    }
+    if (now - this.lastRollup >= ROLLUP_EVERY_MS) {
+      this.lastRollup = now;
+      await this.step('rollup', async () => {
+        for (const r of ROLLUP_RESOLUTIONS) await rollUp(db, r, now);
+      });
+    }
+    if (now - this.lastRetention >= RETENTION_EVERY_MS) {
+      this.lastRetention = now;
+      await this.step('retention', () => deleteOlderThan(db, new Date(now - this.deps.config.retentionMs)));
+    }
+  }
+
+  private async isLeader(cache: Cache): Promise<boolean> {
+    const store = cache.store;
+    // The memory store is per process: every process is its own (only) sampler.
+    if (!(store instanceof RedisStore)) return true;
+    if (!store.available()) throw new Error('Redis not connected');
+    return holdLease(store.client, leaseKey(cache.prefix), cache.instanceId, 3 * this.deps.config.intervalMs);
+  }
+
+  private async step<T>(name: string, run: () => Promise<T>): Promise<T | undefined> {
+    try {
+      const value = await run();
+      if (this.failing.delete(name)) this.deps.logger.info({ step: name }, 'metrics sampler step recovered');
+      return value;
+    } catch (err) {
+      if (!this.failing.has(name)) {
+        this.failing.add(name);
+        this.deps.logger.warn({ step: name, err: err instanceof Error ? err.message : String(err) }, 'metrics sampler step failing (logged once until it recovers)');
+      }
+      return undefined;
+    }
+  }
+}
+
+const HOLDER = Symbol.for('mizaj.metrics-sampler');
+type Holder = { [HOLDER]?: MetricsSampler };
+
+/** Starts this process's sampler once (from lib/startup.ts); throws on a bad METRICS_* variable. */
+export function startMetricsSampler(): MetricsSampler | undefined {
+  const holder = globalThis as Holder;
+  if (holder[HOLDER]) return holder[HOLDER];
+  const config = parseSamplerConfig();
+  if (!config.enabled) return undefined;
+  const logger = pino({ name: 'metrics-sampler', level: process.env.LOG_LEVEL ?? 'info' });
+  const sampler = new MetricsSampler({ cache: getCache, db: getDb, config, logger });
+  holder[HOLDER] = sampler;
+  sampler.start();
+  return sampler;
+}
+
+/** The interval the dashboard should expect between samples. */
+export function samplerIntervalMs(): number {
+  return (globalThis as Holder)[HOLDER]?.intervalMs ?? parseSamplerConfig().intervalMs;
+}
