@@ -1,4 +1,5 @@
 import 'server-only';
+import { startMetricsSampler } from '@/lib/admin/sampler';
 import { onLogout } from '@/lib/auth/logout-listeners';
 import { invalidateTag, warmOnStartup } from '@/lib/cache';
 import { ConfigError, getConfig } from '@/lib/config';
@@ -25,6 +26,7 @@ export function startServer(): void {
   // Per-viewer entries (patient profiles) go when their viewer signs out.
   onLogout((userId) => invalidateTag(tag.viewer(`user:${userId}`)).then(() => undefined));
   registerWarmers();
+  startMetricsSampler();
   getDbHandle()
     .then(() => warmOnStartup())
     .catch((err: unknown) => {
