@@ -44,6 +44,21 @@ export interface BenchRedis {
   stop(): Promise<void>;
 }
 
+/** Polls until something accepts TCP connections on the port. */
+async function listening(port: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = net.connect(port, '127.0.0.1');
+      socket.once('connect', () => (socket.destroy(), resolve(true)));
+      socket.once('error', () => resolve(false));
+    });
+    if (ok) return true;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return false;
+}
+
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
@@ -70,10 +85,13 @@ export async function benchRedis(): Promise<BenchRedis> {
   for (let attempt = 0; attempt < 5 && !child; attempt++) {
     port = await freePort();
     const candidate = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    const probe = new Redis(port, { lazyConnect: true, retryStrategy: (n) => (n > 50 ? null : 20), maxRetriesPerRequest: null });
+    if (!(await listening(port, 5_000))) {
+      candidate.kill('SIGTERM');
+      continue;
+    }
+    const probe = new Redis(port, { maxRetriesPerRequest: 1 });
     probe.on('error', () => {});
     try {
-      await probe.connect();
       const pid = /process_id:(\d+)/.exec(await probe.info('server'))?.[1];
       if (Number(pid) === candidate.pid) child = candidate;
       else candidate.kill('SIGTERM');
