@@ -33,6 +33,15 @@ interface Row {
 
 async function main() {
   const server = await benchRedis();
+  try {
+    await run(server.url);
+  } finally {
+    await server.stop(); // never leave our redis-server behind, even when a scenario fails
+  }
+}
+
+async function run(url: string) {
+  const server = { url };
   const admin = new Redis(server.url);
   const value = sampleValue();
   const json = JSON.stringify(value);
@@ -111,7 +120,6 @@ async function main() {
   writeResults(rows, rawOps, bentoOps);
   await Promise.allSettled([redisOnly.close(), tiered.close(), bento.disconnectAll()]);
   admin.disconnect();
-  await server.stop();
 }
 
 function writeResults(rows: Row[], rawOps: number, bentoOps: number) {
