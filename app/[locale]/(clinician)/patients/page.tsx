@@ -40,7 +40,7 @@ export default async function PatientsPage({ params, searchParams }: Props) {
   return (
     <div className="stack">
       <h1>{t('title')}</h1>
-      <form method="get" role="search" aria-label={t('searchLabel')} className="filters">
+      <form method="get" role="search" className="filters">
         <div className="field">
           <label htmlFor="q">{t('searchLabel')}</label>
           <input id="q" name="q" type="search" defaultValue={q} placeholder={t('searchPlaceholder')} maxLength={100} />

@@ -9,6 +9,8 @@ const ACCENT = '#8a3b12';
 const SECOND = '#1f5f8b';
 
 /**
+ * Charts are pictures of the figure's text summary (its figcaption), so they are hidden from assistive
+ * technology and kept out of the tab order (accessibilityLayer off) rather than announced twice.
  * The SVG is laid out left-to-right even on RTL pages (recharts anchors tick text by `direction`), and
  * the category axis is reversed instead, so the first bucket sits on the reader's starting side.
  */
@@ -29,7 +31,7 @@ export function CountBarChart({ data, intlLocale, rtl, countLabel, meanLabel, ho
   if (horizontal) {
     return (
       <Frame>
-        <BarChart data={data} layout="vertical" margin={{ top: 8, right: 8, bottom: 8, left: 8 }}>
+        <BarChart data={data} layout="vertical" accessibilityLayer={false} margin={{ top: 8, right: 8, bottom: 8, left: 8 }}>
           <CartesianGrid strokeDasharray="3 3" horizontal={false} />
           <XAxis type="number" reversed={rtl} allowDecimals={false} tickFormatter={(v: number) => nf.format(v)} />
           <YAxis type="category" dataKey="label" orientation={rtl ? 'right' : 'left'} width={96} tick={{ fontSize: 12 }} />
@@ -43,7 +45,7 @@ export function CountBarChart({ data, intlLocale, rtl, countLabel, meanLabel, ho
   }
   return (
     <Frame>
-      <BarChart data={data} margin={{ top: 8, right: 8, bottom: 8, left: 8 }}>
+      <BarChart data={data} accessibilityLayer={false} margin={{ top: 8, right: 8, bottom: 8, left: 8 }}>
         <CartesianGrid strokeDasharray="3 3" vertical={false} />
         <XAxis dataKey="label" reversed={rtl} interval={0} tick={{ fontSize: 12 }} />
         <YAxis orientation={rtl ? 'right' : 'left'} allowDecimals={false} tickFormatter={(v: number) => nf.format(v)} width={40} />
@@ -61,7 +63,7 @@ export function TrendLineChart({ data, intlLocale, rtl, countLabel, meanLabel }:
   const df = new Intl.NumberFormat(intlLocale, { maximumFractionDigits: 2 });
   return (
     <Frame>
-      <LineChart data={data} margin={{ top: 8, right: 8, bottom: 8, left: 8 }}>
+      <LineChart data={data} accessibilityLayer={false} margin={{ top: 8, right: 8, bottom: 8, left: 8 }}>
         <CartesianGrid strokeDasharray="3 3" vertical={false} />
         <XAxis dataKey="label" reversed={rtl} tick={{ fontSize: 11 }} />
         <YAxis yAxisId="count" orientation={rtl ? 'right' : 'left'} allowDecimals={false} tickFormatter={(v: number) => nf.format(v)} width={40} />
