@@ -1,7 +1,6 @@
 import 'server-only';
 import os from 'node:os';
-import type { Cluster, Redis } from 'ioredis';
-import { CATEGORY_NAMES, getCache, RedisStore, type Backend, type Cache } from '@/lib/cache';
+import { CATEGORY_NAMES, getCache, type Backend, type Cache } from '@/lib/cache';
 import { getDb } from '@/lib/db/client';
 import { dbHealth } from '@/lib/db/health';
 import { listAudit } from './audit';
@@ -10,6 +9,7 @@ import type { RedisSample } from './metrics-math';
 import { overallLatency, parseLatencyStats, type CommandLatency } from './redis-info';
 import { redisSample, samplerIntervalMs } from './sampler';
 import { latestKeyspace, readRows, type Resolution } from './samples-store';
+import { mastersOf } from './store-access';
 import { buildSeries, type DashboardSeries } from './series';
 
 export const RANGES = {
@@ -86,10 +86,9 @@ async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
 }
 
 async function redisLatency(cache: Cache): Promise<DashboardData['latency']> {
-  const store = cache.store;
-  if (!(store instanceof RedisStore) || !store.available()) return null;
   // Cluster: the first master speaks for the rest (per-node figures would need a table of their own).
-  const node: Redis = store.backend === 'cluster' ? (store.client as Cluster).nodes('master')[0]! : (store.client as Redis);
+  const node = mastersOf(cache)[0];
+  if (!node || !cache.store.available()) return null;
   const [latency, commands] = await withTimeout(Promise.all([node.info('latencystats'), node.info('commandstats')]), 1_000);
   const rows = parseLatencyStats(latency, commands);
   if (rows.length === 0) return null;

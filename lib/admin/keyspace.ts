@@ -1,7 +1,7 @@
 import 'server-only';
-import type { Cluster, Redis } from 'ioredis';
-import { RedisStore, type Cache } from '@/lib/cache';
+import type { Cache } from '@/lib/cache';
 import { categoryOfKey } from '@/lib/cache/keys';
+import { mastersOf } from './store-access';
 
 export const TTL_BUCKETS = ['none', 'lt1h', '1to4h', '4to12h', '12to24h', 'gt1d'] as const;
 export type TtlBucket = (typeof TTL_BUCKETS)[number];
@@ -108,8 +108,8 @@ export async function scanKeyspace(cache: Cache, opts: { signal?: AbortSignal; r
 
   const measured = new Map<string, { key: string; bytes: number; ttlMs: number }[]>();
   const store = cache.store;
-  if (store instanceof RedisStore) {
-    const nodes: Redis[] = store.backend === 'cluster' ? (store.client as Cluster).nodes('master') : [store.client as Redis];
+  const nodes = mastersOf(cache);
+  if (nodes.length > 0) {
     for (let n = 0; n < nodes.length; n++) {
       let cursor = '0';
       do {

@@ -1,7 +1,7 @@
 import 'server-only';
 import type { Cluster, Redis } from 'ioredis';
 import pino from 'pino';
-import { getCache, MemoryStore, RedisStore, type Cache } from '@/lib/cache';
+import { getCache, type Cache } from '@/lib/cache';
 import { getDb } from '@/lib/db/client';
 import type { Db } from '@/lib/db/types';
 import { scanKeyspace, type KeyspaceScan } from './keyspace';
@@ -9,6 +9,7 @@ import type { CategorySample, RedisSample } from './metrics-math';
 import { redisSampleFromInfo } from './redis-info';
 import { parseSamplerConfig, type SamplerConfig } from './sampler-config';
 import { deleteOlderThan, insertSamples, rollUp, ROLLUP_RESOLUTIONS, type NewSample } from './samples-store';
+import { memoryStoreOf, redisClientOf } from './store-access';
 
 type Logger = Pick<pino.Logger, 'info' | 'warn'>;
 
@@ -52,11 +53,9 @@ export function categorySamples(cache: Cache, takenAt: Date): NewSample[] {
 
 /** Redis INFO figures; for the embedded memory store, its own byte count against its bound. */
 export async function redisSample(cache: Cache): Promise<RedisSample> {
-  const store = cache.store;
-  if (store instanceof MemoryStore) {
-    return { ...redisSampleFromInfo({}, 'memory'), usedMemory: store.bytes, usedMemoryPeak: store.bytes, maxmemory: store.maxBytes };
-  }
-  return redisSampleFromInfo(await cache.info(), store.backend);
+  const memory = memoryStoreOf(cache);
+  if (memory) return { ...redisSampleFromInfo({}, 'memory'), usedMemory: memory.bytes, usedMemoryPeak: memory.bytes, maxmemory: memory.maxBytes };
+  return redisSampleFromInfo(await cache.info(), cache.store.backend);
 }
 
 /** One key scan, stored so every instance's dashboard reads the same figures. */
@@ -147,11 +146,11 @@ export class MetricsSampler {
   }
 
   private async isLeader(cache: Cache): Promise<boolean> {
-    const store = cache.store;
+    const client = redisClientOf(cache);
     // The memory store is per process: every process is its own (only) sampler.
-    if (!(store instanceof RedisStore)) return true;
-    if (!store.available()) throw new Error('Redis not connected');
-    return holdLease(store.client, leaseKey(cache.prefix), cache.instanceId, 3 * this.deps.config.intervalMs);
+    if (!client) return true;
+    if (!cache.store.available()) throw new Error('Redis not connected');
+    return holdLease(client, leaseKey(cache.prefix), cache.instanceId, 3 * this.deps.config.intervalMs);
   }
 
   private async step<T>(name: string, run: () => Promise<T>): Promise<T | undefined> {
