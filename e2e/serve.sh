@@ -8,6 +8,9 @@ psql "$ADMIN_URL" -q -v ON_ERROR_STOP=1 -c "drop database if exists $DB_NAME wit
 export DATABASE_URL="${ADMIN_URL%/*}/$DB_NAME"
 export REDIS_URL="${TEST_REDIS_URL:-redis://127.0.0.1:6379}"
 export CACHE_PREFIX="mizaj-e2e"
+# The dashboard tests need samples and key scans within seconds, not every 10 s / 60 s.
+export METRICS_SAMPLE_INTERVAL_MS="${METRICS_SAMPLE_INTERVAL_MS:-1000}"
+export METRICS_KEYSCAN_INTERVAL_MS="${METRICS_KEYSCAN_INTERVAL_MS:-3000}"
 export SESSION_SECRET="${SESSION_SECRET:-e2e-only-session-secret-0123456789abcdef}"
 redis-cli -u "$REDIS_URL" --scan --pattern "$CACHE_PREFIX:*" | xargs -r redis-cli -u "$REDIS_URL" unlink >/dev/null
 NODE_ENV=test npm run -s db:seed -- --patients 400 --seed 7
