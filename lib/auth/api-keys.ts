@@ -4,6 +4,7 @@ import type { Db } from '@/lib/db/client';
 import { apiKeys } from '@/lib/db/schema';
 import { ValidationError } from '@/lib/errors';
 import { randomToken, sha256Hex } from './crypto-utils';
+import { forgetCredential } from './credential-tag';
 import { isApiKeyScope, type ApiKeyScope } from './scopes';
 
 const KEY_PATTERN = /^mz_[A-Za-z0-9_-]{43}$/;
@@ -45,7 +46,12 @@ export async function createApiKey(db: Db, input: { name: string; scopes: string
  */
 export async function verifyApiKey(db: Db, key: string, now = new Date()): Promise<ApiKeyInfo | null> {
   if (!KEY_PATTERN.test(key)) return null;
-  const [row] = await db.select().from(apiKeys).where(eq(apiKeys.hash, sha256Hex(key))).limit(1);
+  return verifyApiKeyDigest(db, sha256Hex(key), now);
+}
+
+/** verifyApiKey for a key already hashed (the cached identity lookup keys on the digest, never the key). */
+export async function verifyApiKeyDigest(db: Db, digest: string, now = new Date()): Promise<ApiKeyInfo | null> {
+  const [row] = await db.select().from(apiKeys).where(eq(apiKeys.hash, digest)).limit(1);
   if (!row || row.revokedAt) return null;
   if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) {
     // Conditional so concurrent requests on several instances write once, not once each.
@@ -58,13 +64,14 @@ export async function verifyApiKey(db: Db, key: string, now = new Date()): Promi
   return toInfo(row);
 }
 
-/** Revokes by id; true if it was active. Revocation is immediate: every request re-reads the key. */
+/** Revokes by id; true if it was active. Immediate: the key's cached identity is invalidated before this returns. */
 export async function revokeApiKey(db: Db, id: number): Promise<boolean> {
   const rows = await db
     .update(apiKeys)
     .set({ revokedAt: sql`now()` })
     .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt)))
-    .returning({ id: apiKeys.id });
+    .returning({ hash: apiKeys.hash });
+  for (const r of rows) await forgetCredential(r.hash);
   return rows.length > 0;
 }
 

@@ -3,6 +3,7 @@ import { and, eq, gt, lte } from 'drizzle-orm';
 import type { Db } from '@/lib/db/client';
 import { sessions, users, type UserRole } from '@/lib/db/schema';
 import { randomToken, sha256Hex } from './crypto-utils';
+import { forgetCredential } from './credential-tag';
 import { emitLogout } from './logout-listeners';
 
 export const SESSION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
@@ -22,11 +23,16 @@ export async function createSession(db: Db, userId: number, opts: { ttlMs?: numb
 /** The signed-in user for a cookie token, or null when unknown, malformed or expired. */
 export async function getSessionUser(db: Db, token: string | undefined, now = new Date()): Promise<SessionUser | null> {
   if (!token || !TOKEN_PATTERN.test(token)) return null;
+  return getSessionUserByDigest(db, sha256Hex(token), now);
+}
+
+/** getSessionUser for a token already hashed (the cached identity lookup keys on the digest). */
+export async function getSessionUserByDigest(db: Db, digest: string, now = new Date()): Promise<SessionUser | null> {
   const [row] = await db
     .select({ id: users.id, email: users.email, name: users.name, role: users.role })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
-    .where(and(eq(sessions.id, sha256Hex(token)), gt(sessions.expiresAt, now)))
+    .where(and(eq(sessions.id, digest), gt(sessions.expiresAt, now)))
     .limit(1);
   return row ?? null;
 }
@@ -34,8 +40,9 @@ export async function getSessionUser(db: Db, token: string | undefined, now = ne
 /** Ends a session and tells logout listeners (they drop the user's cached entries). Idempotent. */
 export async function destroySession(db: Db, token: string | undefined): Promise<boolean> {
   if (!token || !TOKEN_PATTERN.test(token)) return false;
-  const [row] = await db.delete(sessions).where(eq(sessions.id, sha256Hex(token))).returning({ userId: sessions.userId });
+  const [row] = await db.delete(sessions).where(eq(sessions.id, sha256Hex(token))).returning({ userId: sessions.userId, id: sessions.id });
   if (!row) return false;
+  await forgetCredential(row.id);
   await emitLogout(row.userId);
   return true;
 }

@@ -25,6 +25,12 @@ export const CATEGORY_DEFAULTS = {
   predictions: { ttl: 86_400, grace: 3_600, jitter: 0.1, critical: true, perUser: false },
   profile: { ttl: 7_200, grace: 300, jitter: 0.1, critical: false, perUser: true },
   trending: { ttl: 3_600, grace: 600, jitter: 0.1, critical: true, perUser: false },
+  /**
+   * Who a credential (API key or session, by digest) belongs to: one lookup a minute instead of one per
+   * request, and cached answers keep being served while the database is down (grace). Revocation and
+   * sign-out invalidate the credential's tag, so they still take effect at once.
+   */
+  auth: { ttl: 60, grace: 900, jitter: 0.1, critical: false, perUser: false },
   /** Feedback summary for a recommendation. */
   feedback: { ttl: 1_800, grace: 300, jitter: 0.1, critical: false, perUser: false },
 } as const satisfies Record<string, CategoryConfig>;

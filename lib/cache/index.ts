@@ -44,6 +44,7 @@ export function getCache(): Cache {
     holder[SINGLETON] = createCache({
       prefix: config.CACHE_PREFIX,
       enabled: config.CACHE_ENABLED,
+      commandTimeoutMs: config.CACHE_COMMAND_TIMEOUT_MS,
       categories: resolveCategories({ all: config.REDIS_CACHE_TTL, perCategory: config.categoryTtl }),
       logger,
       ...(config.REDIS_URL

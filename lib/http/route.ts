@@ -1,9 +1,9 @@
 import 'server-only';
 import type { z } from 'zod';
-import { authenticate, type AuthResult, type HeaderSource } from '@/lib/auth/identity';
+import { authenticateCached } from '@/lib/auth/cached-identity';
+import type { AuthResult, HeaderSource } from '@/lib/auth/identity';
 import { assertAccess } from '@/lib/auth/guards';
 import type { AccessLevel, Identity } from '@/lib/auth/scopes';
-import { getDb } from '@/lib/db/client';
 import { ForbiddenError } from '@/lib/errors';
 import { parseInput, searchParamsToObject, strictByDefault } from './parse-input';
 import { toProblem } from './problem';
@@ -149,9 +149,9 @@ export function onRouteResponse(observer: RouteObserver): () => void {
   return () => observers.delete(observer);
 }
 
-/** The app's route wrapper: identity from the process database. */
+/** The app's route wrapper: identity from the process database, each credential's lookup cached briefly. */
 export const route = createRoute({
-  authenticate: async (headers) => authenticate(await getDb(), headers),
+  authenticate: authenticateCached,
   observe: (event) => {
     for (const o of observers) {
       try {

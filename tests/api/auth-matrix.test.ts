@@ -52,6 +52,17 @@ describe('auth matrix: every route × every identity', () => {
     expect(failures).toEqual([]);
   });
 
+  it('a revoked key is refused on its very next request, although its identity was cached', async () => {
+    const { createApiKey, revokeApiKey } = await import('@/lib/auth/api-keys');
+    const { key, info } = await createApiKey(api.db.db, { name: 'soon revoked', scopes: ['read'] });
+    const headers = { authorization: `Bearer ${key}` };
+    expect((await call('GET', '/api/trending', { headers })).status).toBe(200);
+    expect((await call('GET', '/api/trending', { headers })).status).toBe(200);
+    await revokeApiKey(api.db.db, info.id);
+    const res = await call('GET', '/api/trending', { headers });
+    expect(res.status).toBe(401);
+  });
+
   it('logout drops the viewer’s cached profile', async () => {
     const { db } = api.db;
     const { patients } = await import('@/lib/db/schema');
@@ -69,6 +80,7 @@ describe('auth matrix: every route × every identity', () => {
     const { users } = await import('@/lib/db/schema');
     const { createSession } = await import('@/lib/auth/sessions');
     await logout(await getDb(), token);
+    expect((await call('GET', path, { headers: api.as.clinician })).status).toBe(401);
     const [u] = await db.select().from(users).where(eq(users.email, 'clinician@demo.mizaj.local'));
     const again = { cookie: `mizaj_session=${(await createSession(db, u!.id)).token}` };
     expect((await call('GET', path, { headers: again })).headers.get('x-cache')).toBe('MISS');

@@ -50,11 +50,11 @@ const TABLE: Bad[] = [
   { name: 'unknown API path', method: 'GET', path: '/api/nothing/here', status: 404 },
 ];
 
-/** Cache entries (not the `{prefix}:~…` tag and category version keys a lookup may create). */
+/** Data entries: not the `{prefix}:~…` version keys a lookup may create, nor the callers' cached identities. */
 async function cacheEntryCount(): Promise<number> {
   let n = 0;
   for await (const keys of api.redis.scanStream({ match: `${api.prefix}:*`, count: 1000 }) as AsyncIterable<string[]>) {
-    n += keys.filter((k) => !k.startsWith(`${api.prefix}:~`)).length;
+    n += keys.filter((k) => !k.startsWith(`${api.prefix}:~`) && !k.startsWith(`${api.prefix}:auth:`)).length;
   }
   return n;
 }

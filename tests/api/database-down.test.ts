@@ -17,7 +17,9 @@ describe('database down', () => {
     const { seedDatabase } = await import('@/drizzle/seed/seed-database');
     await seedDatabase(db, { patients: 30, seed: 3 });
     key = (await createApiKey(db.db, { name: 'k', scopes: ['read'] })).key;
-    Object.assign(process.env, { DATABASE_URL: db.url, REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379', CACHE_PREFIX: prefix });
+    Object.assign(process.env, { DATABASE_URL: db.url, REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379', CACHE_PREFIX: prefix, CACHE_COMMAND_TIMEOUT_MS: '2000' });
+    const { getCache } = await import('@/lib/cache');
+    await getCache().ready();
   });
   afterAll(async () => {
     const { closeDb } = await import('@/lib/db/client');
@@ -45,5 +47,10 @@ describe('database down', () => {
     expect(res.status).toBe(503);
     expect(res.headers.get('content-type')).toBe('application/problem+json');
     expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
+
+    // What is cached is still served: the caller's identity and the answer both come from the cache.
+    const cached = await call('GET', cachedPath, { headers });
+    expect(cached.status).toBe(200);
+    expect(cached.headers.get('x-cache')).toBe('HIT');
   });
 });
