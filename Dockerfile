@@ -1,10 +1,10 @@
-# Production image: build once, run `next start`; migrations apply on start-up.
+# Production image: build once (Next + the fast-path server), run `npm start`; migrations apply on start-up.
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
-RUN npx next build && npm prune --omit=dev
+RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 WORKDIR /app
@@ -13,4 +13,4 @@ COPY --from=build /app ./
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=3s --retries=5 CMD node -e "fetch('http://127.0.0.1:3000/api/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-CMD ["npx", "next", "start", "-p", "3000"]
+CMD ["npm", "start"]

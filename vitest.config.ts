@@ -6,7 +6,7 @@ export default defineConfig({
     alias: {
       '@': path.resolve(import.meta.dirname),
       // `server-only` throws outside a React Server Component bundle; tests run lib/ directly.
-      'server-only': path.resolve(import.meta.dirname, 'tests/support/empty.ts'),
+      'server-only': path.resolve(import.meta.dirname, 'lib/server-only/noop.ts'),
     },
   },
   test: {

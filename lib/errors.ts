@@ -1,8 +1,16 @@
+const BRAND = Symbol.for('mizaj.AppError');
+
 /**
  * Domain errors thrown by lib/ and mapped to problem+json in one place (lib/http).
  * They carry no HTTP types so services stay free of Request/Response.
+ *
+ * Next bundles lib/ more than once in one process (instrumentation, route handlers, the fast-path server),
+ * so an error made by one copy must be recognised by another: `instanceof AppError` checks a global brand,
+ * and `instanceof` a subclass that declares a static CODE checks the error's code.
  */
 export class AppError extends Error {
+  readonly [BRAND] = true;
+
   constructor(
     message: string,
     readonly status: number,
@@ -12,35 +20,47 @@ export class AppError extends Error {
     super(message);
     this.name = new.target.name;
   }
+
+  static [Symbol.hasInstance](value: unknown): boolean {
+    if (typeof value !== 'object' || value === null || !(BRAND in value)) return false;
+    if (this === AppError) return true;
+    const code = (this as { CODE?: string }).CODE;
+    return code !== undefined ? (value as AppError).code === code : Function.prototype[Symbol.hasInstance].call(this, value);
+  }
 }
 
 export type FieldIssue = { path: string; message: string };
 
 export class ValidationError extends AppError {
+  static readonly CODE = 'validation_failed';
   constructor(message: string, readonly issues: FieldIssue[] = []) {
     super(message, 400, 'validation_failed', issues);
   }
 }
 
 export class NotFoundError extends AppError {
+  static readonly CODE = 'not_found';
   constructor(what: string, id: string | number) {
     super(`${what} ${id} was not found`, 404, 'not_found');
   }
 }
 
 export class ConflictError extends AppError {
+  static readonly CODE = 'conflict';
   constructor(message: string) {
     super(message, 409, 'conflict');
   }
 }
 
 export class UnauthorizedError extends AppError {
+  static readonly CODE = 'unauthorized';
   constructor(message = 'Authentication required') {
     super(message, 401, 'unauthorized');
   }
 }
 
 export class ForbiddenError extends AppError {
+  static readonly CODE = 'forbidden';
   constructor(message = 'Not allowed for this role') {
     super(message, 403, 'forbidden');
   }
@@ -48,6 +68,7 @@ export class ForbiddenError extends AppError {
 
 /** A dependency (database, or Redis when an invalidation cannot be recorded) is unavailable. */
 export class ServiceUnavailableError extends AppError {
+  static readonly CODE = 'service_unavailable';
   constructor(message: string, readonly retryAfterSeconds = 5) {
     super(message, 503, 'service_unavailable');
   }

@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh
 npm run -s db:seed -- --patients "${DEMO_PATIENTS:-2000}"
-npx next build
+npm run build
 export SESSION_SECRET="${SESSION_SECRET:-demo-only-session-secret-change-me-0123456789}"
 echo "› Mizaj is starting on http://localhost:${PORT:-3000}"
-exec npx next start -p "${PORT:-3000}"
+exec npm start

@@ -10,5 +10,5 @@ step() { printf '\n=== %s ===\n' "$1"; }
 step "lint";        npx eslint . --max-warnings=0
 step "typecheck";   npx tsc --noEmit
 step "vitest";      npx vitest run
-step "next build";  npx next build
+step "build";       npm run build
 step "playwright";  npx playwright test

@@ -19,14 +19,26 @@ export interface EntryHeader {
   payloadStart: number;
 }
 
-/** A pre-rendered value (e.g. an HTTP body and its headers) stored without JSON escaping. */
+const RAW = Symbol.for('mizaj.cache.RawValue');
+
+/**
+ * A pre-rendered value (e.g. an HTTP body and its headers) stored without JSON escaping. Recognised by a
+ * global brand, not its prototype: Next may bundle this module more than once in a process, and a value
+ * made by one copy is encoded by the cache singleton of another.
+ */
 export class RawValue {
+  readonly [RAW] = true;
+
   constructor(
     readonly body: string,
     readonly meta: Readonly<Record<string, string>> = {},
   ) {
     Object.freeze(this.meta);
     Object.freeze(this);
+  }
+
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && RAW in value;
   }
 }
 

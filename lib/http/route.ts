@@ -75,8 +75,7 @@ export function createRoute(deps: RouteDeps) {
     return async (req, nextCtx) => {
       const started = performance.now();
       const timing = new Timing();
-      const incomingId = req.headers.get('x-request-id');
-      const requestId = incomingId && REQUEST_ID.test(incomingId) ? incomingId : crypto.randomUUID();
+      const requestId = requestIdFrom(req.headers.get('x-request-id'));
       const instance = safePathname(req.url);
       let response: Response;
       try {
@@ -115,6 +114,11 @@ export function createRoute(deps: RouteDeps) {
   };
 }
 
+/** The caller's X-Request-Id when it is safe to echo and log, else a new one. */
+export function requestIdFrom(incoming: string | null | undefined): string {
+  return incoming && REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
+}
+
 function safePathname(url: string): string | undefined {
   try {
     return new URL(url).pathname;
@@ -149,16 +153,16 @@ export function onRouteResponse(observer: RouteObserver): () => void {
   return () => observers.delete(observer);
 }
 
-/** The app's route wrapper: identity from the process database, each credential's lookup cached briefly. */
-export const route = createRoute({
-  authenticate: authenticateCached,
-  observe: (event) => {
-    for (const o of observers) {
-      try {
-        o(event);
-      } catch {
-        // A metrics bug must not turn a good response into an error.
-      }
+/** Tells the registered observers about one answered request (route handlers and the fast path). */
+export function observeRoute(event: Parameters<RouteObserver>[0]): void {
+  for (const o of observers) {
+    try {
+      o(event);
+    } catch {
+      // A metrics bug must not turn a good response into an error.
     }
-  },
-});
+  }
+}
+
+/** The app's route wrapper: identity from the process database, each credential's lookup cached briefly. */
+export const route = createRoute({ authenticate: authenticateCached, observe: observeRoute });

@@ -1,9 +1,4 @@
-import { answerFromCache } from '@/lib/api/cached-answer';
-import { ops } from '@/lib/api/operations';
-import { viewerKey } from '@/lib/api/viewer';
-import { otherMethods } from '@/lib/http/methods';
-import { route } from '@/lib/http/route';
-import { profileResource } from '@/lib/reads/resources';
+import { cachedGetHandlers } from '@/lib/api/cached-answer';
+import { CACHED } from '@/lib/api/cached-routes';
 
-export const GET = route(ops.profile, ({ req, params, identity }) => answerFromCache(req, () => profileResource.withMeta(params.id, viewerKey(identity))));
-export const { POST, PUT, PATCH, DELETE } = otherMethods(['GET']);
+export const { GET, POST, PUT, PATCH, DELETE } = cachedGetHandlers(CACHED.profile);

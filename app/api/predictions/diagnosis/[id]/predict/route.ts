@@ -1,7 +1,4 @@
-import { predictionsWithMeta, answerFromCache } from '@/lib/api/cached-answer';
-import { ops } from '@/lib/api/operations';
-import { otherMethods } from '@/lib/http/methods';
-import { route } from '@/lib/http/route';
+import { cachedGetHandlers } from '@/lib/api/cached-answer';
+import { CACHED } from '@/lib/api/cached-routes';
 
-export const GET = route(ops.predict, ({ req, params }) => answerFromCache(req, () => predictionsWithMeta(params.id)));
-export const { POST, PUT, PATCH, DELETE } = otherMethods(['GET']);
+export const { GET, POST, PUT, PATCH, DELETE } = cachedGetHandlers(CACHED.predict);

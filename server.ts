@@ -1,0 +1,24 @@
+/**
+ * Production server: a cache-hit fast path on node:http in front of Next's request handler (DESIGN §4).
+ * Built by scripts/build-server.mjs into .next/mizaj-server.mjs; `npm start` runs it.
+ */
+import { createServer } from 'node:http';
+import next from 'next';
+import { serveFromCache } from '@/lib/api/fast-path';
+
+const port = Number(process.env.PORT ?? 3000);
+// Not HOSTNAME: Docker sets that to the container id.
+const hostname = process.env.HOST ?? '0.0.0.0';
+
+const app = next({ dev: false, hostname, port });
+const handle = app.getRequestHandler();
+
+await app.prepare();
+createServer((req, res) => {
+  serveFromCache(req, res).then(
+    (served) => (served ? undefined : handle(req, res)),
+    () => handle(req, res),
+  );
+}).listen(port, hostname, () => {
+  console.log(`› Mizaj listening on http://${hostname === '0.0.0.0' ? 'localhost' : hostname}:${port}`);
+});
