@@ -1,0 +1,81 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serveFromCache } from '@/lib/api/fast-path';
+import { call, useApi } from './support';
+
+const api = useApi({ patients: 60 });
+
+/** The fast path in front of a stand-in for Next that answers 599, so a test sees who answered. */
+let server: Server;
+let base: string;
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    void serveFromCache(req, res).then((served) => {
+      if (!served) res.writeHead(599, { 'x-fell-through': '1' }).end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+const get = (path: string, headers: Record<string, string> = {}) => fetch(base + path, { headers });
+
+describe('fast path', () => {
+  it('serves a fresh hit with the same bytes and cache headers as the route handler, and nothing else', async () => {
+    const path = '/api/analytics/recommendation/3';
+    expect((await get(path, api.as.readKey)).status).toBe(599); // miss: Next computes it
+    const viaNext = await call('GET', path, { headers: api.as.readKey });
+    const body = await viaNext.text();
+
+    const fast = await get(path, api.as.readKey);
+    expect(fast.status).toBe(200);
+    expect(fast.headers.get('x-cache')).toBe('HIT');
+    expect(fast.headers.get('etag')).toBe(viaNext.headers.get('etag'));
+    expect(fast.headers.get('content-type')).toBe('application/json');
+    expect(fast.headers.get('cache-control')).toMatch(/^private, max-age=\d+, stale-while-revalidate=300$/);
+    expect(fast.headers.get('server-timing')).toMatch(/cache;dur=.*auth;dur=.*app;dur=/);
+    expect(await fast.text()).toBe(body);
+
+    const notModified = await get(path, { ...api.as.readKey, 'if-none-match': viaNext.headers.get('etag')! });
+    expect(notModified.status).toBe(304);
+    expect(await notModified.text()).toBe('');
+  });
+
+  it('leaves refusals, bad input and other routes to Next', async () => {
+    const path = '/api/analytics/recommendation/3';
+    await call('GET', path, { headers: api.as.readKey });
+    expect((await get(path)).status).toBe(599); // anonymous → Next's 401
+    expect((await get(path, api.as.revokedKey)).status).toBe(599);
+    expect((await get(path, { authorization: 'Bearer nope' })).status).toBe(599);
+    expect((await get('/api/analytics/recommendation/abc', api.as.readKey)).status).toBe(599);
+    expect((await get(`${path}?extra=1`, api.as.readKey)).status).toBe(599);
+    expect((await get('/api/trending?days=7&days=30', api.as.readKey)).status).toBe(599);
+    expect((await get('/api/cache/stats', api.as.admin)).status).toBe(599);
+    expect((await fetch(base + path, { method: 'POST', headers: api.as.writeKey })).status).toBe(599);
+  });
+
+  it('never serves an entry after its invalidation returned', async () => {
+    const { recommendations } = await import('@/lib/db/schema');
+    const [r] = await api.db.db.select().from(recommendations).limit(1);
+    const path = `/api/recommendations/${r!.id}`;
+    await call('GET', path, { headers: api.as.readKey });
+    expect((await get(path, api.as.readKey)).status).toBe(200);
+    expect((await call('PUT', path, { headers: api.as.writeKey, body: { dosage: 'changed' } })).status).toBe(200);
+    expect((await get(path, api.as.readKey)).status).toBe(599);
+  });
+
+  it('serves per-viewer entries only to their viewer, and keyed query variants separately', async () => {
+    const { patients } = await import('@/lib/db/schema');
+    const [p] = await api.db.db.select().from(patients).limit(1);
+    const path = `/api/patients/${p!.id}/profile`;
+    await call('GET', path, { headers: api.as.clinician });
+    expect((await get(path, api.as.clinician)).status).toBe(200);
+    expect((await get(path, api.as.admin)).status).toBe(599);
+
+    await call('GET', '/api/trending?days=30&limit=5', { headers: api.as.readKey });
+    expect((await get('/api/trending?days=30&limit=5', api.as.readKey)).status).toBe(200);
+    expect((await get('/api/trending?days=7&limit=5', api.as.readKey)).status).toBe(599);
+  });
+});
