@@ -43,7 +43,7 @@ const HEIGHT = 240;
  * Time runs along the reading direction: on RTL pages the x axis is reversed (and the value axis moves to
  * the right) while the SVG itself stays LTR so recharts places tick text correctly.
  */
-function Figure(props: { id: string; title: string; note: string; points: number; empty: string; children: ReactElement }) {
+function Figure(props: { id: string; title: string; note: string; points: number; empty: string; summary: string; children: ReactElement }) {
   return (
     <figure data-chart={props.id} data-points={props.points} className="admin-chart">
       <figcaption>
@@ -53,11 +53,15 @@ function Figure(props: { id: string; title: string; note: string; points: number
       {props.points === 0 ? (
         <p className="chart-empty muted">{props.empty}</p>
       ) : (
-        <div className="chart" dir="ltr" aria-hidden="true">
-          <ResponsiveContainer width="100%" height={HEIGHT}>
-            {props.children}
-          </ResponsiveContainer>
-        </div>
+        <>
+          {/* The drawing is hidden from assistive technology; this line says what it shows. */}
+          <p className="visually-hidden">{props.summary}</p>
+          <div className="chart" dir="ltr" aria-hidden="true">
+            <ResponsiveContainer width="100%" height={HEIGHT}>
+              {props.children}
+            </ResponsiveContainer>
+          </div>
+        </>
       )}
     </figure>
   );
@@ -77,11 +81,21 @@ export function DashboardCharts({ locale, intlLocale, rtl, rangeMs, series, cate
   const yOrientation = rtl ? 'right' : 'left';
   const tooltipLabel = (t: unknown) => new Date(Number(t)).toLocaleString(intlLocale);
   const hasMax = series.memory.some((p) => p.max !== null);
+  const lastMem = series.memory.at(-1);
+  const lastHit = series.hitRate.findLast((p) => p.overall !== null);
+  const lastOps = series.ops.at(-1);
+  const churnTotals = series.churn.reduce((a, c) => ({ evicted: a.evicted + c.evicted, expired: a.expired + c.expired }), { evicted: 0, expired: 0 });
+  const summaries = {
+    memory: lastMem ? `${labels.used} ${bytes(lastMem.used)}, ${labels.peak} ${bytes(lastMem.peak)}${lastMem.max !== null ? `, ${labels.max} ${bytes(lastMem.max)}` : ''}` : '',
+    hitRate: lastHit?.overall != null ? `${labels.overall} ${pf1.format(lastHit.overall)}` : '',
+    churn: `${labels.evicted} ${nf.format(churnTotals.evicted)}, ${labels.expired} ${nf.format(churnTotals.expired)}`,
+    ops: lastOps ? `${nf.format(lastOps.ops)} ${labels.opsUnit}` : '',
+  };
 
   return (
     <div className="chart-grid">
-      <Figure id="memory" title={labels.memory} note={labels.memoryNote} points={series.memory.length} empty={labels.empty}>
-        <LineChart data={series.memory} margin={margin}>
+      <Figure id="memory" title={labels.memory} note={labels.memoryNote} points={series.memory.length} empty={labels.empty} summary={summaries.memory}>
+        <LineChart data={series.memory} margin={margin} accessibilityLayer={false}>
           {grid}
           {x}
           <YAxis orientation={yOrientation} tickFormatter={bytes} width={72} tick={{ fontSize: 11 }} domain={[0, 'auto']} />
@@ -93,8 +107,8 @@ export function DashboardCharts({ locale, intlLocale, rtl, rangeMs, series, cate
         </LineChart>
       </Figure>
 
-      <Figure id="hit-rate" title={labels.hitRate} note={labels.hitRateNote} points={series.hitRate.length} empty={labels.empty}>
-        <LineChart data={series.hitRate} margin={margin}>
+      <Figure id="hit-rate" title={labels.hitRate} note={labels.hitRateNote} points={series.hitRate.length} empty={labels.empty} summary={summaries.hitRate}>
+        <LineChart data={series.hitRate} margin={margin} accessibilityLayer={false}>
           {grid}
           {x}
           <YAxis orientation={yOrientation} domain={[0, 1]} tickFormatter={(v: number) => pf.format(v)} width={48} tick={{ fontSize: 11 }} />
@@ -107,8 +121,8 @@ export function DashboardCharts({ locale, intlLocale, rtl, rangeMs, series, cate
         </LineChart>
       </Figure>
 
-      <Figure id="churn" title={labels.churn} note={labels.churnNote} points={series.churn.length} empty={labels.empty}>
-        <BarChart data={series.churn} margin={margin}>
+      <Figure id="churn" title={labels.churn} note={labels.churnNote} points={series.churn.length} empty={labels.empty} summary={summaries.churn}>
+        <BarChart data={series.churn} margin={margin} accessibilityLayer={false}>
           {grid}
           {x}
           <YAxis orientation={yOrientation} allowDecimals={false} tickFormatter={(v: number) => nf.format(v)} width={48} tick={{ fontSize: 11 }} />
@@ -119,8 +133,8 @@ export function DashboardCharts({ locale, intlLocale, rtl, rangeMs, series, cate
         </BarChart>
       </Figure>
 
-      <Figure id="ops" title={labels.ops} note={labels.opsNote} points={series.ops.length} empty={labels.empty}>
-        <LineChart data={series.ops} margin={margin}>
+      <Figure id="ops" title={labels.ops} note={labels.opsNote} points={series.ops.length} empty={labels.empty} summary={summaries.ops}>
+        <LineChart data={series.ops} margin={margin} accessibilityLayer={false}>
           {grid}
           {x}
           <YAxis orientation={yOrientation} tickFormatter={(v: number) => nf.format(v)} width={56} tick={{ fontSize: 11 }} domain={[0, 'auto']} />
