@@ -75,4 +75,33 @@ describe('dashboard states', () => {
     const again = await loadDashboard('1h');
     expect(again.series.counts.categorySamples).toBeGreaterThan(0);
   });
+
+  it('rolls completed buckets up (last sample each), reads them back for long ranges, and deletes by retention', async () => {
+    const { insertSamples, rollUp, readRows, deleteOlderThan } = await import('@/lib/admin/samples-store');
+    const { buildSeries } = await import('@/lib/admin/series');
+    const { cacheMetricRollups } = await import('@/lib/db/schema');
+    const base = Date.UTC(2026, 0, 1, 12, 0, 0);
+    const since = base - 3_600_000;
+    const rows = [];
+    // One instance, 10 s samples over 4 minutes: 10 hits and 5 misses more every sample.
+    for (let i = 0; i < 24; i++) {
+      rows.push({ takenAt: new Date(base + i * 10_000), instance: 'I1', kind: 'category' as const, category: 'predictions', data: { since, hitsL1: 10 * i, hitsL2: 0, misses: 5 * i, staleServed: 0, sets: 0, invalidations: 0, errors: 0, fnCount: 0, fnSumMs: 0, p95Ms: 0 } });
+    }
+    await insertSamples(db.db, rows);
+    const now = base + 4 * 60_000 + 5_000;
+    await rollUp(db.db, 60, now);
+    await rollUp(db.db, 60, now); // idempotent
+    const rolled = await db.db.select().from(cacheMetricRollups);
+    // The last three complete buckets (the rollup window) are written once each, with their last sample (…:50).
+    expect(rolled.map((r) => r.bucket.toISOString()).sort()).toEqual(['2026-01-01T12:01:00.000Z', '2026-01-01T12:02:00.000Z', '2026-01-01T12:03:00.000Z']);
+    expect(rolled.every((r) => r.takenAt.getUTCSeconds() === 50)).toBe(true);
+    const back = await readRows(db.db, new Date(base), new Date(now), 60);
+    expect(back).toHaveLength(3);
+    const series = buildSeries(back, { from: base + 60_000, to: now, stepMs: 60_000, categories: ['predictions'] });
+    // Two intervals of 6 samples each between the kept samples: 120 hits, 60 misses.
+    expect(series.categories.predictions).toMatchObject({ hits: 120, misses: 60 });
+    await deleteOlderThan(db.db, new Date(base + 2 * 60_000 + 30_000));
+    expect(await db.db.select().from(cacheMetricRollups)).toHaveLength(1);
+    expect(await readRows(db.db, new Date(base), new Date(now), 0)).toHaveLength(9);
+  });
 });
