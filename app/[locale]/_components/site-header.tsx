@@ -20,6 +20,11 @@ export async function SiteHeader() {
             <li>
               <Link href="/patients">{t('patients')}</Link>
             </li>
+            {user?.role === 'admin' && (
+              <li>
+                <Link href="/admin">{t('admin')}</Link>
+              </li>
+            )}
           </ul>
         </nav>
         <div className="session">
