@@ -3,17 +3,12 @@
  * figures here, at read time. Nothing in this file touches Redis, the database or the clock.
  */
 
+import type { CategoryStatsSnapshot } from '@/lib/cache/stats';
+
 /** What the sampler stores for one category of one app instance: cumulative since `since`. */
-export interface CategorySample {
+export interface CategorySample extends Pick<CategoryStatsSnapshot, 'hitsL1' | 'hitsL2' | 'misses' | 'staleServed' | 'sets' | 'invalidations' | 'errors'> {
   /** Epoch ms when this process's counters started (a new value means the counters restarted at 0). */
   since: number;
-  hitsL1: number;
-  hitsL2: number;
-  misses: number;
-  staleServed: number;
-  sets: number;
-  invalidations: number;
-  errors: number;
   fnCount: number;
   fnSumMs: number;
   p95Ms: number;
