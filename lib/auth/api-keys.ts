@@ -64,15 +64,19 @@ export async function verifyApiKeyDigest(db: Db, digest: string, now = new Date(
   return toInfo(row);
 }
 
-/** Revokes by id; true if it was active. Immediate: the key's cached identity is invalidated before this returns. */
+/**
+ * Revokes by id; true if it was active. Immediate: the key's cached identity is invalidated before this
+ * returns. Idempotent, and a repeat call invalidates again (for when Redis could not record it the first time).
+ */
 export async function revokeApiKey(db: Db, id: number): Promise<boolean> {
-  const rows = await db
+  const revoked = await db
     .update(apiKeys)
     .set({ revokedAt: sql`now()` })
     .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt)))
     .returning({ hash: apiKeys.hash });
+  const rows = revoked.length > 0 ? revoked : await db.select({ hash: apiKeys.hash }).from(apiKeys).where(eq(apiKeys.id, id));
   for (const r of rows) await forgetCredential(r.hash);
-  return rows.length > 0;
+  return revoked.length > 0;
 }
 
 export async function listApiKeys(db: Db): Promise<ApiKeyInfo[]> {

@@ -7,7 +7,7 @@ import { sha256Hex } from './crypto-utils';
 import { headerValue, type AuthResult, type HeaderSource } from './identity';
 import type { Identity } from './scopes';
 import { readCookie, SESSION_COOKIE } from './session-cookie';
-import { getSessionUserByDigest } from './sessions';
+import { getSessionByDigest } from './sessions';
 
 const KEY_PATTERN = /^mz_[A-Za-z0-9_-]{43}$/;
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
@@ -15,17 +15,21 @@ const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 /** Thrown inside the cached lookup so that unknown credentials are never cached (no cache filling by guessing). */
 class UnknownCredential extends Error {}
 
+/**
+ * The identity with the credential's own expiry (sessions), checked on every read: a cached or stale
+ * entry never outlives its session. Revocation and sign-out invalidate the entry instead.
+ */
 const lookup = cached(
-  async (kind: 'apikey' | 'session', digest: string): Promise<Identity> => {
+  async (kind: 'apikey' | 'session', digest: string): Promise<{ identity: Identity; expiresAt: number | null }> => {
     const db = await getDb();
     if (kind === 'apikey') {
       const key = await verifyApiKeyDigest(db, digest);
       if (!key) throw new UnknownCredential();
-      return { kind: 'apikey', id: key.id, name: key.name, scopes: key.scopes };
+      return { identity: { kind: 'apikey', id: key.id, name: key.name, scopes: key.scopes }, expiresAt: null };
     }
-    const user = await getSessionUserByDigest(db, digest);
-    if (!user) throw new UnknownCredential();
-    return { kind: 'user', id: user.id, role: user.role, name: user.name, email: user.email };
+    const session = await getSessionByDigest(db, digest);
+    if (!session) throw new UnknownCredential();
+    return { identity: { kind: 'user', id: session.id, role: session.role, name: session.name, email: session.email }, expiresAt: session.expiresAt.getTime() };
   },
   ['auth', 'credential'],
   { category: 'auth', tags: (_kind, digest) => [credentialTag(digest)] },
@@ -33,7 +37,8 @@ const lookup = cached(
 
 async function resolve(kind: 'apikey' | 'session', credential: string): Promise<Identity | null> {
   try {
-    return await lookup(kind, sha256Hex(credential));
+    const found = await lookup(kind, sha256Hex(credential));
+    return found.expiresAt === null || found.expiresAt > Date.now() ? found.identity : null;
   } catch (error) {
     if (error instanceof UnknownCredential) return null;
     throw error;

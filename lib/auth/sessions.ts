@@ -23,13 +23,14 @@ export async function createSession(db: Db, userId: number, opts: { ttlMs?: numb
 /** The signed-in user for a cookie token, or null when unknown, malformed or expired. */
 export async function getSessionUser(db: Db, token: string | undefined, now = new Date()): Promise<SessionUser | null> {
   if (!token || !TOKEN_PATTERN.test(token)) return null;
-  return getSessionUserByDigest(db, sha256Hex(token), now);
+  const row = await getSessionByDigest(db, sha256Hex(token), now);
+  return row && { id: row.id, email: row.email, name: row.name, role: row.role };
 }
 
-/** getSessionUser for a token already hashed (the cached identity lookup keys on the digest). */
-export async function getSessionUserByDigest(db: Db, digest: string, now = new Date()): Promise<SessionUser | null> {
+/** The session's user and expiry for a token already hashed (the cached identity lookup keys on the digest). */
+export async function getSessionByDigest(db: Db, digest: string, now = new Date()): Promise<(SessionUser & { expiresAt: Date }) | null> {
   const [row] = await db
-    .select({ id: users.id, email: users.email, name: users.name, role: users.role })
+    .select({ id: users.id, email: users.email, name: users.name, role: users.role, expiresAt: sessions.expiresAt })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
     .where(and(eq(sessions.id, digest), gt(sessions.expiresAt, now)))

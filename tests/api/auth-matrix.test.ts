@@ -63,6 +63,24 @@ describe('auth matrix: every route × every identity', () => {
     expect(res.status).toBe(401);
   });
 
+  it('a cached session identity never outlives the session', async () => {
+    const { vi } = await import('vitest');
+    const { eq } = await import('drizzle-orm');
+    const { users } = await import('@/lib/db/schema');
+    const { createSession } = await import('@/lib/auth/sessions');
+    const [u] = await api.db.db.select().from(users).where(eq(users.email, 'clinician@demo.mizaj.local'));
+    const { token } = await createSession(api.db.db, u!.id, { ttlMs: 60_000 });
+    const headers = { cookie: `mizaj_session=${token}` };
+    expect((await call('GET', '/api/trending', { headers })).status).toBe(200);
+    expect((await call('GET', '/api/trending', { headers })).status).toBe(200);
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 61_000 });
+    try {
+      expect((await call('GET', '/api/trending', { headers })).status).toBe(401);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('logout drops the viewer’s cached profile', async () => {
     const { db } = api.db;
     const { patients } = await import('@/lib/db/schema');
