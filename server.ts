@@ -18,9 +18,11 @@ const handle = app.getRequestHandler();
 
 await app.prepare();
 createServer((req, res) => {
-  if (!fastPath) return void handle(req, res);
-  serveFromCache(req, res).then(
-    (served) => (served ? undefined : handle(req, res)),
+  const served = fastPath ? serveFromCache(req, res) : false;
+  if (served === true) return;
+  if (served === false) return void handle(req, res);
+  served.then(
+    (ok) => (ok ? undefined : handle(req, res)),
     () => handle(req, res),
   );
 }).listen(port, hostname, () => {

@@ -7,7 +7,7 @@ import { getCache } from '@/lib/cache';
 await getCache().ready();
 await CACHED.analytics.lookup({ params: { id: Number(process.env.BENCH_ID) }, query: {}, identity: { kind: 'apikey', id: 0, name: 'bench', scopes: ['read'] } }, 'read');
 createServer((req, res) => {
-  void serveFromCache(req, res).then((served) => {
+  void Promise.resolve(serveFromCache(req, res)).then((served) => {
     if (!served) res.writeHead(599).end();
   });
 }).listen(Number(process.env.PORT), '127.0.0.1', () => process.send?.('ready'));

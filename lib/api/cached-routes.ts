@@ -10,37 +10,58 @@ import { viewerKey } from './viewer';
 
 type Mode = 'read' | 'peek';
 type Found = CacheResult<CachedRaw> | null;
+type Input = { params: Record<string, unknown>; query: Record<string, unknown>; identity: Identity };
 
 /**
  * The cacheable GET routes: for each, how params/query/identity become a cached resource. The route
- * handlers read through it (mode 'read': compute on a miss) and the fast path peeks (never computes).
+ * handlers read through it (mode 'read': compute on a miss), the fast path peeks (never computes), first
+ * in this instance's L1 synchronously (`fromL1`: no promise at all), then in Redis.
  */
 export type CachedRoute = {
   op: ApiOperation;
   pattern: RegExp;
-  lookup(input: { params: Record<string, unknown>; query: Record<string, unknown>; identity: Identity }, mode: Mode): Promise<Found>;
+  lookup(input: Input, mode: Mode): Promise<Found>;
+  fromL1(input: Input): Found;
 };
 
-const get = <A extends unknown[]>(resource: { withMeta(...a: A): Promise<CacheResult<CachedRaw>>; peek(...a: A): Promise<Found> }, mode: Mode, ...args: A): Promise<Found> =>
-  mode === 'read' ? resource.withMeta(...args) : resource.peek(...args);
+type Readable<A extends unknown[]> = {
+  withMeta(...a: A): Promise<CacheResult<CachedRaw>>;
+  peek(...a: A): Promise<Found>;
+  peekL1(...a: A): CacheResult<CachedRaw> | undefined;
+};
 
-const id = (input: { params: Record<string, unknown> }) => input.params.id as number;
+/** A route whose resource's arguments follow from its input alone. */
+function direct<A extends unknown[]>(op: ApiOperation, pattern: RegExp, resource: Readable<A>, args: (i: Input) => A): CachedRoute {
+  return {
+    op,
+    pattern,
+    lookup: (i, mode) => (mode === 'read' ? resource.withMeta(...args(i)) : resource.peek(...args(i))),
+    fromL1: (i) => resource.peekL1(...args(i)) ?? null,
+  };
+}
+
+const id = (i: Input) => i.params.id as number;
+const conditionOf = (diagnosis: Found) => (diagnosis ? (JSON.parse(diagnosis.value.body) as { conditionId: number }).conditionId : undefined);
 
 export const CACHED = {
-  recommendation: { op: ops.getRecommendation, pattern: /^\/api\/recommendations\/([^/]+)$/, lookup: (i, m) => get(recommendationResource, m, id(i)) },
-  analytics: { op: ops.analytics, pattern: /^\/api\/analytics\/recommendation\/([^/]+)$/, lookup: (i, m) => get(analyticsResource, m, id(i)) },
-  feedbackSummary: { op: ops.feedbackSummary, pattern: /^\/api\/feedback\/recommendation\/([^/]+)\/summary$/, lookup: (i, m) => get(feedbackSummaryResource, m, id(i)) },
-  profile: { op: ops.profile, pattern: /^\/api\/patients\/([^/]+)\/profile$/, lookup: (i, m) => get(profileResource, m, id(i), viewerKey(i.identity)) },
-  trending: { op: ops.trending, pattern: /^\/api\/trending$/, lookup: (i, m) => get(trendingResource, m, i.query.days as 7 | 30, i.query.limit as number) },
+  recommendation: direct(ops.getRecommendation, /^\/api\/recommendations\/([^/]+)$/, recommendationResource, (i) => [id(i)]),
+  analytics: direct(ops.analytics, /^\/api\/analytics\/recommendation\/([^/]+)$/, analyticsResource, (i) => [id(i)]),
+  feedbackSummary: direct(ops.feedbackSummary, /^\/api\/feedback\/recommendation\/([^/]+)\/summary$/, feedbackSummaryResource, (i) => [id(i)]),
+  profile: direct(ops.profile, /^\/api\/patients\/([^/]+)\/profile$/, profileResource, (i) => [id(i), viewerKey(i.identity)]),
+  trending: direct(ops.trending, /^\/api\/trending$/, trendingResource, (i) => [i.query.days as 7 | 30, i.query.limit as number]),
+  // A prediction's tags name its condition, so the diagnosis (cached too) is read first.
   predict: {
     op: ops.predict,
     pattern: /^\/api\/predictions\/diagnosis\/([^/]+)\/predict$/,
-    // A prediction's tags name its condition, so the diagnosis (cached too) is read first.
-    async lookup(i, m) {
-      const diagnosis = await get(diagnosisResource, m, id(i));
-      if (!diagnosis) return null;
-      const { conditionId } = JSON.parse(diagnosis.value.body) as { conditionId: number };
-      return get(predictionsResource, m, id(i), conditionId);
+    async lookup(i, mode) {
+      const diagnosis = mode === 'read' ? await diagnosisResource.withMeta(id(i)) : await diagnosisResource.peek(id(i));
+      const c = conditionOf(diagnosis);
+      if (c === undefined) return null;
+      return mode === 'read' ? predictionsResource.withMeta(id(i), c) : predictionsResource.peek(id(i), c);
+    },
+    fromL1(i) {
+      const c = conditionOf(diagnosisResource.peekL1(id(i)) ?? null);
+      return c === undefined ? null : (predictionsResource.peekL1(id(i), c) ?? null);
     },
   },
 } satisfies Record<string, CachedRoute>;

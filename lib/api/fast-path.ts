@@ -1,19 +1,24 @@
 import 'server-only';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { authenticateCached } from '@/lib/auth/cached-identity';
+import { authenticateCached, authenticateFromL1 } from '@/lib/auth/cached-identity';
+import type { AuthResult } from '@/lib/auth/identity';
 import { canAccess } from '@/lib/auth/guards';
+import type { CachedRaw, CacheResult } from '@/lib/cache';
 import { formatServerTiming } from '@/lib/http/server-timing';
 import { observeRoute, requestIdFrom } from '@/lib/http/route';
 import { cachedAnswer } from './cached-answer';
-import { matchCachedRoute } from './cached-routes';
+import { matchCachedRoute, type MatchedRoute } from './cached-routes';
 
 /**
  * Serves fresh cache hits of the cacheable GET routes straight from node:http, before Next's router: same
  * route table, same auth, same headers and bytes as the route handler (lib/api/cached-answer.ts). Anything
- * else — a miss, a stale entry (it needs its refresh), bad input, no or wrong identity, any error — returns
- * false and Next answers it, so every error still comes from the one route wrapper.
+ * else — a miss, a stale entry (it needs its refresh), bad input, no or wrong identity, any error — is
+ * left to Next (false), so every error still comes from the one route wrapper.
+ *
+ * Returns true/false synchronously when this instance's L1 can decide (no promise is made: Next runs with
+ * AsyncLocalStorage, whose promise hooks make every await costly), else a promise of the same answer.
  */
-export async function serveFromCache(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+export function serveFromCache(req: IncomingMessage, res: ServerResponse): boolean | Promise<boolean> {
   const method = req.method;
   const url = req.url;
   if ((method !== 'GET' && method !== 'HEAD') || !url?.startsWith('/api/')) return false;
@@ -22,24 +27,47 @@ export async function serveFromCache(req: IncomingMessage, res: ServerResponse):
   if (!match) return false;
   const started = performance.now();
   try {
-    const auth = await authenticateCached(req.headers);
-    if (!auth.identity || !canAccess(auth.identity, match.route.op.auth)) return false;
-    const authMs = performance.now() - started;
-    const result = await match.route.lookup({ params: match.params, query: match.query, identity: auth.identity }, 'peek');
-    if (!result || result.status !== 'HIT') return false;
-    const answer = cachedAnswer(result, { method, ifNoneMatch: req.headers['if-none-match'] }, performance.now() - started - authMs);
-    const durationMs = performance.now() - started;
-    const timing = formatServerTiming([{ name: 'auth', dur: authMs }, { name: 'app', dur: durationMs }]);
-    res.writeHead(answer.status, {
-      ...answer.headers,
-      'Server-Timing': answer.headers['Server-Timing'] ? `${answer.headers['Server-Timing']}, ${timing}` : timing,
-      'X-Request-Id': requestIdFrom(req.headers['x-request-id'] as string | undefined),
-      ...(answer.body && { 'Content-Length': String(answer.body.byteLength) }),
-    });
-    res.end(answer.body ?? undefined);
-    observeRoute({ method, route: match.route.op.path, status: answer.status, durationMs });
-    return true;
+    const auth = authenticateFromL1(req.headers);
+    if (auth) {
+      if (!auth.identity || !canAccess(auth.identity, match.route.op.auth)) return false;
+      const authMs = performance.now() - started;
+      const hit = match.route.fromL1({ params: match.params, query: match.query, identity: auth.identity });
+      if (hit) return send(req, res, match, hit, started, authMs);
+    }
   } catch {
     return false;
   }
+  return fromStore(req, res, match, started);
+}
+
+async function fromStore(req: IncomingMessage, res: ServerResponse, match: MatchedRoute, started: number): Promise<boolean> {
+  try {
+    const auth: AuthResult = await authenticateCached(req.headers);
+    if (!auth.identity || !canAccess(auth.identity, match.route.op.auth)) return false;
+    const authMs = performance.now() - started;
+    const result = await match.route.lookup({ params: match.params, query: match.query, identity: auth.identity }, 'peek');
+    return result !== null && send(req, res, match, result, started, authMs);
+  } catch {
+    return false;
+  }
+}
+
+function send(req: IncomingMessage, res: ServerResponse, match: MatchedRoute, result: CacheResult<CachedRaw>, started: number, authMs: number): boolean {
+  if (result.status !== 'HIT') return false;
+  const method = req.method!;
+  const answer = cachedAnswer(result, { method, ifNoneMatch: req.headers['if-none-match'] }, performance.now() - started - authMs);
+  const durationMs = performance.now() - started;
+  const timing = formatServerTiming([
+    { name: 'auth', dur: authMs },
+    { name: 'app', dur: durationMs },
+  ]);
+  res.writeHead(answer.status, {
+    ...answer.headers,
+    'Server-Timing': answer.headers['Server-Timing'] ? `${answer.headers['Server-Timing']}, ${timing}` : timing,
+    'X-Request-Id': requestIdFrom(req.headers['x-request-id'] as string | undefined),
+    ...(answer.body && { 'Content-Length': String(answer.body.byteLength) }),
+  });
+  res.end(answer.body ?? undefined);
+  observeRoute({ method, route: match.route.op.path, status: answer.status, durationMs });
+  return true;
 }

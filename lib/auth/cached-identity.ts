@@ -45,20 +45,38 @@ async function resolve(kind: 'apikey' | 'session', credential: string): Promise<
   }
 }
 
+type Credential = { kind: 'apikey' | 'session'; value: string } | Exclude<AuthResult, { identity: Identity }>;
+
+function credentialOf(headers: HeaderSource): Credential {
+  const authorization = headerValue(headers, 'authorization');
+  if (authorization !== null) {
+    const m = /^Bearer[ ]+(\S+)\s*$/i.exec(authorization);
+    if (!m) return { identity: null, reason: 'invalid_authorization' };
+    return KEY_PATTERN.test(m[1]!) ? { kind: 'apikey', value: m[1]! } : { identity: null, reason: 'invalid_api_key' };
+  }
+  const token = readCookie(headerValue(headers, 'cookie'), SESSION_COOKIE);
+  if (token === undefined) return { identity: null, reason: 'missing' };
+  return TOKEN_PATTERN.test(token) ? { kind: 'session', value: token } : { identity: null, reason: 'invalid_session' };
+}
+
+const refused = (kind: 'apikey' | 'session'): AuthResult => ({ identity: null, reason: kind === 'apikey' ? 'invalid_api_key' : 'invalid_session' });
+
 /**
  * authenticate() for the app's routes: the same rules, with each credential's identity cached for a
  * minute by its digest. Revocation and sign-out invalidate it at once (lib/auth/credential-tag.ts).
  */
 export async function authenticateCached(headers: HeaderSource): Promise<AuthResult> {
-  const authorization = headerValue(headers, 'authorization');
-  if (authorization !== null) {
-    const m = /^Bearer[ ]+(\S+)\s*$/i.exec(authorization);
-    if (!m) return { identity: null, reason: 'invalid_authorization' };
-    const identity = KEY_PATTERN.test(m[1]!) ? await resolve('apikey', m[1]!) : null;
-    return identity ? { identity, via: 'apikey' } : { identity: null, reason: 'invalid_api_key' };
-  }
-  const token = readCookie(headerValue(headers, 'cookie'), SESSION_COOKIE);
-  if (token === undefined) return { identity: null, reason: 'missing' };
-  const identity = TOKEN_PATTERN.test(token) ? await resolve('session', token) : null;
-  return identity ? { identity, via: 'session' } : { identity: null, reason: 'invalid_session' };
+  const c = credentialOf(headers);
+  if (!('kind' in c)) return c;
+  const identity = await resolve(c.kind, c.value);
+  return identity ? { identity, via: c.kind } : refused(c.kind);
+}
+
+/** The same answer from this instance's L1 alone, synchronously; undefined when it would need a lookup. */
+export function authenticateFromL1(headers: HeaderSource): AuthResult | undefined {
+  const c = credentialOf(headers);
+  if (!('kind' in c)) return c;
+  const found = lookup.peekL1(c.kind, sha256Hex(c.value))?.value;
+  if (!found) return undefined;
+  return found.expiresAt === null || found.expiresAt > Date.now() ? { identity: found.identity, via: c.kind } : refused(c.kind);
 }

@@ -64,6 +64,11 @@ export interface CachedFunction<A extends unknown[], R> {
   withMeta(...args: A): Promise<CacheResult<R>>;
   /** Reads without computing (one round trip); null on a miss. Never triggers fn or a refresh. */
   peek(...args: A): Promise<CacheResult<R> | null>;
+  /**
+   * A fresh value from this instance's L1, synchronously, else undefined: for hot paths where every promise
+   * costs (Next runs with AsyncLocalStorage, whose promise hooks make each await expensive).
+   */
+  peekL1(...args: A): CacheResult<R> | undefined;
   /** The full store key for these arguments. */
   key(...args: A): string;
   tags(...args: A): readonly string[];
@@ -293,6 +298,19 @@ export class Cache {
     const versions = read.kind === 'miss' ? read.versions : undefined;
     const c = await this.computeOnce(spec, args, t, versions, snap);
     return { value: c.value, status: 'MISS', layer: 'fn', key: t.key, id: c.id, storedAt: c.storedAt, expiresAt: c.freshUntil, graceUntil: c.graceUntil };
+  }
+
+  /**
+   * @internal A fresh L1 entry, synchronously, or undefined (no L1, bus down, missing, or stale: a stale
+   * entry needs its refresh, which only the async paths start). No promise is made on this path.
+   */
+  peekL1(t: Target): CacheResult<unknown> | undefined {
+    if (!this.enabled || !this.l1 || !this.l1Usable()) return undefined;
+    const e = this.l1.get(t.key);
+    const now = this.now();
+    if (!e || now >= e.freshUntil) return undefined;
+    this.count(t.category, 'hit', 'l1', t.key);
+    return { value: e.value, status: 'HIT', layer: 'l1', key: t.key, id: e.id, storedAt: e.storedAt, expiresAt: e.freshUntil, graceUntil: e.graceUntil };
   }
 
   /** @internal read without computing */
@@ -784,6 +802,10 @@ export function bindCached<A extends unknown[], R>(
     peek: async (...args: A) => {
       const { cache, spec } = resolveSpec();
       return (await cache.peekTarget(cache.target(spec, args))) as CacheResult<Awaited<R>> | null;
+    },
+    peekL1: (...args: A) => {
+      const { cache, spec } = resolveSpec();
+      return cache.peekL1(cache.target(spec, args)) as CacheResult<Awaited<R>> | undefined;
     },
     key: (...args: A) => {
       const { cache, spec } = resolveSpec();

@@ -11,7 +11,7 @@ let server: Server;
 let base: string;
 beforeAll(async () => {
   server = createServer((req, res) => {
-    void serveFromCache(req, res).then((served) => {
+    void Promise.resolve(serveFromCache(req, res)).then((served) => {
       if (!served) res.writeHead(599, { 'x-fell-through': '1' }).end();
     });
   });
@@ -41,6 +41,19 @@ describe('fast path', () => {
     const notModified = await get(path, { ...api.as.readKey, 'if-none-match': viaNext.headers.get('etag')! });
     expect(notModified.status).toBe(304);
     expect(await notModified.text()).toBe('');
+  });
+
+  it('answers an L1 hit synchronously, without making a promise', async () => {
+    const path = '/api/feedback/recommendation/3/summary';
+    await call('GET', path, { headers: api.as.readKey });
+    await call('GET', path, { headers: api.as.readKey }); // identity and entry now in this instance's L1
+    let status = 0;
+    let body: unknown;
+    const res = { writeHead: (s: number) => ((status = s), res), end: (b: unknown) => void (body = b) };
+    const served = serveFromCache({ method: 'GET', url: path, headers: { ...api.as.readKey } } as never, res as never);
+    expect(served).toBe(true);
+    expect(status).toBe(200);
+    expect(new TextDecoder().decode(body as Uint8Array)).toBe(await (await call('GET', path, { headers: api.as.readKey })).text());
   });
 
   it('leaves refusals, bad input and other routes to Next', async () => {
