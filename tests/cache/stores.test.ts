@@ -1,9 +1,11 @@
+import { expect } from 'vitest';
 import { ChaosStore } from '@/lib/cache/stores/chaos-store';
 import { MemoryStore } from '@/lib/cache/stores/memory-store';
 import { RedisStore } from '@/lib/cache/stores/redis-store';
 import { runStoreContract } from './store-contract';
 import { cleanPrefix, SHARED_REDIS_URL, testPrefix } from './support/shared-redis';
 import { startLocalCluster } from './support/local-cluster';
+import { startLocalSentinel } from './support/local-sentinel';
 
 runStoreContract('memory', async () => ({ store: new MemoryStore({ maxBytes: 16 * 1024 * 1024 }), prefix: 'mem', cleanup: async () => {} }));
 
@@ -37,6 +39,21 @@ runStoreContract('redis cluster (3 local masters)', async () => {
     cleanup: async () => {
       await store.close();
       await cluster.stop();
+    },
+  };
+});
+
+runStoreContract('redis via sentinel (own master + sentinel)', async () => {
+  const sentinel = await startLocalSentinel();
+  const store = RedisStore.connect({ url: sentinel.url, commandTimeoutMs: 2_000 });
+  await store.ready(10_000);
+  expect(store.backend).toBe('sentinel');
+  return {
+    store,
+    prefix: testPrefix('sentinel'),
+    cleanup: async () => {
+      await store.close();
+      await sentinel.stop();
     },
   };
 });
