@@ -186,17 +186,17 @@ describe('race-free invalidation (semantics 1)', () => {
     expect(result.failed).toBe(true);
   });
 
-  it('invalidating a tag costs the same with 100 or 10,000 entries under it', async () => {
+  it('invalidating a tag costs the same with 100 or 100,000 entries under it', async () => {
     const get = a.cached(async (i: number) => i, ['many'], { category: 'analytics', tags: ['bulk'] });
     const time = async (n: number) => {
-      for (let i = 0; i < n; i += 500) await Promise.all(Array.from({ length: Math.min(500, n - i) }, (_, j) => get(n * 100_000 + i + j)));
+      for (let i = 0; i < n; i += 2000) await Promise.all(Array.from({ length: Math.min(2000, n - i) }, (_, j) => get(n * 100_000 + i + j)));
       const before = await redis.info('commandstats');
       const report = await a.invalidateTag('bulk');
       const after = await redis.info('commandstats');
       return { report, calls: callsOf(after) - callsOf(before) };
     };
     const small = await time(100);
-    const large = await time(10_000);
+    const large = await time(100_000);
     // One pipeline: one SET per tag + one PUBLISH, whatever the number of entries.
     expect(small.report.tags).toEqual(['bulk']);
     expect(large.calls).toBeLessThanOrEqual(small.calls + 2);
