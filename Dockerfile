@@ -1,6 +1,7 @@
 # Production image: build once (Next + the fast-path server), run `npm start`; migrations apply on start-up.
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
+ENV NEXT_TELEMETRY_DISABLED=1
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
@@ -8,7 +9,7 @@ RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 WORKDIR /app
-ENV NODE_ENV=production PORT=3000
+ENV NODE_ENV=production PORT=3000 NEXT_TELEMETRY_DISABLED=1
 COPY --from=build /app ./
 USER node
 EXPOSE 3000

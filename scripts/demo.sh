@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh
+export NEXT_TELEMETRY_DISABLED=1
 npm run -s db:seed -- --patients "${DEMO_PATIENTS:-2000}"
 npm run build
 export SESSION_SECRET="${SESSION_SECRET:-demo-only-session-secret-change-me-0123456789}"
