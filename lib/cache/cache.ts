@@ -276,15 +276,10 @@ export class Cache {
       return { value, status: 'BYPASS', layer: 'fn', key: '', id: '', storedAt: now, expiresAt: now, graceUntil: now };
     }
     const t = this.target(spec, args);
-    const now = this.now();
-    if (this.l1 && this.l1Usable()) {
-      const e = this.l1.get(t.key);
-      if (e && now < e.graceUntil) {
-        const fresh = now < e.freshUntil;
-        this.count(t.category, fresh ? 'hit' : 'stale', 'l1', t.key);
-        if (!fresh) this.refreshInBackground(spec, args, t, undefined);
-        return { value: e.value, status: fresh ? 'HIT' : 'STALE', layer: 'l1', key: t.key, id: e.id, storedAt: e.storedAt, expiresAt: e.freshUntil, graceUntil: e.graceUntil };
-      }
+    const l1 = this.fromL1(t, true);
+    if (l1) {
+      if (l1.status === 'STALE') this.refreshInBackground(spec, args, t, undefined);
+      return l1;
     }
     const snap = this.l1?.snapshot() ?? 0;
     const read = await this.readL2(t, true);
@@ -305,26 +300,25 @@ export class Cache {
    * entry needs its refresh, which only the async paths start). No promise is made on this path.
    */
   peekL1(t: Target): CacheResult<unknown> | undefined {
-    if (!this.enabled || !this.l1 || !this.l1Usable()) return undefined;
+    return this.enabled ? this.fromL1(t, false) : undefined;
+  }
+
+  /** The L1 entry when servable (fresh, or within grace if allowStale), counted as a hit or stale. */
+  private fromL1(t: Target, allowStale: boolean): CacheResult<unknown> | undefined {
+    if (!this.l1 || !this.l1Usable()) return undefined;
     const e = this.l1.get(t.key);
     const now = this.now();
-    if (!e || now >= e.freshUntil) return undefined;
-    this.count(t.category, 'hit', 'l1', t.key);
-    return { value: e.value, status: 'HIT', layer: 'l1', key: t.key, id: e.id, storedAt: e.storedAt, expiresAt: e.freshUntil, graceUntil: e.graceUntil };
+    if (!e || now >= (allowStale ? e.graceUntil : e.freshUntil)) return undefined;
+    const fresh = now < e.freshUntil;
+    this.count(t.category, fresh ? 'hit' : 'stale', 'l1', t.key);
+    return { value: e.value, status: fresh ? 'HIT' : 'STALE', layer: 'l1', key: t.key, id: e.id, storedAt: e.storedAt, expiresAt: e.freshUntil, graceUntil: e.graceUntil };
   }
 
   /** @internal read without computing */
   async peekTarget(t: Target): Promise<CacheResult<unknown> | null> {
     if (!this.enabled) return null;
-    const now = this.now();
-    if (this.l1 && this.l1Usable()) {
-      const e = this.l1.get(t.key);
-      if (e && now < e.graceUntil) {
-        const fresh = now < e.freshUntil;
-        this.count(t.category, fresh ? 'hit' : 'stale', 'l1', t.key);
-        return { value: e.value, status: fresh ? 'HIT' : 'STALE', layer: 'l1', key: t.key, id: e.id, storedAt: e.storedAt, expiresAt: e.freshUntil, graceUntil: e.graceUntil };
-      }
-    }
+    const l1 = this.fromL1(t, true);
+    if (l1) return l1;
     const snap = this.l1?.snapshot() ?? 0;
     const read = await this.readL2(t, false);
     if (read.kind !== 'hit' && read.kind !== 'stale') return null;

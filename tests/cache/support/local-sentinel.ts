@@ -1,9 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { OwnRedis, pingRaw, waitFor } from './own-redis';
+import { freePort, OwnRedis, pingRaw, waitFor } from './own-redis';
 
 /** A master of our own watched by one Sentinel of our own, on free ports; stopped by pid. */
 export async function startLocalSentinel(masterName = 'mizaj'): Promise<{ url: string; stop(): Promise<void> }> {
@@ -28,15 +27,4 @@ export async function startLocalSentinel(masterName = 'mizaj'): Promise<{ url: s
       rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
 }

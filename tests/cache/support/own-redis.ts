@@ -75,7 +75,7 @@ export interface OwnRedisOptions {
   debugCommand?: boolean;
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.once('error', reject);
