@@ -10,12 +10,16 @@ import type { CachedRoute } from './cached-routes';
  * Cache-Control from the entry's remaining freshness, X-Cache, and Server-Timing with the database time
  * when it was computed now. The route handler and the fast path both send exactly this.
  */
-export function cachedAnswer(result: CacheResult<CachedRaw>, req: { method: string; ifNoneMatch: string | null | undefined }, cacheMs: number): CachedAnswer {
+export function cachedAnswer(
+  result: CacheResult<CachedRaw>,
+  req: { method: string; ifNoneMatch: string | null | undefined; acceptEncoding: string | null | undefined },
+  cacheMs: number,
+): CachedAnswer {
   const status = result.status === 'BYPASS' ? 'MISS' : result.status;
   const dbMs = status === 'MISS' ? Number(result.value.meta.db) : undefined;
   return buildCachedAnswer({
-    body: result.value.body,
-    etag: result.value.meta.etag,
+    ...representation(result.value, req.acceptEncoding),
+    varyEncoding: result.value.meta.gz !== undefined,
     meta: { status, storedAt: result.storedAt, expiresAt: result.expiresAt, graceUntil: result.graceUntil },
     ifNoneMatch: req.ifNoneMatch,
     method: req.method,
@@ -23,12 +27,38 @@ export function cachedAnswer(result: CacheResult<CachedRaw>, req: { method: stri
   });
 }
 
+const GZIP = /(?:^|,)\s*(?:gzip|\*)\s*(?:,|$|;\s*q=(?!0(?:\.0{0,3})?\s*(?:,|$)))/i;
+const acceptsGzip = (acceptEncoding: string | null | undefined) => !!acceptEncoding && GZIP.test(acceptEncoding);
+
+// The same frozen entry comes back from L1 on every hit: encode its bytes once.
+const identityBytes = new WeakMap<CachedRaw, Uint8Array>();
+const gzipBytes = new WeakMap<CachedRaw, Uint8Array>();
+const memo = (map: WeakMap<CachedRaw, Uint8Array>, raw: CachedRaw, make: () => Uint8Array) => {
+  let bytes = map.get(raw);
+  if (!bytes) map.set(raw, (bytes = make()));
+  return bytes;
+};
+
+/**
+ * The stored gzip copy when the client accepts it, else the body. Same ETag for both, as Next's own
+ * compression of the route handler's answer keeps it: a client gets 304s whichever path answered.
+ */
+function representation(raw: CachedRaw, acceptEncoding: string | null | undefined) {
+  const gz = raw.meta.gz;
+  if (gz !== undefined && acceptsGzip(acceptEncoding)) {
+    return { body: memo(gzipBytes, raw, () => Buffer.from(gz, 'base64')), etag: raw.meta.etag, contentEncoding: 'gzip' as const };
+  }
+  return { body: memo(identityBytes, raw, () => Buffer.from(raw.body)), etag: raw.meta.etag };
+}
+
 /** Route handlers (GET + 405s) of a cached route: read through the cache, computing on a miss. */
 export function cachedGetHandlers(cachedRoute: CachedRoute, allow: HttpMethod[] = ['GET']) {
   const GET = route(cachedRoute.op, async ({ req, params, query, identity }) => {
     const started = performance.now();
     const result = (await cachedRoute.lookup({ params: params as Record<string, unknown>, query: (query ?? {}) as Record<string, unknown>, identity: identity! }, 'read'))!;
-    return toResponse(cachedAnswer(result, { method: req.method, ifNoneMatch: req.headers.get('if-none-match') }, performance.now() - started));
+    // Identity here: Next compresses route handler answers itself (the fast path sends the stored gzip copy).
+    const answer = cachedAnswer(result, { method: req.method, ifNoneMatch: req.headers.get('if-none-match'), acceptEncoding: null }, performance.now() - started);
+    return toResponse(answer);
   });
   return { ...otherMethods(allow), GET };
 }

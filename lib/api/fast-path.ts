@@ -55,7 +55,7 @@ async function fromStore(req: IncomingMessage, res: ServerResponse, match: Match
 function send(req: IncomingMessage, res: ServerResponse, match: MatchedRoute, result: CacheResult<CachedRaw>, started: number, authMs: number): boolean {
   if (result.status !== 'HIT') return false;
   const method = req.method!;
-  const answer = cachedAnswer(result, { method, ifNoneMatch: req.headers['if-none-match'] }, performance.now() - started - authMs);
+  const answer = cachedAnswer(result, { method, ifNoneMatch: req.headers['if-none-match'], acceptEncoding: req.headers['accept-encoding'] }, performance.now() - started - authMs);
   const durationMs = performance.now() - started;
   const timing = formatServerTiming([
     { name: 'auth', dur: authMs },

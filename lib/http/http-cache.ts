@@ -61,6 +61,10 @@ export type CachedAnswerInput = {
   /** Pass the ETag stored with the entry to avoid hashing on every hit. */
   etag?: string;
   contentType?: string;
+  /** `gzip` when `body` is the stored gzip copy. */
+  contentEncoding?: 'gzip';
+  /** The answer has encoded variants: caches must key on Accept-Encoding. */
+  varyEncoding?: boolean;
   meta: CacheMeta;
   ifNoneMatch?: string | null;
   method?: string;
@@ -82,9 +86,11 @@ export function buildCachedAnswer(input: CachedAnswerInput): CachedAnswer {
     'Cache-Control': cacheControl(input.meta, now),
     'X-Cache': input.meta.status,
     ...(timing && { 'Server-Timing': timing }),
+    ...(input.varyEncoding && { Vary: 'Accept-Encoding' }),
   };
   if (ifNoneMatchHits(input.ifNoneMatch, etag)) return { status: 304, headers, body: null };
   headers['Content-Type'] = input.contentType ?? 'application/json';
+  if (input.contentEncoding) headers['Content-Encoding'] = input.contentEncoding;
   const bytes = typeof input.body === 'string' ? new TextEncoder().encode(input.body) : input.body;
   return { status: 200, headers, body: input.method === 'HEAD' ? null : bytes };
 }

@@ -1,4 +1,5 @@
 import 'server-only';
+import { gzipSync } from 'node:zlib';
 import { cached, CachedRaw, type CachedFunction, type CategoryName } from '@/lib/cache';
 import { getDb } from '@/lib/db/client';
 import type { Db } from '@/lib/db/types';
@@ -14,6 +15,8 @@ import {
 } from '@/lib/services';
 import { getDiagnosisOrThrow } from '@/lib/services/diagnoses';
 import { tag } from './tags';
+
+const GZIP_MIN_BYTES = 1024;
 
 export type Resource<A extends unknown[]> = CachedFunction<A, CachedRaw>;
 
@@ -32,7 +35,11 @@ function jsonResource<A extends unknown[]>(
       const db = await getDb();
       const started = performance.now();
       const body = JSON.stringify(await compute(db, ...args));
-      return new CachedRaw(body, { etag: strongEtag(body), db: (performance.now() - started).toFixed(1) });
+      const dbMs = (performance.now() - started).toFixed(1);
+      // A gzip copy, made once per entry, for bodies Next would otherwise compress on every answer (≥ 1 KiB).
+      const meta: Record<string, string> = { etag: strongEtag(body), db: dbMs };
+      if (body.length >= GZIP_MIN_BYTES) meta.gz = gzipSync(body).toString('base64');
+      return new CachedRaw(body, meta);
     },
     ['api', name],
     { category, tags },

@@ -43,6 +43,37 @@ describe('fast path', () => {
     expect(await notModified.text()).toBe('');
   });
 
+  it('sends the stored gzip copy to clients that accept it, with the same ETag', async () => {
+    const { diagnoses } = await import('@/lib/db/schema');
+    const [d] = await api.db.db.select().from(diagnoses).limit(1);
+    const path = `/api/predictions/diagnosis/${d!.id}/predict`;
+    const viaNext = await call('GET', path, { headers: api.as.readKey });
+    const plain = await viaNext.text();
+    expect(plain.length).toBeGreaterThan(1024);
+    const { request } = await import('node:http');
+    const { gunzipSync } = await import('node:zlib');
+    const raw = (encoding: string) =>
+      new Promise<{ headers: Record<string, unknown>; body: Buffer }>((resolve, reject) => {
+        request(base + path, { headers: { ...api.as.readKey, 'accept-encoding': encoding } }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+        })
+          .on('error', reject)
+          .end();
+      });
+    const gz = await raw('br;q=1.0, gzip;q=0.8');
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(gz.headers['vary']).toBe('Accept-Encoding');
+    expect(gz.headers['etag']).toBe(viaNext.headers.get('etag'));
+    expect(gz.body.length).toBeLessThan(plain.length / 2);
+    expect(gunzipSync(gz.body).toString()).toBe(plain);
+    for (const refused of ['gzip;q=0, deflate', 'identity']) {
+      const r = await raw(refused);
+      expect(r.headers['content-encoding']).toBeUndefined();
+      expect(r.body.toString()).toBe(plain);
+    }
+  });
+
   it('answers an L1 hit synchronously, without making a promise', async () => {
     const path = '/api/feedback/recommendation/3/summary';
     await call('GET', path, { headers: api.as.readKey });
