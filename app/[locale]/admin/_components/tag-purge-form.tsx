@@ -5,7 +5,7 @@ import { useTranslations } from 'next-intl';
 import { useRouter } from '@/lib/i18n/navigation';
 import { purgeTagAction } from '../actions';
 
-/** Invalidates one tag (e.g. `recommendation:7`): O(1), so no progress or stop is needed. */
+/** Invalidates one tag (e.g. `rec:7`, vocabulary in lib/reads/tags.ts): O(1), so no progress or stop is needed. */
 export function TagPurgeForm() {
   const t = useTranslations('Admin.tag');
   const tErr = useTranslations('Admin.errors');
@@ -33,7 +33,7 @@ export function TagPurgeForm() {
     <form onSubmit={submit} className="tag-form">
       <div className="field">
         <label htmlFor={id}>{t('label')}</label>
-        <input id={id} value={tag} onChange={(e) => setTag(e.target.value)} placeholder="recommendation:7" dir="ltr" autoComplete="off" spellCheck={false} aria-describedby={`${id}-hint`} />
+        <input id={id} value={tag} onChange={(e) => setTag(e.target.value)} placeholder="rec:7" dir="ltr" autoComplete="off" spellCheck={false} aria-describedby={`${id}-hint`} />
         <span id={`${id}-hint`} className="hint">
           {t('hint')}
         </span>
