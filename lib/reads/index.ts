@@ -6,19 +6,16 @@ import type {
   PatientProfile,
   Recommendation,
   RecommendationAnalytics,
-  TrendingItem,
 } from '@/lib/services';
 import type { Diagnosis } from '@/lib/services/diagnoses';
 import type { Jsonify } from './json';
 import {
   analyticsResource,
-  conditionRecommendationsResource,
   diagnosisResource,
   feedbackSummaryResource,
   predictionsResource,
   profileResource,
   recommendationResource,
-  trendingResource,
 } from './resources';
 
 export type { Jsonify } from './json';
@@ -32,11 +29,9 @@ async function parsed<T>(raw: Promise<CachedRaw>): Promise<Jsonify<T>> {
 }
 
 export const readRecommendation = (id: number) => parsed<Recommendation>(recommendationResource(id));
-export const readConditionRecommendations = (conditionId: number) => parsed<Recommendation[]>(conditionRecommendationsResource(conditionId));
 export const readAnalytics = (id: number) => parsed<RecommendationAnalytics>(analyticsResource(id));
 export const readFeedbackSummary = (id: number) => parsed<FeedbackSummary>(feedbackSummaryResource(id));
 export const readDiagnosis = (id: number) => parsed<Diagnosis>(diagnosisResource(id));
-export const readTrending = (days: 7 | 30 = 7, limit = 10) => parsed<TrendingItem[]>(trendingResource(days, limit));
 
 export async function readPredictions(diagnosisId: number) {
   const diagnosis = await readDiagnosis(diagnosisId);

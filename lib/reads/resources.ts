@@ -10,7 +10,6 @@ import {
   getRecommendationAnalytics,
   getRecommendationOrThrow,
   getTrending,
-  listRecommendationsForCondition,
   predictForDiagnosis,
 } from '@/lib/services';
 import { getDiagnosisOrThrow } from '@/lib/services/diagnoses';
@@ -47,13 +46,6 @@ function jsonResource<A extends unknown[]>(
 }
 
 export const recommendationResource = jsonResource('recommendation', 'recommendations', (id: number) => [tag.recommendation(id)], getRecommendationOrThrow);
-
-export const conditionRecommendationsResource = jsonResource(
-  'condition-recommendations',
-  'recommendations',
-  (conditionId: number) => [tag.conditionRecommendations(conditionId)],
-  listRecommendationsForCondition,
-);
 
 export const analyticsResource = jsonResource(
   'analytics',

@@ -7,7 +7,7 @@ export const tag = {
   recommendation: (id: number) => `rec:${id}`,
   /** Feedback rows of one recommendation (its analytics and feedback summary). */
   recommendationFeedback: (id: number) => `rec:${id}:feedback`,
-  /** The set and data of a condition's recommendations (lists and predictions for that condition). */
+  /** The data of a condition's recommendations (the predictions that rank them). */
   conditionRecommendations: (conditionId: number) => `condition:${conditionId}:recs`,
   /** Feedback on any of a condition's recommendations (predictions for that condition's diagnoses). */
   conditionFeedback: (conditionId: number) => `condition:${conditionId}:feedback`,
