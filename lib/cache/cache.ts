@@ -123,9 +123,13 @@ interface Computed {
   storedAt: number;
   freshUntil: number;
   graceUntil: number;
+  /** Written to the store (what a concurrent reader would find there). */
+  stored?: boolean;
 }
 
 const MAX_TAGS = 32;
+/** How long a finished computation is shared with callers whose miss was already in flight. */
+const LANDED_MS = 1_000;
 
 const defaultLogger: CacheLogger = {
   debug: () => {},
@@ -158,6 +162,8 @@ export class Cache {
   private readonly versionTtlMs: number;
   private readonly maxPendingTags: number;
   private readonly flights = new Map<string, Promise<Computed>>();
+  /** Flights that just finished, for callers whose miss was read while they ran (see computeOnce). */
+  private readonly landed = new Map<string, Computed>();
   private readonly refreshing = new Set<string>();
   private readonly pendingTags = new Set<string>();
   private readonly pendingCategories = new Set<string>();
@@ -589,12 +595,28 @@ export class Cache {
     // Callers share a computation only if they read the same versions: one that read after an
     // invalidation never joins a computation that started before it.
     const flightKey = `${t.key}\n${versions ? versions.join('|') : `local:${snap}`}`;
-    let flight = this.flights.get(flightKey);
-    if (!flight) {
-      flight = this.compute(spec, args, t, versions, snap).finally(() => this.flights.delete(flightKey));
-      this.flights.set(flightKey, flight);
-    }
-    return flight;
+    const flight = this.flights.get(flightKey);
+    if (flight) return flight;
+    // A caller whose read went out before a flight with the same versions stored its value saw a miss; that
+    // value is what it would have read a moment later, so it must not run fn again.
+    const landed = this.landed.get(flightKey);
+    if (landed && this.now() < landed.freshUntil) return Promise.resolve(landed);
+    const started = this.compute(spec, args, t, versions, snap).then(
+      (c) => {
+        this.flights.delete(flightKey);
+        if (c.stored) {
+          this.landed.set(flightKey, c);
+          setTimeout(() => this.landed.delete(flightKey), LANDED_MS).unref();
+        }
+        return c;
+      },
+      (error: unknown) => {
+        this.flights.delete(flightKey);
+        throw error;
+      },
+    );
+    this.flights.set(flightKey, started);
+    return started;
   }
 
   private async compute(spec: Spec, args: unknown[], t: Target, versions: string[] | undefined, snap: number): Promise<Computed> {
@@ -625,6 +647,7 @@ export class Cache {
       this.events.emit('oversize', { category: t.category, key: t.key, bytes, limit: this.maxEntryBytes });
       return { value: decoded, ...header };
     }
+    let stored = false;
     if (versions && this.storeUsable()) {
       const ops: StoreOp[] = [{ op: 'set', key: t.key, value: raw, ttlMs: header.graceUntil - now }];
       // Keep version keys alive at least as long as the entries stamped with them.
@@ -634,6 +657,7 @@ export class Cache {
         await this.timed(this.store.exec(ops));
         this.breaker.success();
         stats.sets++;
+        stored = true;
         this.events.emit('set', { category: t.category, key: t.key, bytes });
       } catch (error) {
         this.storeFailure(error, t.category, 'write');
@@ -642,7 +666,7 @@ export class Cache {
     if (this.l1 && this.l1Usable()) {
       this.l1.set(t.key, { ...header, value: decoded, category: t.category, tags: t.tags, snap, bytes: 2 * raw.length + 256 }, now);
     }
-    return { value: decoded, ...header };
+    return { value: decoded, ...header, stored };
   }
 
   private fillL1(t: Target, h: EntryHeader, value: unknown, bytes: number, snap: number): unknown {

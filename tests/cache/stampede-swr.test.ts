@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { createCache, type Cache } from '@/lib/cache';
+import { createCache, MemoryStore, type Cache } from '@/lib/cache';
 import { waitFor } from './support/own-redis';
 import { cleanPrefix, SHARED_REDIS_URL, testPrefix } from './support/shared-redis';
 
@@ -38,6 +38,32 @@ describe('stampede (semantics 2)', () => {
       expect(new Set(results.map((r) => r.at))).toEqual(new Set([1]));
     });
   }
+
+  it('a caller whose miss was read while the computation ran does not run fn again', async () => {
+    // The second caller's MGET reads the store before the first caller's value lands, and answers after.
+    const inner = new MemoryStore();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let holdNext = true;
+    const store = Object.assign(Object.create(inner) as MemoryStore, {
+      async mget(keys: readonly string[]) {
+        const held = holdNext;
+        holdNext = false;
+        const snapshot = await inner.mget(keys);
+        if (held) await gate;
+        return snapshot;
+      },
+    });
+    const cache = createCache({ prefix: `${prefix}-landed`, store, l1: false });
+    caches.push(cache);
+    let runs = 0;
+    const cold = cache.cached(async () => ++runs, ['landed'], { category: 'trending' });
+    const slow = cold(); // the first MGET: held at the gate with a snapshot taken before anything is stored
+    const fast = await cold(); // reads, misses, computes and stores while `slow` is held
+    release();
+    expect(await slow).toBe(fast);
+    expect(runs).toBe(1);
+  });
 
   it('two instances each run fn at most once', async () => {
     const [a, b] = [make(false), make(false)];
