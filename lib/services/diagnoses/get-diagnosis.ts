@@ -19,22 +19,27 @@ export type Diagnosis = {
   createdAt: Date;
 };
 
+/** A diagnosis with its condition's code and names: the columns every diagnosis listing selects. */
+export const diagnosisWithConditionColumns = {
+  id: diagnoses.id,
+  conditionId: diagnoses.conditionId,
+  conditionCode: conditions.code,
+  conditionNameFa: conditions.nameFa,
+  conditionNameEn: conditions.nameEn,
+  conditionNameAr: conditions.nameAr,
+  clinicianId: diagnoses.clinicianId,
+  notes: diagnoses.notes,
+  createdAt: diagnoses.createdAt,
+};
+
 export async function getDiagnosisOrThrow(db: Db, id: number): Promise<Diagnosis> {
   assertId(id);
   const [row] = await db
     .select({
-      id: diagnoses.id,
+      ...diagnosisWithConditionColumns,
       patientId: diagnoses.patientId,
       patientName: patients.name,
       mizajType: patients.mizajType,
-      conditionId: diagnoses.conditionId,
-      conditionCode: conditions.code,
-      conditionNameFa: conditions.nameFa,
-      conditionNameEn: conditions.nameEn,
-      conditionNameAr: conditions.nameAr,
-      clinicianId: diagnoses.clinicianId,
-      notes: diagnoses.notes,
-      createdAt: diagnoses.createdAt,
     })
     .from(diagnoses)
     .innerJoin(patients, eq(patients.id, diagnoses.patientId))

@@ -2,6 +2,7 @@ import { desc, eq } from 'drizzle-orm';
 import type { Db } from '@/lib/db/types';
 import { conditions, diagnoses, healthRecords, patients } from '@/lib/db/schema';
 import { NotFoundError } from '@/lib/errors';
+import { diagnosisWithConditionColumns } from '../diagnoses/get-diagnosis';
 import { assertId } from '../shared/validation';
 
 export type PatientProfile = {
@@ -34,17 +35,7 @@ export async function getPatientProfileOrThrow(db: Db, id: number, opts: { recor
       .orderBy(desc(healthRecords.createdAt), desc(healthRecords.id))
       .limit(clamp(opts.records ?? 10)),
     db
-      .select({
-        id: diagnoses.id,
-        conditionId: diagnoses.conditionId,
-        conditionCode: conditions.code,
-        conditionNameFa: conditions.nameFa,
-        conditionNameEn: conditions.nameEn,
-        conditionNameAr: conditions.nameAr,
-        clinicianId: diagnoses.clinicianId,
-        notes: diagnoses.notes,
-        createdAt: diagnoses.createdAt,
-      })
+      .select(diagnosisWithConditionColumns)
       .from(diagnoses)
       .innerJoin(conditions, eq(conditions.id, diagnoses.conditionId))
       .where(eq(diagnoses.patientId, id))
