@@ -5,6 +5,10 @@ export interface BusMessage {
   from: string;
   tags: readonly string[];
   categories: readonly string[];
+  /** Entries written or removed by key (recompute, set, delete, expire): other L1s drop their copy. */
+  keys?: readonly string[];
+  /** Id of the entry now stored under each key (null: removed or expired). */
+  ids?: readonly (string | null)[];
 }
 
 export type BusState = 'connecting' | 'connected' | 'disconnected';
@@ -47,8 +51,8 @@ export class RedisBus {
     return this.state === 'connected';
   }
 
-  message(tags: readonly string[], categories: readonly string[]): string {
-    return JSON.stringify({ from: this.instanceId, tags, categories } satisfies BusMessage);
+  message(tags: readonly string[], categories: readonly string[], keys?: readonly string[], ids?: readonly (string | null)[]): string {
+    return JSON.stringify({ from: this.instanceId, tags, categories, ...(keys?.length ? { keys, ...(ids ? { ids } : {}) } : {}) } satisfies BusMessage);
   }
 
   private async subscribe(): Promise<void> {
@@ -80,6 +84,7 @@ export class RedisBus {
       return;
     }
     if (message.from === this.instanceId || !Array.isArray(message.tags) || !Array.isArray(message.categories)) return;
+    if ((message.keys !== undefined && !Array.isArray(message.keys)) || (message.ids !== undefined && !Array.isArray(message.ids))) return;
     this.handlers.onMessage(message);
   }
 

@@ -1,3 +1,5 @@
+import type { FactoryTimings } from './factory';
+
 /**
  * Every cache category, its TTL, grace and jitter: the one place these are spelled (DESIGN §7).
  *
@@ -17,6 +19,8 @@ export interface CategoryConfig {
   critical: boolean;
   /** Per-user data: must be keyed per user and dropped on logout (tag `user:{id}`). */
   perUser: boolean;
+  /** Factory timeouts and grace backoff (ms) for this category; unset ones come from the cache's defaults. */
+  factory?: Partial<FactoryTimings>;
 }
 
 export const CATEGORY_DEFAULTS = {

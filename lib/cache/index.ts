@@ -1,12 +1,14 @@
 import 'server-only';
 import pino from 'pino';
 import { getConfig } from '@/lib/config';
-import { bindCached, Cache, type CachedFunction, type CachedOptions, type CacheOptions, type InvalidationReport } from './cache';
+import { bindCached, Cache, withoutContext, type CachedFunction, type CachedOptions, type CacheOptions, type InvalidationReport } from './cache';
+import type { FactoryContext } from './factory';
 import { resolveCategories } from './categories';
 import { MemoryStore } from './stores/memory-store';
 
 export { Cache } from './cache';
-export type { CachedFunction, CachedOptions, CacheHealth, CacheOptions, InvalidationReport } from './cache';
+export type { CachedFunction, CachedOptions, CacheHealth, CacheOptions, CallOptions, InvalidationReport } from './cache';
+export { FACTORY_DEFAULTS, FactoryTimeoutError, type FactoryContext, type FactoryErrorInfo, type FactoryTimings } from './factory';
 export { CATEGORY_DEFAULTS, CATEGORY_NAMES, resolveCategories, type CategoryConfig, type CategoryName, type CategoryTable } from './categories';
 export { CacheValueError, RawValue } from './codec';
 export type { CacheEventMap, CacheEventName } from './events';
@@ -71,6 +73,18 @@ export async function setCacheForTesting(cache: Cache | undefined): Promise<void
  */
 export function cached<A extends unknown[], R>(
   fn: (...args: A) => R | Promise<R>,
+  keyParts: readonly string[],
+  options: CachedOptions<A>,
+): CachedFunction<A, Awaited<R>> {
+  return bindCached(getCache, withoutContext(fn), keyParts, options);
+}
+
+/**
+ * cached() whose fn gets the factory context first: `ctx.setTtl(s)`, `await ctx.setTags([...])`, `ctx.skip()`
+ * (return the value without caching it), `ctx.stale` (the previous value on a refresh).
+ */
+export function cachedWithContext<A extends unknown[], R>(
+  fn: (ctx: FactoryContext<Awaited<R>>, ...args: A) => R | Promise<R>,
   keyParts: readonly string[],
   options: CachedOptions<A>,
 ): CachedFunction<A, Awaited<R>> {

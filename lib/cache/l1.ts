@@ -31,6 +31,7 @@ export class L1Cache {
   readonly maxTtlMs: number;
   private readonly lru: LRUCache<string, L1Entry>;
   private readonly gens = new Map<string, number>();
+  private readonly keyGens = new Map<string, { gen: number; id: string | null }>();
   private counter = 0;
   private epoch = 0;
 
@@ -55,39 +56,55 @@ export class L1Cache {
   get(key: string): L1Entry | undefined {
     const e = this.lru.get(key);
     if (!e) return undefined;
-    if (!this.valid(e)) {
+    if (!this.valid(key, e)) {
       this.lru.delete(key);
       return undefined;
     }
     return e;
   }
 
-  private valid(e: L1Entry): boolean {
+  private valid(key: string, e: L1Entry): boolean {
     if (e.snap < this.epoch) return false;
+    const k = this.keyGens.get(key);
+    // Rewritten elsewhere after this was read: only a copy of the entry announced then may stay.
+    if (k && k.gen > e.snap && (k.id === null || k.id !== e.id)) return false;
     if ((this.gens.get(`c:${e.category}`) ?? 0) > e.snap) return false;
     for (const t of e.tags) if ((this.gens.get(`t:${t}`) ?? 0) > e.snap) return false;
     return true;
   }
 
   set(key: string, entry: L1Entry, now: number): void {
-    if (!this.valid(entry)) return;
+    if (!this.valid(key, entry)) return;
+    // A slow read must not replace a newer value another path put here meanwhile.
+    const current = this.lru.get(key);
+    if (current && current.storedAt > entry.storedAt && this.valid(key, current)) return;
     const ttl = Math.min(entry.graceUntil - now, this.maxTtlMs);
     if (ttl <= 0 || entry.bytes > this.maxBytes / 4) return;
     this.lru.set(key, entry, { ttl });
   }
 
-  invalidate(tags: readonly string[], categories: readonly string[]): void {
+  /**
+   * `keys`: entries rewritten elsewhere (a recompute, set, delete or expire on another instance); `ids[i]`,
+   * when given, is the id of the entry now stored under keys[i]: a copy with that id is kept.
+   */
+  invalidate(tags: readonly string[], categories: readonly string[], keys: readonly string[] = [], ids?: readonly (string | null)[]): void {
     const g = ++this.counter;
     for (const t of tags) this.gens.set(`t:${t}`, g);
     for (const c of categories) this.gens.set(`c:${c}`, g);
+    keys.forEach((k, i) => {
+      const id = ids?.[i] ?? null;
+      this.keyGens.set(k, { gen: g, id });
+      if (id === null || this.lru.peek(k)?.id !== id) this.lru.delete(k);
+    });
     // Generations only matter for entries younger than them; past a bound, a full drop is cheaper.
-    if (this.gens.size > 100_000) this.clear();
+    if (this.gens.size + this.keyGens.size > 100_000) this.clear();
   }
 
   /** Drops everything (bus reconnect: messages may have been missed). */
   clear(): void {
     this.epoch = ++this.counter;
     this.gens.clear();
+    this.keyGens.clear();
     this.lru.clear();
   }
 }

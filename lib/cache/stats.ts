@@ -14,6 +14,8 @@ export interface CategoryCounters {
   refreshes: number;
   refreshErrors: number;
   fnErrors: number;
+  /** Callers that gave up waiting for fn (hardTimeout / lockTimeout). */
+  timeouts: number;
 }
 
 export interface FnTimeSnapshot {
@@ -52,6 +54,7 @@ const zero = (): CategoryCounters => ({
   refreshes: 0,
   refreshErrors: 0,
   fnErrors: 0,
+  timeouts: 0,
 });
 
 interface Bucketed {

@@ -8,10 +8,12 @@ export type StoreOp =
   | { op: 'setIfAbsent'; key: string; value: string; ttlMs: number }
   /** Extends a key's TTL to `ttlMs` if that is longer than what is left (PEXPIRE GT). */
   | { op: 'extend'; key: string; ttlMs: number }
+  /** Writes `value` only if the current value starts with `ifStartsWith` (compare-and-set); result 1 or 0. */
+  | { op: 'replaceIf'; key: string; ifStartsWith: string; value: string; ttlMs: number }
   | { op: 'del'; key: string }
   | { op: 'publish'; channel: string; message: string };
 
-/** Result per op: the stored value for setIfAbsent, a count for del/publish, null otherwise. */
+/** Result per op: the stored value for setIfAbsent, a count for del/publish/replaceIf, null otherwise. */
 export type StoreOpResult = string | number | null;
 
 export interface ScanOptions {

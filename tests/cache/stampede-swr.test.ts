@@ -45,12 +45,17 @@ describe('stampede (semantics 2)', () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     let holdNext = true;
+    let entered!: () => void;
+    const heldRead = new Promise<void>((r) => (entered = r));
     const store = Object.assign(Object.create(inner) as MemoryStore, {
       async mget(keys: readonly string[]) {
         const held = holdNext;
         holdNext = false;
         const snapshot = await inner.mget(keys);
-        if (held) await gate;
+        if (held) {
+          entered();
+          await gate;
+        }
         return snapshot;
       },
     });
@@ -59,6 +64,7 @@ describe('stampede (semantics 2)', () => {
     let runs = 0;
     const cold = cache.cached(async () => ++runs, ['landed'], { category: 'trending' });
     const slow = cold(); // the first MGET: held at the gate with a snapshot taken before anything is stored
+    await heldRead; // sent: a later caller can no longer join that read
     const fast = await cold(); // reads, misses, computes and stores while `slow` is held
     release();
     expect(await slow).toBe(fast);
@@ -142,7 +148,7 @@ describe('stale-while-revalidate (semantics 3)', () => {
     });
   }
 
-  it('a failing refresh keeps serving the stale value within grace', async () => {
+  it('a failing refresh keeps serving the stale value within grace, calling fn once per graceBackoff', async () => {
     const clock = { t: Date.now() };
     const cache = make(true, clock);
     await cache.ready();
@@ -155,19 +161,25 @@ describe('stale-while-revalidate (semantics 3)', () => {
         return 'good';
       },
       ['swr-fail'],
-      { category: 'analytics', ttl: 60, staleWhileRevalidate: 60 },
+      { category: 'analytics', ttl: 60, staleWhileRevalidate: 120, graceBackoff: 10_000 },
     );
     expect(await get()).toBe('good');
     fail = true;
     clock.t += 61_000;
+    const refreshErrors = () => cache.statsSnapshot().categories.analytics!.refreshErrors;
+    const before = refreshErrors();
     for (let i = 0; i < 5; i++) {
       const r = await get.withMeta();
       expect(r.status).toBe('STALE');
       expect(r.value).toBe('good');
-      await waitFor(() => cache.statsSnapshot().categories.analytics!.refreshErrors > i, 2_000);
+      await waitFor(() => refreshErrors() > before, 2_000);
     }
-    expect(runs).toBeGreaterThan(1);
-    clock.t += 60_000;
+    expect(runs).toBe(2); // 5 stale reads, one failed refresh: the source is not hit at the request rate
+    clock.t += 10_001; // backoff over: one more try
+    expect((await get.withMeta()).status).toBe('STALE');
+    await waitFor(() => refreshErrors() > before + 1, 2_000);
+    expect(runs).toBe(3);
+    clock.t += 120_000; // beyond grace: callers see the error
     await expect(get()).rejects.toThrow('db down');
   });
 

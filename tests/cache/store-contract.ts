@@ -73,6 +73,16 @@ export function runStoreContract(name: string, make: () => Promise<ContractTarge
       expect(await t.store.pttl(k('ext-missing'))).toBe(-2);
     });
 
+    it('replaceIf writes only over a value with the expected prefix', async () => {
+      await t.store.exec([{ op: 'set', key: k('cas'), value: 'head-1\nbody', ttlMs: 10_000 }]);
+      expect(await t.store.exec([{ op: 'replaceIf', key: k('cas'), ifStartsWith: 'head-2', value: 'x', ttlMs: 10_000 }])).toEqual([0]);
+      expect(await t.store.exec([{ op: 'replaceIf', key: k('cas'), ifStartsWith: 'head-1', value: 'head-3\nnew', ttlMs: 5_000 }])).toEqual([1]);
+      expect(await t.store.mget([k('cas')])).toEqual(['head-3\nnew']);
+      expect(await t.store.pttl(k('cas'))).toBeLessThanOrEqual(5_000);
+      expect(await t.store.exec([{ op: 'replaceIf', key: k('cas-missing'), ifStartsWith: '', value: 'x', ttlMs: 10_000 }])).toEqual([0]);
+      expect(await t.store.mget([k('cas-missing')])).toEqual([null]);
+    });
+
     it('exec returns one result per op, in order', async () => {
       const res = await t.store.exec([
         { op: 'set', key: k('e1'), value: '1', ttlMs: 10_000 },

@@ -65,6 +65,12 @@ export class MemoryStore implements CacheStore {
         }
         return null;
       }
+      case 'replaceIf': {
+        const current = this.lru.get(op.key);
+        if (current === undefined || !current.startsWith(op.ifStartsWith)) return 0;
+        this.lru.set(op.key, op.value, { ttl: op.ttlMs });
+        return 1;
+      }
       case 'del':
         return this.lru.delete(op.key) ? 1 : 0;
       case 'publish':

@@ -4,6 +4,14 @@ import { createRedisConnection, type RedisConnectionOptions } from './redis-clie
 
 type Client = Redis | Cluster;
 
+/** Compare-and-set on a prefix (an entry's header line holds its unique id): one key, so Cluster-safe. */
+const REPLACE_IF = `local v = redis.call('GET', KEYS[1])
+if v and string.sub(v, 1, #ARGV[1]) == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+  return 1
+end
+return 0`;
+
 /**
  * Redis (standalone, Sentinel or Cluster). Standalone/Sentinel batches go out as one pipeline; Cluster
  * commands are auto-pipelined per node because one pipeline cannot span slots.
@@ -72,6 +80,9 @@ export class RedisStore implements CacheStore {
         case 'extend':
           pipeline.call('PEXPIRE', op.key, Math.max(1, Math.round(op.ttlMs)), 'GT');
           break;
+        case 'replaceIf':
+          pipeline.eval(REPLACE_IF, 1, op.key, op.ifStartsWith, op.value, Math.max(1, Math.round(op.ttlMs)));
+          break;
         case 'del':
           pipeline.del(op.key);
           break;
@@ -98,6 +109,8 @@ export class RedisStore implements CacheStore {
       case 'extend':
         await c.call('PEXPIRE', op.key, Math.max(1, Math.round(op.ttlMs)), 'GT');
         return null;
+      case 'replaceIf':
+        return Number(await c.eval(REPLACE_IF, 1, op.key, op.ifStartsWith, op.value, Math.max(1, Math.round(op.ttlMs))));
       case 'del':
         return c.del(op.key);
       case 'publish':
@@ -177,6 +190,7 @@ function normalize(op: StoreOp, value: unknown): StoreOpResult {
       return value === null || value === undefined ? op.value : String(value);
     case 'del':
     case 'publish':
+    case 'replaceIf':
       return Number(value);
     default:
       return null;
