@@ -164,6 +164,8 @@ interface Computed {
   graceUntil: number;
   /** Written to the store (what a concurrent reader would find there). */
   stored?: boolean;
+  /** Has tags added by the factory (a reader's versions do not cover them). */
+  factoryTags?: boolean;
 }
 
 /** A computation other callers may join until it is older than their lockTimeout. */
@@ -355,7 +357,7 @@ export class Cache {
     if (!config) throw new Error(`unknown cache category "${options.category}" (known: ${Object.keys(this.categories).join(', ')})`);
     const tags = options.tags;
     const grace = options.staleWhileRevalidate === false ? 0 : (options.staleWhileRevalidate ?? config.grace);
-    const own = checkTimings({ timeout: options.timeout, hardTimeout: options.hardTimeout, lockTimeout: options.lockTimeout, graceBackoff: options.graceBackoff }, functionName(keyParts));
+    const own = checkTimings(pickTimings(options), functionName(keyParts));
     return {
       category: options.category,
       config,
@@ -387,7 +389,7 @@ export class Cache {
       return { value, status: 'BYPASS', layer: 'fn', key: '', id: '', storedAt: now, expiresAt: now, graceUntil: now };
     }
     const t = this.target(spec, args);
-    const timings = call ? { ...spec.timings, ...defined(checkTimings(call, 'call')) } : spec.timings;
+    const timings = call ? { ...spec.timings, ...defined(checkTimings(pickTimings(call), 'call')) } : spec.timings;
     const forceFresh = call?.forceFresh === true;
     const found = await this.find(t, true, forceFresh);
     if (found.fresh) return found.fresh;
@@ -445,7 +447,7 @@ export class Cache {
     const now = this.now();
     const backoff = this.backoffUntil.get(t.key);
     if (backoff !== undefined && now < backoff) return this.countStale(t, stale);
-    const { flight, started } = this.computeOnce(spec, args, t, found.versions, found.snap, stale.value, false, timings.lockTimeout, true);
+    const { flight, started } = this.computeOnce(spec, args, t, found.versions, found.snap, stale, false, timings.lockTimeout, true);
     if (started) {
       stats.refreshes++;
       flight.promise.then(
@@ -823,11 +825,12 @@ export class Cache {
     t: Target,
     versions: string[] | undefined,
     snap: number,
-    stale: unknown,
+    stale: CacheResult<unknown> | undefined,
     forceFresh: boolean,
     lockTimeout: number,
     background = false,
   ): { flight: Flight; started: boolean } {
+    const staleId = stale?.id;
     const flightKey = `${t.key}\n${versions ? versions.join('|') : `local:${snap}`}`;
     if (!forceFresh) {
       const running = this.flights.get(flightKey);
@@ -836,16 +839,16 @@ export class Cache {
       // A caller whose read went out before a flight with the same versions stored its value saw a miss;
       // that value is what it would have read a moment later, so it must not run fn again.
       const landed = this.landed.get(flightKey);
-      if (landed && this.now() < landed.freshUntil) return { flight: { promise: Promise.resolve(landed), startedAt: performance.now() }, started: false };
+      if (landed && this.now() < landed.freshUntil && landed.id !== staleId) return { flight: { promise: Promise.resolve(landed), startedAt: performance.now() }, started: false };
     }
     const flight: Flight = { startedAt: performance.now(), promise: undefined! };
     const done = () => {
       if (this.flights.get(flightKey) === flight) this.flights.delete(flightKey);
     };
-    flight.promise = this.compute(spec, args, t, versions, snap, stale, background).then(
+    flight.promise = this.compute(spec, args, t, versions, snap, stale?.value, background).then(
       (c) => {
         done();
-        if (c.stored) {
+        if (c.stored && !c.factoryTags) {
           this.landed.set(flightKey, c);
           setTimeout(() => this.landed.delete(flightKey), LANDED_MS).unref();
         }
@@ -893,7 +896,8 @@ export class Cache {
     const tags = ctx.tags.length > 0 ? checkTags([...t.tags, ...ctx.tags]) : t.tags;
     // Without the versions of every tag, an entry cannot be checked on read: keep it out of the store.
     const allVersions = versions && ctx.versions ? [...versions, ...ctx.versions] : undefined;
-    return this.persist(t, tags, value, header, allVersions, snap);
+    const c = await this.persist(t, tags, value, header, allVersions, snap);
+    return ctx.tags.length > 0 ? { ...c, factoryTags: true } : c;
   }
 
   /** Encodes, writes to the store (announcing the key on the bus) and to L1. */
@@ -1005,6 +1009,7 @@ export class Cache {
   private dropKeyLocally(key: string): void {
     this.localGeneration++;
     this.l1?.invalidate([], [], [key]);
+    for (const k of this.landed.keys()) if (k.startsWith(`${key}\n`)) this.landed.delete(k);
   }
 
   /** Key-level writes plus the bus message that drops other L1 copies; 503 when the store cannot take them. */
@@ -1091,6 +1096,10 @@ class ComputeContext implements FactoryContext {
 
 function missResult(t: Target, c: Computed): CacheResult<unknown> {
   return { value: c.value, status: 'MISS', layer: 'fn', key: t.key, id: c.id, storedAt: c.storedAt, expiresAt: c.freshUntil, graceUntil: c.graceUntil };
+}
+
+function pickTimings(o: Partial<FactoryTimings>): Partial<FactoryTimings> {
+  return { timeout: o.timeout, hardTimeout: o.hardTimeout, lockTimeout: o.lockTimeout, graceBackoff: o.graceBackoff };
 }
 
 /** Drops undefined fields, so `{ ...defaults, ...defined(partial) }` keeps the defaults. */
