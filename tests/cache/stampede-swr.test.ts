@@ -166,18 +166,21 @@ describe('stale-while-revalidate (semantics 3)', () => {
     expect(await get()).toBe('good');
     fail = true;
     clock.t += 61_000;
-    const refreshErrors = () => cache.statsSnapshot().categories.analytics!.refreshErrors;
-    const before = refreshErrors();
+    const stats = () => cache.statsSnapshot().categories.analytics!;
+    // Every refresh started so far has ended (and failed): nothing is left in flight to call fn later.
+    const settled = () => waitFor(() => stats().refreshErrors === stats().refreshes, 2_000);
     for (let i = 0; i < 5; i++) {
       const r = await get.withMeta();
       expect(r.status).toBe('STALE');
       expect(r.value).toBe('good');
-      await waitFor(() => refreshErrors() > before, 2_000);
+      await settled();
     }
+    expect(stats().refreshes).toBe(1);
     expect(runs).toBe(2); // 5 stale reads, one failed refresh: the source is not hit at the request rate
     clock.t += 10_001; // backoff over: one more try
     expect((await get.withMeta()).status).toBe('STALE');
-    await waitFor(() => refreshErrors() > before + 1, 2_000);
+    await settled();
+    expect(stats().refreshes).toBe(2);
     expect(runs).toBe(3);
     clock.t += 120_000; // beyond grace: callers see the error
     await expect(get()).rejects.toThrow('db down');
