@@ -32,6 +32,8 @@ const schema = z.object({
   /** Redis commands slower than this count as failures (the request computes instead of waiting). */
   CACHE_COMMAND_TIMEOUT_MS: z.coerce.number({ message: 'must be a number of milliseconds' }).int('must be a whole number of milliseconds').min(10, 'must be at least 10').max(60_000, 'must be at most 60000').default(200),
   CACHE_MAX_SIZE_MB: z.coerce.number({ message: 'must be a number of megabytes' }).positive('must be > 0').default(64),
+  /** Largest encoded entry cached; bigger values are returned but not cached (counted as oversize, logged hourly per key). */
+  CACHE_MAX_ENTRY_BYTES: z.coerce.number({ message: 'must be a number of bytes' }).int('must be a whole number of bytes').min(1_024, 'must be at least 1024').max(64 * 1024 * 1024, 'must be at most 67108864').default(1024 * 1024),
   CACHE_PREFIX: z
     .string()
     .regex(/^[a-z0-9_-]{1,32}$/i, 'must be 1-32 letters, digits, - or _')

@@ -33,6 +33,8 @@ export interface CategoryRow {
   hitRate: number | null;
   hits: number;
   misses: number;
+  /** Values not cached in the range for being over maxEntryBytes. */
+  oversize: number;
   meanFnMs: number | null;
 }
 
@@ -59,6 +61,8 @@ export interface DashboardData {
   breaker: string;
   bus: string;
   l1: { enabled: boolean; entries: number; bytes: number; maxBytes: number };
+  /** Entries larger than this are not cached (CACHE_MAX_ENTRY_BYTES). */
+  maxEntryBytes: number;
   instanceId: string;
   /** Current INFO figures (null when Redis cannot be asked). */
   live: RedisSample | null;
@@ -139,6 +143,7 @@ export async function loadDashboard(range: RangeKey, now = Date.now()): Promise<
       hitRate: s?.hitRate ?? null,
       hits: s?.hits ?? 0,
       misses: s?.misses ?? 0,
+      oversize: s?.oversize ?? 0,
       meanFnMs: s?.meanFnMs ?? null,
     };
   });
@@ -174,6 +179,7 @@ export async function loadDashboard(range: RangeKey, now = Date.now()): Promise<
     breaker: h?.breaker ?? 'unknown',
     bus: h?.bus ?? 'disabled',
     l1: h?.l1 ?? { enabled: false, entries: 0, bytes: 0, maxBytes: 0 },
+    maxEntryBytes: cache.maxEntryBytes,
     instanceId: cache.instanceId,
     live: liveSample,
     memoryLimit,

@@ -9,6 +9,8 @@ import type { CategoryStatsSnapshot } from '@/lib/cache/stats';
 export interface CategorySample extends Pick<CategoryStatsSnapshot, 'hitsL1' | 'hitsL2' | 'misses' | 'staleServed' | 'sets' | 'invalidations' | 'errors'> {
   /** Epoch ms when this process's counters started (a new value means the counters restarted at 0). */
   since: number;
+  /** Values not cached for being over maxEntryBytes (absent in samples taken before it was recorded). */
+  oversize?: number;
   fnCount: number;
   fnSumMs: number;
   p95Ms: number;
@@ -92,21 +94,22 @@ export interface CategoryInterval {
   misses: number;
   sets: number;
   errors: number;
+  oversize: number;
   fnCount: number;
   fnSumMs: number;
 }
 
-const CATEGORY_COUNTERS = ['hitsL1', 'hitsL2', 'staleServed', 'misses', 'sets', 'errors', 'fnCount', 'fnSumMs'] as const;
+const CATEGORY_COUNTERS = ['hitsL1', 'hitsL2', 'staleServed', 'misses', 'sets', 'errors', 'oversize', 'fnCount', 'fnSumMs'] as const;
 
 /** Per-interval figures of one category on one instance, from two consecutive samples. */
 export function categoryInterval(a: CategorySample, t1: number, b: CategorySample): CategoryInterval {
   // The stats object restarts when its process does (new `since`) or when someone resets it.
   const restarted = a.since !== b.since || CATEGORY_COUNTERS.some((k) => (b[k] ?? 0) < (a[k] ?? 0));
   const d = (k: (typeof CATEGORY_COUNTERS)[number]) => counterDelta(a[k] ?? 0, b[k] ?? 0, restarted);
-  return { t: t1, hits: d('hitsL1') + d('hitsL2') + d('staleServed'), misses: d('misses'), sets: d('sets'), errors: d('errors'), fnCount: d('fnCount'), fnSumMs: d('fnSumMs') };
+  return { t: t1, hits: d('hitsL1') + d('hitsL2') + d('staleServed'), misses: d('misses'), sets: d('sets'), errors: d('errors'), oversize: d('oversize'), fnCount: d('fnCount'), fnSumMs: d('fnSumMs') };
 }
 
 /** The first sample of a series, counted from zero when its counters started inside the range. */
 export function categoryFromZero(t: number, s: CategorySample): CategoryInterval {
-  return { t, hits: hitsOf(s), misses: s.misses, sets: s.sets, errors: s.errors, fnCount: s.fnCount, fnSumMs: s.fnSumMs };
+  return { t, hits: hitsOf(s), misses: s.misses, sets: s.sets, errors: s.errors, oversize: s.oversize ?? 0, fnCount: s.fnCount, fnSumMs: s.fnSumMs };
 }

@@ -43,6 +43,7 @@ export function categorySamples(cache: Cache, takenAt: Date): NewSample[] {
       sets: s.sets,
       invalidations: s.invalidations,
       errors: s.errors,
+      oversize: s.oversize,
       fnCount: s.fnTime.count,
       fnSumMs: Math.round(s.fnTime.sumMs * 100) / 100,
       p95Ms: s.fnTime.p95Ms,

@@ -25,6 +25,8 @@ export interface CategoryRangeStats {
   hitRate: number | null;
   sets: number;
   errors: number;
+  /** Values not cached for being over maxEntryBytes. */
+  oversize: number;
   meanFnMs: number | null;
 }
 
@@ -59,7 +61,7 @@ export function buildSeries(rows: readonly MetricRow[], opts: { from: number; to
     if (!m) catBuckets.set(b, (m = new Map()));
     const cur = m.get(category);
     if (!cur) m.set(category, { ...iv, t: b });
-    else for (const k of ['hits', 'misses', 'sets', 'errors', 'fnCount', 'fnSumMs'] as const) cur[k] += iv[k];
+    else for (const k of ['hits', 'misses', 'sets', 'errors', 'oversize', 'fnCount', 'fnSumMs'] as const) cur[k] += iv[k];
   };
   for (const row of sorted) {
     if (row.kind !== 'category' || !row.category) continue;
@@ -76,8 +78,8 @@ export function buildSeries(rows: readonly MetricRow[], opts: { from: number; to
   }
 
   const categories: Record<string, CategoryRangeStats> = {};
-  const total = { hits: 0, misses: 0, sets: 0, errors: 0, fnCount: 0, fnSumMs: 0 };
-  for (const name of opts.categories) categories[name] = { hits: 0, misses: 0, hitRate: null, sets: 0, errors: 0, meanFnMs: null };
+  const total = { hits: 0, misses: 0, sets: 0, errors: 0, oversize: 0, fnCount: 0, fnSumMs: 0 };
+  for (const name of opts.categories) categories[name] = { hits: 0, misses: 0, hitRate: null, sets: 0, errors: 0, oversize: 0, meanFnMs: null };
   const fnTotals = new Map<string, { count: number; sum: number }>();
   const hitRatePoints: HitRatePoint[] = [];
   for (const b of [...catBuckets.keys()].sort((x, y) => x - y)) {
@@ -86,11 +88,12 @@ export function buildSeries(rows: readonly MetricRow[], opts: { from: number; to
     let hits = 0;
     let misses = 0;
     for (const [name, iv] of m) {
-      const c = (categories[name] ??= { hits: 0, misses: 0, hitRate: null, sets: 0, errors: 0, meanFnMs: null });
+      const c = (categories[name] ??= { hits: 0, misses: 0, hitRate: null, sets: 0, errors: 0, oversize: 0, meanFnMs: null });
       c.hits += iv.hits;
       c.misses += iv.misses;
       c.sets += iv.sets;
       c.errors += iv.errors;
+      c.oversize += iv.oversize;
       const f = fnTotals.get(name) ?? { count: 0, sum: 0 };
       f.count += iv.fnCount;
       f.sum += iv.fnSumMs;
@@ -100,6 +103,7 @@ export function buildSeries(rows: readonly MetricRow[], opts: { from: number; to
       point[name] = hitRate(iv.hits, iv.misses);
       total.sets += iv.sets;
       total.errors += iv.errors;
+      total.oversize += iv.oversize;
       total.fnCount += iv.fnCount;
       total.fnSumMs += iv.fnSumMs;
     }
@@ -161,6 +165,7 @@ export function buildSeries(rows: readonly MetricRow[], opts: { from: number; to
       hitRate: hitRate(total.hits, total.misses),
       sets: total.sets,
       errors: total.errors,
+      oversize: total.oversize,
       meanFnMs: total.fnCount > 0 ? total.fnSumMs / total.fnCount : null,
       evicted,
       expired,

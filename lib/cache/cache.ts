@@ -222,7 +222,8 @@ export class Cache {
   private readonly now: () => number;
   private readonly random: () => number;
   private readonly timeoutMs: number;
-  private readonly maxEntryBytes: number;
+  /** Largest encoded entry stored; bigger values are returned uncached (counted as oversize). */
+  readonly maxEntryBytes: number;
   private readonly versionTtlMs: number;
   private readonly factoryDefaults: FactoryTimings;
   private readonly onFactoryError: CacheOptions['onFactoryError'];

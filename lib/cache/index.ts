@@ -47,6 +47,7 @@ export function getCache(): Cache {
       prefix: config.CACHE_PREFIX,
       enabled: config.CACHE_ENABLED,
       commandTimeoutMs: config.CACHE_COMMAND_TIMEOUT_MS,
+      maxEntryBytes: config.CACHE_MAX_ENTRY_BYTES,
       categories: resolveCategories({ all: config.REDIS_CACHE_TTL, perCategory: config.categoryTtl }),
       logger,
       ...(config.REDIS_URL

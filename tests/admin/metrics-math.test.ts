@@ -115,6 +115,20 @@ describe('hit-rate math per category', () => {
     expect(s.counts.instances).toBe(2);
   });
 
+  it('oversize values per category are summed over instances (samples without the counter count as 0)', () => {
+    const row = (t: number, instance: string, s: Partial<CategorySample>): MetricRow => ({ takenAt: new Date(t), instance, kind: 'category', category: 'predictions', data: cat(s) });
+    const rows: MetricRow[] = [
+      row(90_000, 'A', {}),
+      row(90_000, 'B', { oversize: 2 }),
+      row(110_000, 'A', { oversize: 3 }),
+      row(110_000, 'B', { oversize: 7 }),
+    ];
+    const s = buildSeries(rows, { from: 100_000, to: 120_000, stepMs: 10_000, categories: ['predictions', 'trending'] });
+    expect(s.categories.predictions!.oversize).toBe(8);
+    expect(s.categories.trending!.oversize).toBe(0);
+    expect(s.totals.oversize).toBe(8);
+  });
+
   it('counts a series from zero when its process started inside the range', () => {
     const rows: MetricRow[] = [{ takenAt: new Date(105_000), instance: 'C', kind: 'category', category: 'analytics', data: cat({ since: 101_000, hitsL1: 4, misses: 1 }) }];
     const s = buildSeries(rows, { from: 100_000, to: 110_000, stepMs: 10_000, categories: ['analytics'] });

@@ -267,6 +267,11 @@ export default async function AdminPage({ params, searchParams }: Props) {
                   <td className="num" data-col="hit-rate">
                     {pct(c.hitRate)}
                     <div className="small muted">{t('categories.hitsMisses', { hits: n(c.hits), misses: n(c.misses) })}</div>
+                    {c.oversize > 0 ? (
+                      <div className="small status-bad" data-col="oversize">
+                        {t('categories.oversize', { count: n(c.oversize), limit: bytes(d.maxEntryBytes) })}
+                      </div>
+                    ) : null}
                   </td>
                   <td>
                     <CategoryActions
