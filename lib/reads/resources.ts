@@ -1,6 +1,6 @@
 import 'server-only';
 import { gzipSync } from 'node:zlib';
-import { cached, CachedRaw, type CachedFunction, type CategoryName } from '@/lib/cache';
+import { cached, CachedRaw, type CachedFunction, type CategoryName, type FactoryTimings } from '@/lib/cache';
 import { getDb } from '@/lib/db/client';
 import type { Db } from '@/lib/db/types';
 import { strongEtag } from '@/lib/http/http-cache';
@@ -19,12 +19,33 @@ const GZIP_MIN_BYTES = 1024;
 
 export type Resource<A extends unknown[]> = CachedFunction<A, CachedRaw>;
 
+type Wait = Pick<FactoryTimings, 'timeout' | 'hardTimeout'>;
+
+/**
+ * How long a mobile request waits on the database, per resource (docs/cache.md, "API routes"). `timeout`
+ * (soft): with a stale answer at hand, wait this long for the fresh one, then send the stale one (X-Cache:
+ * STALE) while the refresh finishes. `hardTimeout`: without one, answer 503 + Retry-After after this long;
+ * the query goes on and fills the cache. A computation older than hardTimeout is no longer joined.
+ */
+export const RESOURCE_WAITS = {
+  // One row by primary key: fresh within 100 ms or the database is in trouble.
+  recommendation: { timeout: 100, hardTimeout: 5_000 },
+  diagnosis: { timeout: 100, hardTimeout: 5_000 },
+  profile: { timeout: 150, hardTimeout: 5_000 },
+  // Aggregations over feedback: a little longer.
+  analytics: { timeout: 200, hardTimeout: 8_000 },
+  'feedback-summary': { timeout: 200, hardTimeout: 8_000 },
+  trending: { timeout: 200, hardTimeout: 8_000 },
+  // Similar patients + weighted means: the heaviest read; a day-old ranking beats a spinner.
+  predictions: { timeout: 300, hardTimeout: 10_000 },
+} as const satisfies Record<string, Wait>;
+
 /**
  * A cached answer stored as the JSON body the API sends, with its strong ETag computed once at store time:
  * an API hit (route handler or fast path) sends the stored bytes as they are, and pages parse them.
  */
 function jsonResource<A extends unknown[]>(
-  name: string,
+  name: keyof typeof RESOURCE_WAITS,
   category: CategoryName,
   tags: (...args: A) => readonly string[],
   compute: (db: Db, ...args: A) => Promise<unknown>,
@@ -41,7 +62,7 @@ function jsonResource<A extends unknown[]>(
       return new CachedRaw(body, meta);
     },
     ['api', name],
-    { category, tags },
+    { category, tags, ...RESOURCE_WAITS[name], lockTimeout: RESOURCE_WAITS[name].hardTimeout },
   );
 }
 
