@@ -116,3 +116,14 @@ export function categoryOfKey(prefix: string, key: string): string | undefined {
   const segment = end < 0 ? rest : rest.slice(0, end);
   return SEGMENT.test(segment) ? segment : undefined;
 }
+
+const MAX_TAGS = 32;
+
+/** Tags of one entry: at most 32 non-empty strings (long or unusual ones are hashed into their key). */
+export function checkTags(tags: readonly string[]): readonly string[] {
+  if (tags.length > MAX_TAGS) throw new Error(`at most ${MAX_TAGS} tags per entry`);
+  for (const t of tags) {
+    if (typeof t !== 'string' || t.length === 0) throw new Error(`invalid cache tag ${JSON.stringify(t)?.slice(0, 80)}`);
+  }
+  return tags;
+}

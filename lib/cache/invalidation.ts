@@ -1,0 +1,106 @@
+import { ServiceUnavailableError } from '@/lib/errors';
+import type { BreakerOptions } from './breaker';
+import type { L1Coherence } from './coherence';
+import type { CacheEvents } from './events';
+import { PendingInvalidations } from './pending-invalidations';
+import type { CacheStats } from './stats';
+import type { StoreGate } from './store-gate';
+import type { CacheLogger } from './types';
+import type { VersionKeys } from './versions';
+
+export interface InvalidationReport {
+  tags: readonly string[];
+  categories: readonly string[];
+  /** Other instances subscribed to the bus when the message was published. */
+  receivers: number;
+  ms: number;
+}
+
+export interface InvalidatorOptions {
+  gate: StoreGate;
+  versions: VersionKeys;
+  coherence: L1Coherence;
+  stats: CacheStats;
+  events: CacheEvents;
+  logger: CacheLogger;
+  prefix: string;
+  enabled: boolean;
+  breaker: BreakerOptions;
+  maxPendingTags: number;
+  allCategories: () => readonly string[];
+}
+
+const NOT_RECORDED = 'cache store unavailable: invalidation not recorded (kept for replay)';
+
+/**
+ * Hard invalidation of tags and categories: this instance's L1 at once, then one new version per tag and
+ * category plus one bus message in a single round trip. What Redis could not record is kept and replayed
+ * (PendingInvalidations) and the caller gets a 503.
+ */
+export class Invalidator {
+  readonly pending: PendingInvalidations;
+
+  constructor(private readonly o: InvalidatorOptions) {
+    this.pending = new PendingInvalidations({
+      maxTags: o.maxPendingTags,
+      allCategories: o.allCategories,
+      canWrite: () => o.gate.usable(),
+      write: async (tags, categories) => {
+        try {
+          await this.write(tags, categories);
+          o.gate.success();
+        } catch (error) {
+          o.gate.failure(error, undefined, 'replay');
+          throw error;
+        }
+      },
+      // Same cadence as the breaker, so an unrecorded invalidation is replayed ≤ maxCooldownMs after Redis is back.
+      baseDelayMs: o.breaker.cooldownMs ?? 1_000,
+      maxDelayMs: o.breaker.maxCooldownMs ?? 15_000,
+      onReplayed: (tags, categories) => {
+        o.logger.info({ cache: o.prefix, tags: tags.length, categories: categories.length }, 'cache replayed invalidations kept during the outage');
+        o.events.emit('invalidate', { tags, categories, source: 'replay' });
+      },
+    });
+  }
+
+  async invalidate(tags: readonly string[], categories: readonly string[]): Promise<InvalidationReport> {
+    const { gate, stats } = this.o;
+    const started = performance.now();
+    // Local L1 first, so this instance is correct even if the store write below fails.
+    this.o.coherence.invalidate(tags, categories);
+    for (const c of categories) stats.of(c).invalidations++;
+    stats.tagInvalidations += tags.length;
+    if (!this.o.enabled) return { tags, categories, receivers: 0, ms: 0 };
+    if (!gate.usable()) {
+      this.pending.keep(tags, categories);
+      throw new ServiceUnavailableError(NOT_RECORDED);
+    }
+    const all = this.pending.withPending(tags, categories);
+    let receivers: number;
+    try {
+      receivers = await this.write(all.tags, all.categories);
+      gate.success();
+    } catch (error) {
+      gate.failure(error, categories[0], 'invalidate');
+      this.pending.keep(tags, categories);
+      throw new ServiceUnavailableError(NOT_RECORDED);
+    }
+    this.pending.recorded(all.tags, all.categories);
+    this.o.events.emit('invalidate', { tags, categories, source: 'local' });
+    return { tags, categories, receivers, ms: Math.round((performance.now() - started) * 100) / 100 };
+  }
+
+  /** New versions + the bus message, one round trip; resolves to the number of buses that got the message. */
+  private async write(tags: readonly string[], categories: readonly string[]): Promise<number> {
+    const ops = this.o.versions.bump(tags, categories);
+    const message = this.o.coherence.announce(tags, categories);
+    if (message) ops.push(message);
+    const results = await this.o.gate.timed(this.o.gate.store.exec(ops));
+    return message ? Number(results[results.length - 1] ?? 0) : 0;
+  }
+
+  stop(): void {
+    this.pending.stop();
+  }
+}

@@ -1,0 +1,126 @@
+import { decodeHeader, decodeValue, deepFreeze, headerTagsJson, versionsMatch, type EntryHeader } from './codec';
+import type { L1Coherence } from './coherence';
+import type { CacheEvents } from './events';
+import type { Target } from './factory-runner';
+import type { CacheStats } from './stats';
+import type { StoreGate } from './store-gate';
+import type { VersionKeys } from './versions';
+
+export type L2Read =
+  | { kind: 'hit' | 'stale'; header: EntryHeader; value: unknown; versions: string[]; tags: readonly string[]; bytes: number }
+  | { kind: 'miss'; versions: string[] | undefined }
+  | { kind: 'unavailable' };
+
+interface SharedRead {
+  promise: Promise<L2Read>;
+  joiners: number;
+}
+
+export interface ReaderOptions {
+  gate: StoreGate;
+  versions: VersionKeys;
+  coherence: L1Coherence;
+  stats: CacheStats;
+  events: CacheEvents;
+  now: () => number;
+  /** Replays unrecorded invalidations; runs before any read from the store. */
+  beforeRead: () => Promise<void> | undefined;
+}
+
+/**
+ * Reads an entry and its tag/category versions in ONE `MGET`, serving it only if the versions stamped in it
+ * are the current ones; on a miss, creates missing version keys so the computation stamps real ones.
+ */
+export class L2Reader {
+  /** Reads not yet sent: concurrent readers of a key join them. */
+  private readonly reads = new Map<string, SharedRead>();
+
+  constructor(private readonly o: ReaderOptions) {}
+
+  /**
+   * Coalesces concurrent reads of a key into one round trip. A read is joinable only until it is sent, and it
+   * is sent on the next tick: a caller that joins it reaches Redis no earlier than if it had sent its own, so
+   * an invalidation that returned before the caller started is always seen. A local invalidation in between
+   * (a new generation) starts a new read.
+   */
+  read(t: Target, ensureVersions: boolean): Promise<L2Read> {
+    const k = `${ensureVersions ? 'e' : 'p'}${this.o.coherence.generation}\n${t.key}`;
+    const joined = this.reads.get(k);
+    if (joined) {
+      joined.joiners++;
+      return joined.promise;
+    }
+    const slot: SharedRead = { joiners: 0, promise: undefined! };
+    slot.promise = new Promise<void>((resolve) => process.nextTick(resolve)).then(async () => {
+      this.reads.delete(k);
+      const read = await this.readNow(t, ensureVersions);
+      // A parse handed to several callers must not be changed by one of them.
+      if (slot.joiners > 0 && (read.kind === 'hit' || read.kind === 'stale')) deepFreeze(read.value);
+      return read;
+    });
+    this.reads.set(k, slot);
+    return slot.promise;
+  }
+
+  async readNow(t: Target, ensureVersions: boolean): Promise<L2Read> {
+    const { gate, versions } = this.o;
+    if (!gate.usable(t.category)) return { kind: 'unavailable' };
+    try {
+      await this.o.beforeRead();
+      const keys = [t.key, versions.category(t.category)];
+      for (const tag of t.tags) keys.push(versions.tag(tag));
+      const values = await gate.timed(gate.store.mget(keys));
+      gate.success();
+      const raw = values[0];
+      if (raw) {
+        const header = decodeHeader(raw);
+        const now = this.o.now();
+        if (header && now < header.graceUntil) {
+          // Versions are unique per version key, so matching versions also prove the entry has these tags.
+          let current: (string | null)[] | undefined = values;
+          let tags = t.tags;
+          if (!versionsMatch(raw, header, values)) ({ current, tags } = await this.withFactoryTags(raw, header, t, values));
+          if (current) {
+            try {
+              const value = decodeValue(header, raw);
+              return { kind: now < header.freshUntil ? 'hit' : 'stale', header, value, versions: current.slice(1) as string[], tags, bytes: 2 * raw.length + 256 };
+            } catch (error) {
+              this.o.stats.of(t.category).errors++;
+              this.o.events.emit('error', { category: t.category, op: 'decode', message: String(error) });
+            }
+          }
+        }
+      }
+      if (!ensureVersions) return { kind: 'miss', versions: undefined };
+      return { kind: 'miss', versions: await versions.ensure(gate, keys.slice(1), values.slice(1)) };
+    } catch (error) {
+      gate.failure(error, t.category, 'read');
+      return { kind: 'unavailable' };
+    }
+  }
+
+  /** An entry whose factory added tags (ctx.setTags) also needs their versions: one more read, for such entries only. */
+  private async withFactoryTags(raw: string, header: EntryHeader, t: Target, values: (string | null)[]): Promise<{ current?: (string | null)[]; tags: readonly string[] }> {
+    const all = JSON.parse(headerTagsJson(raw, header)) as string[];
+    if (all.length <= t.tags.length || t.tags.some((tag, i) => all[i] !== tag)) return { tags: t.tags };
+    const { gate, versions } = this.o;
+    const extra = await gate.timed(gate.store.mget(all.slice(t.tags.length).map((tag) => versions.tag(tag))));
+    const current = [...values, ...extra];
+    return versionsMatch(raw, header, current) ? { current, tags: all } : { tags: t.tags };
+  }
+
+  /** Versions of tags a factory adds while running (ctx.setTags); undefined when the store cannot say. */
+  tagVersions = async (tags: readonly string[]): Promise<string[] | undefined> => {
+    const { gate, versions } = this.o;
+    if (!gate.usable()) return undefined;
+    try {
+      const keys = tags.map((tag) => versions.tag(tag));
+      const current = await versions.ensure(gate, keys, await gate.timed(gate.store.mget(keys)));
+      gate.success();
+      return current;
+    } catch (error) {
+      gate.failure(error, undefined, 'read');
+      return undefined;
+    }
+  };
+}

@@ -1,0 +1,84 @@
+import { Breaker, type BreakerOptions } from './breaker';
+import type { CacheEvents } from './events';
+import type { CacheStats } from './stats';
+import type { CacheLogger, CacheStore } from './types';
+
+export interface StoreGateOptions {
+  store: CacheStore;
+  prefix: string;
+  /** Timeout for stores without their own (Redis has `commandTimeout`). */
+  timeoutMs: number;
+  breaker: BreakerOptions;
+  /** Run by the breaker's probe after a successful PING, before it closes (replays pending invalidations). */
+  onProbe: () => Promise<void>;
+  stats: CacheStats;
+  events: CacheEvents;
+  logger: CacheLogger;
+}
+
+/**
+ * Every call to the shared store goes through here: whether to try at all (breaker, connection), a timeout
+ * for stores without their own, and failure accounting (counted per category, emitted, logged once per
+ * breaker state change).
+ */
+export class StoreGate {
+  readonly store: CacheStore;
+  readonly breaker: Breaker;
+  private closed = false;
+
+  constructor(private readonly o: StoreGateOptions) {
+    this.store = o.store;
+    this.breaker = new Breaker(
+      o.breaker,
+      async () => {
+        await this.timed(this.store.ping());
+        await o.onProbe();
+      },
+      (from, to, reason) => {
+        const line = { cache: o.prefix, backend: this.store.backend, from, to, reason };
+        // One line when the store is lost and one when it is back; probes in between log at debug only.
+        if (to === 'open' && from === 'closed') o.logger.error(line, 'cache store unreachable: circuit open, reads go to L1/fn');
+        else if (to === 'closed') o.logger.info(line, 'cache store back: circuit closed');
+        else o.logger.debug(line, 'cache store probe');
+        o.events.emit('breaker', { from, to, reason });
+      },
+    );
+  }
+
+  /** Whether to talk to the store now; never waits for a connection. */
+  usable(category?: string): boolean {
+    if (this.closed || !this.breaker.allows()) return false;
+    if (!this.store.available()) {
+      this.breaker.failure(new Error('not connected'));
+      if (category) this.o.stats.of(category).errors++;
+      return false;
+    }
+    return true;
+  }
+
+  success(): void {
+    this.breaker.success();
+  }
+
+  failure(error: unknown, category: string | undefined, op: string): void {
+    this.breaker.failure(error);
+    if (category) this.o.stats.of(category).errors++;
+    const message = error instanceof Error ? error.message : String(error);
+    this.o.logger.debug({ cache: this.o.prefix, op, err: message }, 'cache store call failed');
+    this.o.events.emit('error', { category, op, message });
+  }
+
+  timed<T>(p: Promise<T>): Promise<T> {
+    if (this.store.hasOwnTimeouts) return p;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`cache store timed out after ${this.o.timeoutMs} ms`)), this.o.timeoutMs);
+    });
+    return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+  }
+
+  close(): void {
+    this.closed = true;
+    this.breaker.stop();
+  }
+}

@@ -1,0 +1,67 @@
+import { categoryKey, tagKey } from './keys';
+import type { StoreGate } from './store-gate';
+import type { StoreOp } from './types';
+
+/**
+ * Tag and category version keys: their names (memoized: built on every read otherwise), new unique values,
+ * and creating the missing ones. Versions are unique values, never counters, so an expired or evicted
+ * version key can never make an old entry match again.
+ */
+export class VersionKeys {
+  private readonly memo = new Map<string, string>();
+  private counter = 0;
+
+  constructor(
+    private readonly prefix: string,
+    private readonly instanceId: string,
+    private readonly now: () => number,
+    /** Lifetime of a version key (extended whenever an entry stamped with it is written). */
+    readonly ttlMs: number,
+  ) {}
+
+  tag(name: string): string {
+    return this.memoized(name, () => tagKey(this.prefix, name));
+  }
+
+  category(name: string): string {
+    return this.memoized(`\u0000${name}`, () => categoryKey(this.prefix, name));
+  }
+
+  private memoized(memoKey: string, make: () => string): string {
+    let key = this.memo.get(memoKey);
+    if (key === undefined) {
+      key = make();
+      if (this.memo.size >= 10_000) this.memo.clear();
+      this.memo.set(memoKey, key);
+    }
+    return key;
+  }
+
+  /** A value no version key has held before (also used as entry ids). */
+  next(): string {
+    return `${this.instanceId}${(++this.counter).toString(36)}${this.now().toString(36)}`;
+  }
+
+  /** Ops that give each tag and category a new version (an invalidation). */
+  bump(tags: readonly string[], categories: readonly string[]): StoreOp[] {
+    return [
+      ...tags.map((t): StoreOp => ({ op: 'set', key: this.tag(t), value: this.next(), ttlMs: this.ttlMs })),
+      ...categories.map((c): StoreOp => ({ op: 'set', key: this.category(c), value: this.next(), ttlMs: this.ttlMs })),
+    ];
+  }
+
+  /**
+   * Missing version keys (never invalidated, expired or evicted) get a fresh unique value (SET NX GET): a miss
+   * then stamps real versions, and no old entry can match a version that did not exist when it was written.
+   */
+  async ensure(gate: StoreGate, keys: readonly string[], current: (string | null)[]): Promise<string[]> {
+    const missing: StoreOp[] = [];
+    current.forEach((v, i) => {
+      if (v === null) missing.push({ op: 'setIfAbsent', key: keys[i]!, value: this.next(), ttlMs: this.ttlMs });
+    });
+    if (missing.length === 0) return current as string[];
+    const results = await gate.timed(gate.store.exec(missing));
+    let j = 0;
+    return current.map((v) => v ?? String(results[j++]));
+  }
+}
