@@ -14,6 +14,9 @@ export interface L1Entry {
   bytes: number;
 }
 
+const KEY_GEN_MS = 60_000;
+const MAX_KEY_GENS = 50_000;
+
 export interface L1Options {
   maxBytes?: number;
   /** Upper bound on an L1 entry's life, whatever its category TTL (bounds damage of a missed bus message). */
@@ -31,7 +34,8 @@ export class L1Cache {
   readonly maxTtlMs: number;
   private readonly lru: LRUCache<string, L1Entry>;
   private readonly gens = new Map<string, number>();
-  private readonly keyGens = new Map<string, { gen: number; id: string | null }>();
+  /** Per key, oldest first: the generation of the last rewrite announced for it, and the entry it wrote. */
+  private readonly keyGens = new Map<string, { gen: number; id: string | null; at: number }>();
   private counter = 0;
   private epoch = 0;
 
@@ -91,13 +95,21 @@ export class L1Cache {
     const g = ++this.counter;
     for (const t of tags) this.gens.set(`t:${t}`, g);
     for (const c of categories) this.gens.set(`c:${c}`, g);
+    const at = performance.now();
     keys.forEach((k, i) => {
       const id = ids?.[i] ?? null;
-      this.keyGens.set(k, { gen: g, id });
+      this.keyGens.delete(k);
+      this.keyGens.set(k, { gen: g, id, at });
       if (id === null || this.lru.peek(k)?.id !== id) this.lru.delete(k);
     });
+    // Every write anywhere announces its key: a key's generation only guards reads and computations in flight
+    // when it came, so old ones are let go (a computation still running after KEY_GEN_MS is hung anyway).
+    for (const [k, v] of this.keyGens) {
+      if (this.keyGens.size <= MAX_KEY_GENS && at - v.at < KEY_GEN_MS) break;
+      this.keyGens.delete(k);
+    }
     // Generations only matter for entries younger than them; past a bound, a full drop is cheaper.
-    if (this.gens.size + this.keyGens.size > 100_000) this.clear();
+    if (this.gens.size > 100_000) this.clear();
   }
 
   /** Drops everything (bus reconnect: messages may have been missed). */

@@ -3,7 +3,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import { getCache } from '@/lib/cache';
 import { onRouteResponse } from '@/lib/http/route';
 
-type CounterName = 'hitsL1' | 'hitsL2' | 'misses' | 'staleServed' | 'sets' | 'invalidations' | 'errors' | 'oversize';
+type CounterName = 'hitsL1' | 'hitsL2' | 'misses' | 'staleServed' | 'sets' | 'invalidations' | 'errors' | 'oversize' | 'refreshErrors' | 'timeouts';
 
 const COUNTERS: Record<CounterName, { name: string; help: string }> = {
   hitsL1: { name: 'mizaj_cache_hits_l1_total', help: 'Cache hits served from the in-process L1' },
@@ -14,6 +14,8 @@ const COUNTERS: Record<CounterName, { name: string; help: string }> = {
   invalidations: { name: 'mizaj_cache_invalidations_total', help: 'Category invalidations' },
   errors: { name: 'mizaj_cache_errors_total', help: 'Cache store errors (timeouts, connection, decode)' },
   oversize: { name: 'mizaj_cache_oversize_total', help: 'Values not cached because they exceed the size limit' },
+  refreshErrors: { name: 'mizaj_cache_refresh_errors_total', help: 'Background refreshes that failed (the stale value was kept; grace backoff started)' },
+  timeouts: { name: 'mizaj_cache_factory_timeouts_total', help: 'Callers that stopped waiting for a computation (hardTimeout / lockTimeout)' },
 };
 
 /**
