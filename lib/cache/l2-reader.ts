@@ -16,6 +16,11 @@ interface SharedRead {
   joiners: number;
 }
 
+function frozen(read: L2Read): L2Read {
+  if (read.kind === 'hit' || read.kind === 'stale') deepFreeze(read.value);
+  return read;
+}
+
 export interface ReaderOptions {
   gate: StoreGate;
   versions: VersionKeys;
@@ -51,12 +56,13 @@ export class L2Reader {
       return joined.promise;
     }
     const slot: SharedRead = { joiners: 0, promise: undefined! };
-    slot.promise = new Promise<void>((resolve) => process.nextTick(resolve)).then(async () => {
-      this.reads.delete(k);
-      const read = await this.readNow(t, ensureVersions);
-      // A parse handed to several callers must not be changed by one of them.
-      if (slot.joiners > 0 && (read.kind === 'hit' || read.kind === 'stale')) deepFreeze(read.value);
-      return read;
+    slot.promise = new Promise<L2Read>((resolve) => {
+      process.nextTick(() => {
+        this.reads.delete(k);
+        const read = this.readNow(t, ensureVersions);
+        // No one can join any more; a parse handed to several callers must not be changed by one of them.
+        resolve(slot.joiners > 0 ? read.then(frozen) : read);
+      });
     });
     this.reads.set(k, slot);
     return slot.promise;
@@ -66,7 +72,8 @@ export class L2Reader {
     const { gate, versions } = this.o;
     if (!gate.usable(t.category)) return { kind: 'unavailable' };
     try {
-      await this.o.beforeRead();
+      const flushing = this.o.beforeRead();
+      if (flushing) await flushing;
       const keys = [t.key, versions.category(t.category)];
       for (const tag of t.tags) keys.push(versions.tag(tag));
       const values = await gate.timed(gate.store.mget(keys));
