@@ -6,6 +6,12 @@ CREATE TABLE "cache_outbox" (
 	"applied_at" timestamp with time zone
 );
 --> statement-breakpoint
+CREATE TABLE "cache_store_epochs" (
+	"prefix" text PRIMARY KEY NOT NULL,
+	"server_id" text NOT NULL,
+	"seen_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE "idempotency_keys" (
 	"credential" text NOT NULL,
 	"key" text NOT NULL,

@@ -280,3 +280,14 @@ export const idempotencyKeys = pgTable(
     index('idx_idempotency_keys_created').on(t.createdAt),
   ],
 );
+
+/**
+ * The identity (run_id per master) of the Redis each cache prefix last applied invalidations to. When an
+ * instance connects to a Redis with another identity (restart from a snapshot, failover to a replica that
+ * missed writes), it re-applies the outbox rows still young enough to matter before reading from it.
+ */
+export const cacheStoreEpochs = pgTable('cache_store_epochs', {
+  prefix: text('prefix').primaryKey(),
+  serverId: text('server_id').notNull(),
+  seenAt: timestamp('seen_at', { withTimezone: true }).notNull().defaultNow(),
+});
