@@ -17,7 +17,7 @@ CREATE TABLE "idempotency_keys" (
 	"key" text NOT NULL,
 	"fingerprint" text NOT NULL,
 	"status" smallint NOT NULL,
-	"body" jsonb,
+	"body" text,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "idempotency_keys_credential_key_pk" PRIMARY KEY("credential","key")
 );

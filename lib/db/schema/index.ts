@@ -272,7 +272,8 @@ export const idempotencyKeys = pgTable(
     /** SHA-256 of method, path and body: the same key with another request is refused. */
     fingerprint: text('fingerprint').notNull(),
     status: smallint('status').notNull(),
-    body: jsonb('body'),
+    /** The body exactly as first sent (text, not jsonb: a replay must be byte-identical). */
+    body: text('body'),
     createdAt: createdAt(),
   },
   (t) => [
