@@ -7,8 +7,8 @@ import { createUser as insertUser, type NewUser } from '@/lib/auth/users';
 import { recommendations } from '@/lib/db/schema';
 import { feedbackTags, recommendationTags } from '@/lib/reads/invalidations';
 import { tag } from '@/lib/reads/tags';
-import { optimizeEffectiveness, submitFeedback, updateRecommendation } from '@/lib/services';
-import { runWrite, type WriteOptions, type WriteOutcome } from './door';
+import { optimizeEffectiveness, submitFeedback, updateRecommendation, type SubmitFeedbackResult } from '@/lib/services';
+import { runWrite, type WriteOptions, type WriteOutcome, type WriteSpec } from './door';
 
 export { createWriteDoor, runWrite, type DoorDeps, type WriteOptions, type WriteOutcome, type WriteSpec } from './door';
 export { fingerprint, parseIdempotencyKey, type IdempotentRequest } from './idempotency';
@@ -18,8 +18,15 @@ export { fingerprint, parseIdempotencyKey, type IdempotentRequest } from './idem
  * commit together, so no cache fault can lose the invalidation or fail the write after the fact.
  */
 
+/** Feedback on a recommendation for a diagnosis (the spec, for doors other than the process's: tests). */
+export const feedbackWrite = (input: unknown): WriteSpec<SubmitFeedbackResult> => ({
+  name: 'feedback.submit',
+  run: (tx) => submitFeedback(tx, input),
+  invalidates: (r) => ({ tags: feedbackTags(r) }),
+});
+
 export function recordFeedback(input: unknown, options?: WriteOptions) {
-  return runWrite({ name: 'feedback.submit', run: (tx) => submitFeedback(tx, input), invalidates: (r) => ({ tags: feedbackTags(r) }) }, options);
+  return runWrite(feedbackWrite(input), options);
 }
 
 export function editRecommendation(id: number, patch: unknown, options?: WriteOptions) {
