@@ -1,6 +1,9 @@
 import net from 'node:net';
 
-/** A TCP proxy on a free port that a test can cut (every connection dropped, new ones refused) and restore. */
+/**
+ * A TCP proxy on a free port that a test can cut (every connection dropped, new ones refused) and restore,
+ * optionally delaying what flows back to the client (a slow network between one instance and a server).
+ */
 export class TcpProxy {
   private readonly sockets = new Set<net.Socket>();
   private cut = false;
@@ -10,7 +13,8 @@ export class TcpProxy {
     readonly port: number,
   ) {}
 
-  static async start(targetPort: number, targetHost = '127.0.0.1'): Promise<TcpProxy> {
+  static async start(targetPort: number, options: { host?: string; delayMs?: number } = {}): Promise<TcpProxy> {
+    const targetHost = options.host ?? '127.0.0.1';
     let proxy: TcpProxy | undefined;
     const server = net.createServer((client) => {
       if (!proxy || proxy.cut) return client.destroy();
@@ -20,7 +24,13 @@ export class TcpProxy {
         s.on('close', () => proxy?.sockets.delete(s));
         s.on('error', () => {});
       }
-      client.pipe(upstream).pipe(client);
+      client.pipe(upstream);
+      if (options.delayMs) {
+        // Equal delays fire in order, so the byte stream stays intact.
+        upstream.on('data', (chunk: Buffer) => setTimeout(() => client.writable && client.write(chunk), options.delayMs));
+      } else {
+        upstream.pipe(client);
+      }
       client.on('close', () => upstream.destroy());
       upstream.on('close', () => client.destroy());
     });

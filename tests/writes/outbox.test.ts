@@ -41,8 +41,8 @@ afterEach(async () => {
   while (running.length) await running.pop()!.close();
 });
 
-async function startInstance(name: string, redisUrl: string) {
-  const handle = (await createDb({ url: t.url, max: 4 })) as Extract<DbHandle, { kind: 'postgres' }>;
+async function startInstance(name: string, redisUrl: string, dbUrl = t.url) {
+  const handle = (await createDb({ url: dbUrl, max: 4 })) as Extract<DbHandle, { kind: 'postgres' }>;
   const cache: Cache = createCache({ prefix, instanceId: name, redis: { url: redisUrl }, commandTimeoutMs: 150, breaker: { cooldownMs: 100, maxCooldownMs: 300 } });
   const coherence = new PgCoherence({ sql: handle.client, db: handle.db, cache, longestLifetimeSeconds: 3_600 });
   await coherence.start();
@@ -80,14 +80,20 @@ const rating = (n: number) => ({ recommendationId: 1, diagnosisId: 1, rating: 1 
 
 describe('write door', () => {
   it('read-after-write across instances: once a write through A returns, B never serves what it replaced', async () => {
+    // B hears both PostgreSQL and Redis 30 ms late, as over a slow network: without A waiting for B's
+    // acknowledgement, B would still serve its L1 copy when A's answer arrives.
     const redis = await OwnRedis.start();
+    const slowRedis = await TcpProxy.start(redis.port, { delayMs: 30 });
+    const slowDb = await TcpProxy.start(Number(new URL(t.url).port), { delayMs: 30 });
     try {
       const a = await startInstance('a', redis.url);
-      const b = await startInstance('b', redis.url);
+      const dbUrl = new URL(t.url);
+      dbUrl.port = String(slowDb.port);
+      const b = await startInstance('b', slowRedis.url, dbUrl.toString());
       await Promise.all([a.cache.ready(), b.cache.ready()]);
       await connected(a, b);
       let stale = 0;
-      for (let n = 0; n < 100; n++) {
+      for (let n = 0; n < 40; n++) {
         const before = await b.feedbackCount(1);
         // Served from B's L1 now: the case a late invalidation would get wrong.
         expect((await b.feedbackCount.withMeta(1)).layer).toBe('l1');
@@ -96,6 +102,8 @@ describe('write door', () => {
       }
       expect(stale).toBe(0);
     } finally {
+      await slowRedis.close();
+      await slowDb.close();
       await redis.destroy();
     }
   }, 60_000);
