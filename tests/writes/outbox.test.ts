@@ -36,7 +36,7 @@ const countFeedback = async (db: Db, recommendationId: number) =>
   (await db.select({ n: count() }).from(feedback).where(eq(feedback.recommendationId, recommendationId)))[0]!.n;
 
 type Instance = Awaited<ReturnType<typeof startInstance>>;
-const running: Instance[] = [];
+const running: { close(): Promise<void> }[] = [];
 afterEach(async () => {
   while (running.length) await running.pop()!.close();
 });
