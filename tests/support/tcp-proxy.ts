@@ -14,29 +14,30 @@ export class TcpProxy {
   ) {}
 
   static async start(targetPort: number, options: { host?: string; delayMs?: number } = {}): Promise<TcpProxy> {
-    const targetHost = options.host ?? '127.0.0.1';
-    let proxy: TcpProxy | undefined;
-    const server = net.createServer((client) => {
-      if (!proxy || proxy.cut) return client.destroy();
-      const upstream = net.connect(targetPort, targetHost);
-      for (const s of [client, upstream]) {
-        proxy.sockets.add(s);
-        s.on('close', () => proxy?.sockets.delete(s));
-        s.on('error', () => {});
-      }
-      client.pipe(upstream);
-      if (options.delayMs) {
-        // Equal delays fire in order, so the byte stream stays intact.
-        upstream.on('data', (chunk: Buffer) => setTimeout(() => client.writable && client.write(chunk), options.delayMs));
-      } else {
-        upstream.pipe(client);
-      }
-      client.on('close', () => upstream.destroy());
-      upstream.on('close', () => client.destroy());
-    });
+    const server = net.createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    proxy = new TcpProxy(server, (server.address() as net.AddressInfo).port);
+    const proxy = new TcpProxy(server, (server.address() as net.AddressInfo).port);
+    server.on('connection', (client) => proxy.accept(client, targetPort, options.host ?? '127.0.0.1', options.delayMs));
     return proxy;
+  }
+
+  private accept(client: net.Socket, targetPort: number, targetHost: string, delayMs: number | undefined): void {
+    if (this.cut) return void client.destroy();
+    const upstream = net.connect(targetPort, targetHost);
+    for (const s of [client, upstream]) {
+      this.sockets.add(s);
+      s.on('close', () => this.sockets.delete(s));
+      s.on('error', () => {});
+    }
+    client.pipe(upstream);
+    if (delayMs) {
+      // Equal delays fire in order, so the byte stream stays intact.
+      upstream.on('data', (chunk: Buffer) => setTimeout(() => client.writable && client.write(chunk), delayMs));
+    } else {
+      upstream.pipe(client);
+    }
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
   }
 
   get url(): string {
