@@ -9,6 +9,8 @@ export interface BusMessage {
   keys?: readonly string[];
   /** Id of the entry now stored under each key (null: removed or expired). */
   ids?: readonly (string | null)[];
+  /** The outbox reference this message applied, when it came from a durable write. */
+  ref?: string;
 }
 
 export type BusState = 'connecting' | 'connected' | 'disconnected';
@@ -51,8 +53,8 @@ export class RedisBus {
     return this.state === 'connected';
   }
 
-  message(tags: readonly string[], categories: readonly string[], keys?: readonly string[], ids?: readonly (string | null)[]): string {
-    return JSON.stringify({ from: this.instanceId, tags, categories, ...(keys?.length ? { keys, ...(ids ? { ids } : {}) } : {}) } satisfies BusMessage);
+  message(tags: readonly string[], categories: readonly string[], keys?: readonly string[], ids?: readonly (string | null)[], ref?: string): string {
+    return JSON.stringify({ from: this.instanceId, tags, categories, ...(keys?.length ? { keys, ...(ids ? { ids } : {}) } : {}), ...(ref ? { ref } : {}) } satisfies BusMessage);
   }
 
   private async subscribe(): Promise<void> {
@@ -85,6 +87,7 @@ export class RedisBus {
     }
     if (message.from === this.instanceId || !Array.isArray(message.tags) || !Array.isArray(message.categories)) return;
     if ((message.keys !== undefined && !Array.isArray(message.keys)) || (message.ids !== undefined && !Array.isArray(message.ids))) return;
+    if (message.ref !== undefined && typeof message.ref !== 'string') return;
     this.handlers.onMessage(message);
   }
 

@@ -4,7 +4,7 @@ import type { BreakerOptions, BreakerState } from './breaker';
 import type { BusState } from './bus';
 import { CATEGORY_DEFAULTS, longestLifetimeSeconds, type CategoryTable } from './categories';
 import { decodeHeader, decodeValue, deepFreeze, encodeEntry, encodeValue, headerTagsJson, type EntryHeader } from './codec';
-import { L1Coherence } from './coherence';
+import { L1Coherence, type ExternalCoherence } from './coherence';
 import { CacheEvents, type CacheEventMap, type CacheEventName } from './events';
 import { checkTimings, FACTORY_DEFAULTS, FactoryTimeoutError, within, type FactoryContext, type FactoryErrorInfo, type FactoryTimings } from './factory';
 import { bypassContext, FactoryRunner, type Computed, type EntryTimes, type Factory, type Spec, type Target } from './factory-runner';
@@ -23,6 +23,7 @@ import { VersionKeys } from './versions';
 import { WarmRegistry, type WarmOptions, type WarmReport, type Warmer } from './warm';
 
 export type { InvalidationReport } from './invalidation';
+export type { ExternalCoherence } from './coherence';
 
 export interface CacheOptions {
   /** Namespace of every key (tests use one each). */
@@ -137,6 +138,8 @@ interface Found {
   snap: number;
 }
 
+/** Longest a store-ready hook keeps reads off the store after a (re)connect. */
+const READY_HOOK_TIMEOUT_MS = 3_000;
 /** An oversize key is logged at most once per this. */
 const OVERSIZE_LOG_MS = 3_600_000;
 const MAX_OVERSIZE_KEYS = 10_000;
@@ -176,6 +179,7 @@ export class Cache {
   private readonly random: () => number;
   private readonly factoryDefaults: FactoryTimings;
   private readonly oversizeLogged = new Map<string, number>();
+  private readonly readyHooks: (() => Promise<void>)[] = [];
   private closed = false;
 
   constructor(options: CacheOptions) {
@@ -199,7 +203,14 @@ export class Cache {
     const l1Options = options.l1 ?? (shared ? {} : false);
     const l1 = l1Options === false ? undefined : new L1Cache(l1Options);
     const parts = { prefix: this.prefix, stats: this.stats, events: this.events, logger: this.logger };
-    this.coherence = new L1Coherence({ ...parts, l1, store: this.store, bus: options.bus ?? (shared && l1 !== undefined), instanceId: this.instanceId });
+    this.coherence = new L1Coherence({
+      ...parts,
+      l1,
+      store: this.store,
+      bus: options.bus ?? (shared && l1 !== undefined),
+      instanceId: this.instanceId,
+      onSettled: (ref) => this.invalidator.pending.settle(ref),
+    });
     const breaker: BreakerOptions = options.breaker ?? {};
     this.gate = new StoreGate({ ...parts, store: this.store, timeoutMs, breaker, onProbe: () => this.invalidator.pending.flush() });
     const versionTtlMs = options.versionTtlMs ?? Math.max(3_600, longestLifetimeSeconds(this.categories)) * 1000;
@@ -233,6 +244,7 @@ export class Cache {
       persist: (t, tags, value, times, versions, snap) => this.persist(t, tags, value, times, versions, snap),
     });
     this.warmers = new WarmRegistry(this.logger);
+    if (this.store instanceof RedisStore) this.store.client.on('ready', () => this.runReadyHooks());
   }
 
   // ---------------------------------------------------------------- public API
@@ -419,6 +431,63 @@ export class Cache {
     return this.invalidator.invalidate(checkTags([tag]), []);
   }
 
+  /**
+   * Applies an invalidation recorded elsewhere (a durable write's outbox row, `ref` = its id): tags and
+   * categories in one batch, and the bus message carries `ref` so other instances know the store has it.
+   * Throws ServiceUnavailableError when the store cannot record it (kept pending, replayed before reads).
+   */
+  async apply(change: { tags?: readonly string[]; categories?: readonly string[]; ref?: string }): Promise<InvalidationReport> {
+    const categories = change.categories ?? [];
+    for (const c of categories) if (!this.categories[c]) throw new Error(`unknown cache category "${c}"`);
+    return this.invalidator.invalidate(checkTags(change.tags ?? [], Infinity), categories, change.ref);
+  }
+
+  /**
+   * An invalidation another instance recorded: drops this instance's L1 entries at once and keeps it pending
+   * (applied to the store before this instance reads the store again) until `settle(ref)` says the store has it.
+   */
+  defer(ref: string, change: { tags?: readonly string[]; categories?: readonly string[] }): void {
+    const tags = change.tags ?? [];
+    const categories = (change.categories ?? []).filter((c) => this.categories[c]);
+    this.coherence.invalidate(tags, categories);
+    if (this.enabled && this.store.backend !== 'memory') this.invalidator.pending.keep(tags, categories, ref);
+    this.events.emit('invalidate', { tags, categories, source: 'remote', refs: [ref] });
+  }
+
+  /** The store has this deferred invalidation (another instance applied it). */
+  settle(ref: string): void {
+    this.invalidator.pending.settle(ref);
+  }
+
+  /** Applies every pending invalidation to the store now; false if the store could not take them. */
+  async replayPending(): Promise<boolean> {
+    if (this.invalidator.pending.size === 0) return true;
+    if (!this.gate.usable()) return false;
+    try {
+      await this.invalidator.pending.flush();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * A second coherence channel for L1 (the app's PostgreSQL LISTEN/NOTIFY): while attached, L1 is served only
+   * while its lease is valid, whatever the state of the Redis bus.
+   */
+  attachCoherence(coherence: ExternalCoherence | undefined): void {
+    this.coherence.external = coherence;
+  }
+
+  /**
+   * Runs `hook` each time the store (re)connects, before this instance reads from it again (e.g. re-apply
+   * invalidations a restored Redis lost). Reads go to L1/fn while hooks run; writes go on.
+   */
+  onStoreReady(hook: () => Promise<void>): void {
+    this.readyHooks.push(hook);
+    if (this.store.available()) this.runReadyHooks();
+  }
+
   /** Invalidates every entry of a category with one counter bump (memory is reclaimed by purgeCategory/reclaim). */
   async invalidateCategory(category: string): Promise<InvalidationReport> {
     if (!this.categories[category]) throw new Error(`unknown cache category "${category}"`);
@@ -543,6 +612,21 @@ export class Cache {
 
 
   // ---------------------------------------------------------------- internals
+
+  private runReadyHooks(): void {
+    if (this.readyHooks.length === 0 || this.closed) return;
+    const run = async () => {
+      for (const hook of this.readyHooks) {
+        const outcome = await within(hook(), READY_HOOK_TIMEOUT_MS);
+        // The store is read again anyway: a hook that cannot finish must not turn the cache off for good.
+        if (!outcome.done || 'error' in outcome) {
+          const err = !outcome.done ? `timed out after ${READY_HOOK_TIMEOUT_MS} ms` : String((outcome as { error: unknown }).error);
+          this.logger.warn({ cache: this.prefix, err }, 'cache store-ready hook failed');
+        }
+      }
+    };
+    this.gate.holdReads(run());
+  }
 
   private count(category: string, kind: 'hit' | 'stale', layer: 'l1' | 'l2', key: string): void {
     const s = this.stats.of(category);

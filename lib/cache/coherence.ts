@@ -15,6 +15,13 @@ export interface CoherenceOptions {
   instanceId: string;
   events: CacheEvents;
   logger: CacheLogger;
+  /** A bus message that carries an outbox reference: the store has that invalidation now. */
+  onSettled: (ref: string) => void;
+}
+
+/** A coherence channel besides the Redis bus (the app's PostgreSQL notifications): L1 is trusted only while its lease holds. */
+export interface ExternalCoherence {
+  leaseValid(): boolean;
 }
 
 /**
@@ -28,6 +35,8 @@ export class L1Coherence {
   readonly bus: RedisBus | undefined;
   /** Bumped by every invalidation seen here (local or remote): a read started before one is never shared after it. */
   generation = 0;
+  /** While attached, L1 is trusted on its lease, whatever the state of the Redis bus. */
+  external: ExternalCoherence | undefined;
 
   constructor(o: CoherenceOptions) {
     this.l1 = o.l1;
@@ -40,7 +49,8 @@ export class L1Coherence {
       {
         onMessage: (m) => {
           this.invalidate(m.tags, m.categories, m.keys, m.ids);
-          if (m.tags.length + m.categories.length > 0) o.events.emit('invalidate', { tags: m.tags, categories: m.categories, source: 'bus' });
+          if (m.ref) o.onSettled(m.ref);
+          if (m.tags.length + m.categories.length > 0) o.events.emit('invalidate', { tags: m.tags, categories: m.categories, source: 'bus', refs: m.ref ? [m.ref] : [] });
         },
         onDisconnect: () => {
           this.l1?.clear();
@@ -59,7 +69,9 @@ export class L1Coherence {
 
   /** L1 is trusted only while no invalidation can be missed. */
   usable(): boolean {
-    return this.l1 !== undefined && (this.bus === undefined || this.bus.connected());
+    if (this.l1 === undefined) return false;
+    if (this.external) return this.external.leaseValid();
+    return this.bus === undefined || this.bus.connected();
   }
 
   /** Local generation to remember before a store read or fn whose result may go into L1. */
@@ -82,8 +94,8 @@ export class L1Coherence {
   }
 
   /** The bus message for a store batch (sent in the same round trip as the writes it announces). */
-  announce(tags: readonly string[], categories: readonly string[], keys?: readonly string[], ids?: readonly (string | null)[]): StoreOp | undefined {
-    return this.bus && { op: 'publish', channel: this.bus.channel, message: this.bus.message(tags, categories, keys, ids) };
+  announce(tags: readonly string[], categories: readonly string[], keys?: readonly string[], ids?: readonly (string | null)[], ref?: string): StoreOp | undefined {
+    return this.bus && { op: 'publish', channel: this.bus.channel, message: this.bus.message(tags, categories, keys, ids, ref) };
   }
 
   async close(): Promise<void> {

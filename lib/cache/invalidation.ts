@@ -57,14 +57,15 @@ export class Invalidator {
       // Same cadence as the breaker, so an unrecorded invalidation is replayed ≤ maxCooldownMs after Redis is back.
       baseDelayMs: o.breaker.cooldownMs ?? 1_000,
       maxDelayMs: o.breaker.maxCooldownMs ?? 15_000,
-      onReplayed: (tags, categories) => {
+      onReplayed: (tags, categories, refs) => {
         o.logger.info({ cache: o.prefix, tags: tags.length, categories: categories.length }, 'cache replayed invalidations kept during the outage');
-        o.events.emit('invalidate', { tags, categories, source: 'replay' });
+        o.events.emit('invalidate', { tags, categories, source: 'replay', refs });
       },
     });
   }
 
-  async invalidate(tags: readonly string[], categories: readonly string[]): Promise<InvalidationReport> {
+  /** `ref`: the outbox row this invalidation comes from (a durable write), announced with it on the bus. */
+  async invalidate(tags: readonly string[], categories: readonly string[], ref?: string): Promise<InvalidationReport> {
     const { gate, stats } = this.o;
     const started = performance.now();
     // Local L1 first, so this instance is correct even if the store write below fails.
@@ -73,28 +74,29 @@ export class Invalidator {
     stats.tagInvalidations += tags.length;
     if (!this.o.enabled) return { tags, categories, receivers: 0, ms: 0 };
     if (!gate.usable()) {
-      this.pending.keep(tags, categories);
+      this.pending.keep(tags, categories, ref);
       throw new ServiceUnavailableError(NOT_RECORDED);
     }
     const all = this.pending.withPending(tags, categories);
     let receivers: number;
     try {
-      receivers = await this.write(all.tags, all.categories);
+      receivers = await this.write(all.tags, all.categories, ref);
       gate.success();
     } catch (error) {
       gate.failure(error, categories[0], 'invalidate');
-      this.pending.keep(tags, categories);
+      this.pending.keep(tags, categories, ref);
       throw new ServiceUnavailableError(NOT_RECORDED);
     }
-    this.pending.recorded(all.tags, all.categories);
-    this.o.events.emit('invalidate', { tags, categories, source: 'local' });
+    const refs = ref ? [...all.refs, ref] : all.refs;
+    this.pending.recorded(refs);
+    this.o.events.emit('invalidate', { tags, categories, source: 'local', refs });
     return { tags, categories, receivers, ms: Math.round((performance.now() - started) * 100) / 100 };
   }
 
   /** New versions + the bus message, one round trip; resolves to the number of buses that got the message. */
-  private async write(tags: readonly string[], categories: readonly string[]): Promise<number> {
+  private async write(tags: readonly string[], categories: readonly string[], ref?: string): Promise<number> {
     const ops = this.o.versions.bump(tags, categories);
-    const message = this.o.coherence.announce(tags, categories);
+    const message = this.o.coherence.announce(tags, categories, undefined, undefined, ref);
     if (message) ops.push(message);
     const results = await this.o.gate.timed(this.o.gate.store.exec(ops));
     return message ? Number(results[results.length - 1] ?? 0) : 0;

@@ -120,8 +120,9 @@ export function categoryOfKey(prefix: string, key: string): string | undefined {
 const MAX_TAGS = 32;
 
 /** Tags of one entry: at most 32 non-empty strings (long or unusual ones are hashed into their key). */
-export function checkTags(tags: readonly string[]): readonly string[] {
-  if (tags.length > MAX_TAGS) throw new Error(`at most ${MAX_TAGS} tags per entry`);
+/** `max`: an entry carries at most MAX_TAGS; an invalidation may name more. */
+export function checkTags(tags: readonly string[], max = MAX_TAGS): readonly string[] {
+  if (tags.length > max) throw new Error(`at most ${max} tags per entry`);
   for (const t of tags) {
     if (typeof t !== 'string' || t.length === 0) throw new Error(`invalid cache tag ${JSON.stringify(t)?.slice(0, 80)}`);
   }

@@ -70,7 +70,7 @@ export class L2Reader {
 
   async readNow(t: Target, ensureVersions: boolean): Promise<L2Read> {
     const { gate, versions } = this.o;
-    if (!gate.usable(t.category)) return { kind: 'unavailable' };
+    if (!gate.readable(t.category)) return { kind: 'unavailable' };
     try {
       const flushing = this.o.beforeRead();
       if (flushing) await flushing;
@@ -119,7 +119,7 @@ export class L2Reader {
   /** Versions of tags a factory adds while running (ctx.setTags); undefined when the store cannot say. */
   tagVersions = async (tags: readonly string[]): Promise<string[] | undefined> => {
     const { gate, versions } = this.o;
-    if (!gate.usable()) return undefined;
+    if (!gate.readable()) return undefined;
     try {
       const keys = tags.map((tag) => versions.tag(tag));
       const current = await versions.ensure(gate, keys, await gate.timed(gate.store.mget(keys)));

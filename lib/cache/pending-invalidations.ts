@@ -9,7 +9,12 @@ export interface PendingOptions {
   /** First retry after this; doubles on failure up to maxDelayMs (the bound on replay after recovery). */
   baseDelayMs: number;
   maxDelayMs: number;
-  onReplayed: (tags: readonly string[], categories: readonly string[]) => void;
+  onReplayed: (tags: readonly string[], categories: readonly string[], refs: readonly string[]) => void;
+}
+
+interface Entry {
+  tags: readonly string[];
+  categories: readonly string[];
 }
 
 /**
@@ -17,12 +22,13 @@ export interface PendingOptions {
  * again, when the breaker's probe closes it, and on a timer of its own (≤ maxDelayMs apart), so a single
  * failure that never opened the breaker is still replayed with no read on this instance.
  *
- * The one place that knows what is unrecorded: a durable source (an outbox) can replace it by implementing
- * keep/flush/size the same way.
+ * Each is kept under a reference: a durable write's outbox row id (lib/writes), so it can be settled when
+ * another instance reports the store has it, or a local one. The outbox in PostgreSQL is what survives a
+ * restart; this is what keeps this instance from reading the store before it has them.
  */
 export class PendingInvalidations {
-  private readonly tags = new Set<string>();
-  private readonly categories = new Set<string>();
+  private readonly entries = new Map<string, Entry>();
+  private seq = 0;
   private flushing: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private delay: number;
@@ -33,18 +39,22 @@ export class PendingInvalidations {
   }
 
   get size(): number {
-    return this.tags.size + this.categories.size;
+    return this.entries.size;
   }
 
-  /** Everything pending plus these, to write in one go with a new invalidation. */
-  withPending(tags: readonly string[], categories: readonly string[]): { tags: string[]; categories: string[] } {
-    return { tags: [...new Set([...this.tags, ...tags])], categories: [...new Set([...this.categories, ...categories])] };
+  /** Everything pending plus these, to write in one go with a new invalidation; `refs` to pass to recorded(). */
+  withPending(tags: readonly string[], categories: readonly string[]): { tags: string[]; categories: string[]; refs: string[] } {
+    const all = { tags: new Set(tags), categories: new Set(categories) };
+    for (const e of this.entries.values()) {
+      for (const t of e.tags) all.tags.add(t);
+      for (const c of e.categories) all.categories.add(c);
+    }
+    return { tags: [...all.tags], categories: [...all.categories], refs: [...this.entries.keys()] };
   }
 
   /** Marks these as recorded (after a successful write that included them). */
-  recorded(tags: readonly string[], categories: readonly string[]): void {
-    for (const t of tags) this.tags.delete(t);
-    for (const c of categories) this.categories.delete(c);
+  recorded(refs: readonly string[]): void {
+    for (const r of refs) this.entries.delete(r);
     if (this.size === 0) {
       clearTimeout(this.timer);
       this.timer = undefined;
@@ -52,13 +62,20 @@ export class PendingInvalidations {
     }
   }
 
-  keep(tags: readonly string[], categories: readonly string[]): void {
-    for (const t of tags) this.tags.add(t);
-    for (const c of categories) this.categories.add(c);
-    if (this.tags.size > this.options.maxTags) {
+  /** The store has this one: another instance applied it. */
+  settle(ref: string): void {
+    this.recorded([ref]);
+  }
+
+  keep(tags: readonly string[], categories: readonly string[], ref = `local:${++this.seq}`): void {
+    const existing = this.entries.get(ref);
+    this.entries.set(ref, existing ? { tags: [...existing.tags, ...tags], categories: [...existing.categories, ...categories] } : { tags, categories });
+    let total = 0;
+    for (const e of this.entries.values()) total += e.tags.length;
+    if (total > this.options.maxTags) {
       // Too many to replay one by one: replay as "everything changed", still O(categories).
-      this.tags.clear();
-      for (const c of this.options.allCategories()) this.categories.add(c);
+      this.entries.clear();
+      this.entries.set(`local:${++this.seq}`, { tags: [], categories: this.options.allCategories() });
     }
     this.schedule();
   }
@@ -67,12 +84,11 @@ export class PendingInvalidations {
   flush(): Promise<void> {
     if (this.size === 0) return Promise.resolve();
     this.flushing ??= (async () => {
-      const tags = [...this.tags];
-      const categories = [...this.categories];
+      const { tags, categories, refs } = this.withPending([], []);
       try {
         await this.options.write(tags, categories);
-        this.recorded(tags, categories);
-        this.options.onReplayed(tags, categories);
+        this.recorded(refs);
+        this.options.onReplayed(tags, categories, refs);
       } finally {
         this.flushing = undefined;
       }

@@ -25,6 +25,8 @@ export class StoreGate {
   readonly store: CacheStore;
   readonly breaker: Breaker;
   private closed = false;
+  /** Set while store-ready hooks run after a (re)connect: the store may hold data older than they re-apply. */
+  private held: Promise<void> | undefined;
 
   constructor(private readonly o: StoreGateOptions) {
     this.store = o.store;
@@ -54,6 +56,19 @@ export class StoreGate {
       return false;
     }
     return true;
+  }
+
+  /** Whether to read from the store now: usable, and not held by a store-ready hook. */
+  readable(category?: string): boolean {
+    return this.held === undefined && this.usable(category);
+  }
+
+  /** Keeps reads off the store until `until` settles (writes go on: the hooks need them). */
+  holdReads(until: Promise<void>): void {
+    const held: Promise<void> = until.finally(() => {
+      if (this.held === held) this.held = undefined;
+    });
+    this.held = held;
   }
 
   success(): void {
