@@ -48,8 +48,8 @@ const view = ({ controller: _c, ...job }: Job): JobView => ({ ...job, progress: 
 
 function start(kind: JobKind, category: CategoryName, run: (job: Job) => Promise<void>): JobView {
   prune(Date.now());
-  // One purge or warm per category at a time: a second click joins the running job.
-  for (const job of jobs().values()) if (job.category === category && job.status === 'running') return view(job);
+  // One purge and one warm per category at a time: a second click joins the running job.
+  for (const job of jobs().values()) if (job.kind === kind && job.category === category && job.status === 'running') return view(job);
   const job: Job = {
     id: randomUUID(),
     kind,
