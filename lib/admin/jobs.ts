@@ -91,6 +91,15 @@ export function startPurgeJob(actor: Actor, category: CategoryName): JobView {
   });
 }
 
+/**
+ * The API's category purge: the O(1) invalidation is recorded before the caller gets its 202 (no read
+ * after that returns an old entry); the job then frees the keys in batches.
+ */
+export async function startCategoryPurge(actor: Actor, category: CategoryName): Promise<JobView> {
+  await getCache().invalidateCategory(category);
+  return startPurgeJob(actor, category);
+}
+
 export function startWarmJob(actor: Actor, category: CategoryName): JobView {
   return start('warm', category, async (job) => {
     const report = await warmCategory(await getDb(), actor, category, {

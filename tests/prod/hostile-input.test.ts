@@ -1,15 +1,13 @@
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminAudit, feedback, recommendations } from '@/lib/db/schema';
-import { problemOf, raw, startProdServer, type Answer, type ProdServer } from './support';
+import { PII_MARKER, problemOf, raw, startProdServer, type Answer, type ProdServer } from './support';
 
 /**
  * Issue 16's cases, each through the production server with the fast path on and off: hostile input gets
  * the right 4xx — problem+json under /api, a page elsewhere — never a 5xx, an empty answer or Node's own.
  */
 
-/** A marker that stands for personal data in the bodies below: tests/prod/log-scan.test.ts looks for it in every log. */
-export const PII_MARKER = 'Parvaneh-Sadeghi-PII-marker';
 
 type Who = 'anonymous' | 'read' | 'write' | 'admin' | 'unknown';
 type Case = {

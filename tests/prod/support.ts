@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
@@ -19,9 +19,15 @@ import { createTestDb, destroyTestDb, type TestDb } from '../support/test-db';
  */
 
 export const APP_DIR = path.resolve(process.env.MIZAJ_APP_DIR ?? path.resolve(import.meta.dirname, '../..'));
-/** Every production server's output lands here; tests/prod/log-scan.test.ts reads it all at the end. */
+/**
+ * Every production server's output lands here (`*.log`), next to the personal data its database was seeded
+ * with (`*.pii.txt`); tests/prod/log-scan.test.ts reads them all at the end. scripts/test.sh empties it.
+ */
 export const LOG_DIR = path.resolve(import.meta.dirname, '../../test-logs');
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** Stands for personal data in request bodies the tests send: the log scan looks for it too. */
+export const PII_MARKER = 'Parvaneh-Sadeghi-PII-marker';
 
 export type Identities = { readKey: string; writeKey: string; adminCookie: string; unknownKey: string };
 
@@ -82,7 +88,9 @@ export async function startProdServer(opts: { name: string; fastPath: boolean; p
   const prefix = `t-prod-${opts.name}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   const port = await freePort();
   mkdirSync(LOG_DIR, { recursive: true });
-  const log = createWriteStream(path.join(LOG_DIR, `${opts.name}-${process.pid}-${port}.log`));
+  const base = path.join(LOG_DIR, `${opts.name}-${process.pid}-${port}`);
+  writeFileSync(`${base}.pii.txt`, pii.join('\n'));
+  const log = createWriteStream(`${base}.log`);
   const child = spawn(process.execPath, ['--enable-source-maps', entry], {
     cwd: APP_DIR,
     env: {

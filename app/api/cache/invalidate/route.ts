@@ -1,5 +1,5 @@
 import { purgeTag } from '@/lib/admin/cache-admin';
-import { startPurgeJob } from '@/lib/admin/jobs';
+import { startCategoryPurge } from '@/lib/admin/jobs';
 import { jobAccepted } from '@/lib/api/job-answer';
 import { ops } from '@/lib/api/operations';
 import { actorOf } from '@/lib/api/viewer';
@@ -10,7 +10,7 @@ import { route } from '@/lib/http/route';
 
 export const POST = route(ops.cacheInvalidate, async ({ body, identity }) =>
   'category' in body
-    ? jobAccepted(startPurgeJob(actorOf(identity), body.category as CategoryName))
+    ? jobAccepted(await startCategoryPurge(actorOf(identity), body.category as CategoryName))
     : { tag: body.tag, ...(await purgeTag(await getDb(), actorOf(identity), body.tag)) },
 );
 export const { GET, PUT, PATCH, DELETE } = otherMethods(['POST']);
