@@ -176,14 +176,16 @@ export async function raw(server: { url: string }, method: string, target: strin
     const socket = connect(Number(port), '127.0.0.1');
     const chunks: Buffer[] = [];
     socket.setTimeout(60_000, () => socket.destroy(new Error(`timeout: ${method} ${target.slice(0, 80)}`)));
+    let failure: Error | undefined;
     socket.on('data', (c) => chunks.push(c));
-    socket.on('error', (e) => (chunks.length ? finish() : reject(e)));
-    socket.on('end', finish);
+    // A server may answer (413, 431…) and close before the whole body is written: the answer still counts.
+    socket.on('error', (e) => (failure = e));
     socket.on('close', finish);
     let done = false;
     function finish() {
       if (done) return;
       done = true;
+      if (chunks.length === 0) return reject(failure ?? new Error(`connection closed without an answer: ${method} ${target.slice(0, 80)}`));
       try {
         resolve(parseResponse(Buffer.concat(chunks), method));
       } catch (e) {
