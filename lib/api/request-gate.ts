@@ -42,8 +42,11 @@ const DOT_SEGMENT = /(?:^|\/)(?:\.|%2e){1,2}(?:\/|$)/i;
 
 type Verdict = { refusal: Refusal; api: boolean; path: string } | { refusal?: undefined };
 
+/** What the head says about the body: declared length, chunked or not, content type. */
+export type BodyHead = { length?: number; chunked?: boolean; type?: string };
+
 /** Decides without side effects (unit-testable); `refuseRequest` writes the answer. */
-export function judge(method: string, url: string, declaredBodyBytes = 0): Verdict {
+export function judge(method: string, url: string, body: BodyHead = {}): Verdict {
   if (url === '*') {
     return method === 'OPTIONS'
       ? { refusal: { status: 204, code: 'ok', detail: '', allow: IMPLEMENTED }, api: true, path: '*' }
@@ -59,9 +62,12 @@ export function judge(method: string, url: string, declaredBodyBytes = 0): Verdi
   const bad = pathProblem(path);
   if (bad) return refuse({ status: 400, code: 'malformed_path', detail: bad });
   if (!api) {
-    return declaredBodyBytes > MAX_PAGE_BODY_BYTES
-      ? refuse({ status: 413, code: 'payload_too_large', detail: `The request body is larger than ${MAX_PAGE_BODY_BYTES} bytes` })
-      : {};
+    if ((body.length ?? 0) > MAX_PAGE_BODY_BYTES) return refuse({ status: 413, code: 'payload_too_large', detail: `The request body is larger than ${MAX_PAGE_BODY_BYTES} bytes` });
+    // Next reads a multipart page POST as a no-JS server action form and fails (500) on one it cannot parse.
+    if (method === 'POST' && /^multipart\/form-data/i.test(body.type ?? '') && (!/;\s*boundary=[^;\s]/i.test(body.type!) || (!body.chunked && !body.length))) {
+      return refuse({ status: 400, code: 'malformed_body', detail: 'A multipart form needs a boundary and a body' });
+    }
+    return {};
   }
   const route = path.startsWith('/api/') ? API_ROUTES.find((r) => r.pattern.test(path)) : undefined;
   if (!route) return refuse({ status: 404, code: 'not_found', detail: 'No API operation at this path' });
@@ -89,7 +95,11 @@ function pathProblem(path: string): string | undefined {
 /** True when the request was answered here. */
 export function refuseRequest(req: IncomingMessage, res: ServerResponse): boolean {
   const length = req.headers['content-length'];
-  const verdict = judge(req.method ?? '', req.url ?? '', length && /^\d+$/.test(length) ? Number(length) : 0);
+  const verdict = judge(req.method ?? '', req.url ?? '', {
+    length: length && /^\d+$/.test(length) ? Number(length) : undefined,
+    chunked: req.headers['transfer-encoding'] !== undefined,
+    type: req.headers['content-type'],
+  });
   if (!verdict.refusal) return false;
   const { refusal, api, path } = verdict;
   if (refusal.status === 204) {

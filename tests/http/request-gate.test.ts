@@ -38,7 +38,15 @@ describe('request gate', () => {
   });
 
   it('refuses a page body larger than a server action may send, not an API one (the route caps those)', () => {
-    expect(judge('POST', '/en/sign-in', MAX_PAGE_BODY_BYTES + 1).refusal?.status).toBe(413);
-    expect(judge('POST', '/api/feedback/submit', MAX_PAGE_BODY_BYTES + 1).refusal).toBeUndefined();
+    expect(judge('POST', '/en/sign-in', { length: MAX_PAGE_BODY_BYTES + 1 }).refusal?.status).toBe(413);
+    expect(judge('POST', '/api/feedback/submit', { length: MAX_PAGE_BODY_BYTES + 1 }).refusal).toBeUndefined();
+  });
+
+  it('refuses a page multipart POST without a boundary or a body (Next would fail on it), not a real form', () => {
+    const type = 'multipart/form-data; boundary=----x';
+    expect(judge('POST', '/en', { type }).refusal?.status).toBe(400);
+    expect(judge('POST', '/en', { type: 'multipart/form-data', length: 10 }).refusal?.status).toBe(400);
+    expect(judge('POST', '/en/sign-in', { type, length: 300 }).refusal).toBeUndefined();
+    expect(judge('POST', '/en/sign-in', { type, chunked: true }).refusal).toBeUndefined();
   });
 });

@@ -49,6 +49,8 @@ const CASES: Case[] = [
   { name: '20 KB request target', method: 'GET', target: `/api/trending?x=${'a'.repeat(20_000)}`, status: 414, as: 'problem' },
   { name: '9 KB request target', method: 'GET', target: `/api/trending?x=${'a'.repeat(9_000)}`, who: 'read', status: 414, as: 'problem' },
   { name: 'a page GET with a 10 MB body', method: 'GET', target: '/fa/diagnoses/1', body: 'x'.repeat(10 * 1024 * 1024), status: 413, as: 'html' },
+  { name: 'a page POST declaring multipart with no body', method: 'POST', target: '/en', headers: { 'Content-Type': 'multipart/form-data; boundary=x' }, status: 400, as: 'html' },
+  { name: 'a page POST declaring multipart without a boundary', method: 'POST', target: '/en', headers: { 'Content-Type': 'multipart/form-data' }, body: 'x', status: 400, as: 'html' },
   // Paths that look like the API but have no route.
   { name: '/api without a slash', method: 'GET', target: '/api', status: 404, as: 'problem' },
   { name: '/api%2F…', method: 'GET', target: '/api%2Frecommendations%2F1', status: 404, as: 'problem' },
@@ -78,7 +80,7 @@ const authHeaders = (s: ProdServer, who: Who | undefined): Record<string, string
   : {};
 
 function send(s: ProdServer, c: Pick<Case, 'method' | 'target' | 'who' | 'headers' | 'body'>): Promise<Answer> {
-  const headers = { ...authHeaders(s, c.who), ...c.headers, ...(c.body !== undefined && { 'Content-Type': 'application/json' }) };
+  const headers = { ...authHeaders(s, c.who), ...(c.body !== undefined && { 'Content-Type': 'application/json' }), ...c.headers };
   return raw(s, c.method, c.target, { headers, body: c.body === undefined ? undefined : json(c.body) });
 }
 
