@@ -5,6 +5,9 @@
 import { createServer } from 'node:http';
 import next from 'next';
 import { serveFromCache } from '@/lib/api/fast-path';
+import { MAX_URL_BYTES, refuseRequest } from '@/lib/api/request-gate';
+import { refuseConnect, refuseUnparsed } from '@/lib/http/refusal';
+import { scrubConsole } from '@/lib/log';
 
 const port = Number(process.env.PORT ?? 3000);
 // Not HOSTNAME: Docker sets that to the container id.
@@ -13,11 +16,16 @@ const hostname = process.env.HOST ?? '0.0.0.0';
 // FAST_PATH=off sends every request through Next (to measure what the fast path saves: npm run bench).
 const fastPath = process.env.FAST_PATH !== 'off';
 
+// Next prints a page's errors itself (a failed query with its parameters): through the same scrubbing as our logs.
+scrubConsole();
+
 const app = next({ dev: false, hostname, port });
 const handle = app.getRequestHandler();
 
 await app.prepare();
-createServer((req, res) => {
+const server = createServer((req, res) => {
+  // Requests no route can serve are answered here, the same with or without the fast path.
+  if (refuseRequest(req, res)) return;
   const served = fastPath ? serveFromCache(req, res) : false;
   if (served === true) return;
   if (served === false) return void handle(req, res);
@@ -25,6 +33,11 @@ createServer((req, res) => {
     (ok) => (ok ? undefined : handle(req, res)),
     () => handle(req, res),
   );
-}).listen(port, hostname, () => {
+});
+// What the HTTP parser refuses (unknown method token, bytes not allowed in a target, oversized head) gets
+// problem+json rather than Node's empty answer.
+server.on('clientError', (error, socket) => refuseUnparsed(error, socket, MAX_URL_BYTES));
+server.on('connect', (_req, socket) => refuseConnect(socket));
+server.listen(port, hostname, () => {
   console.log(`› Mizaj listening on http://${hostname === '0.0.0.0' ? 'localhost' : hostname}:${port}`);
 });

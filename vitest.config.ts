@@ -11,6 +11,8 @@ export default defineConfig({
   },
   test: {
     include: ['lib/**/*.test.ts', 'tests/**/*.test.ts', 'drizzle/**/*.test.ts'],
+    // Against the production build: npm run test:fuzz (vitest.prod.config.ts).
+    exclude: ['tests/prod/**', 'node_modules/**'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',

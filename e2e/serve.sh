@@ -14,4 +14,9 @@ export METRICS_KEYSCAN_INTERVAL_MS="${METRICS_KEYSCAN_INTERVAL_MS:-3000}"
 export SESSION_SECRET="${SESSION_SECRET:-e2e-only-session-secret-0123456789abcdef}"
 redis-cli -u "$REDIS_URL" --scan --pattern "$CACHE_PREFIX:*" | xargs -r redis-cli -u "$REDIS_URL" unlink >/dev/null
 NODE_ENV=test npm run -s db:seed -- --patients 400 --seed 7
+# The server's output and the personal data it was seeded with, for the log scan (tests/prod/log-scan.test.ts).
+mkdir -p test-logs
+LOG="test-logs/e2e-$$"
+psql "$DATABASE_URL" -At -c "select name from patients union select email from users union select distinct comment from feedback where length(comment) >= 12" >"$LOG.pii.txt"
+exec > >(tee -a "$LOG.log") 2>&1
 HOST=127.0.0.1 PORT="${E2E_PORT:-3100}" exec npm start

@@ -7,6 +7,9 @@ export NEXT_TELEMETRY_DISABLED=1
 bash scripts/ensure-chromium.sh
 bash scripts/ensure-services.sh
 
+# Server logs of this run only: the log scan (npm run test:fuzz) reads every file there.
+rm -rf test-logs
+
 step() { printf '\n=== %s ===\n' "$1"; }
 step "lint";        npx eslint . --max-warnings=0
 step "typecheck";   npx tsc --noEmit

@@ -2,6 +2,7 @@ import 'server-only';
 import { CATEGORY_NAMES, getCache, type CategoryName, type PurgeProgress, type WarmProgress } from '@/lib/cache';
 import type { Db } from '@/lib/db/types';
 import { registerWarmers } from '@/lib/reads/warmers';
+import { adminStoreOf } from './admin-store';
 import { recordAudit } from './audit';
 
 /**
@@ -29,7 +30,8 @@ async function audited<T>(db: Db, actor: Actor, action: string, target: string, 
 /** Drops every entry of a category (O(1)) and frees its keys in batches; stoppable. */
 export function purgeCategory(db: Db, actor: Actor, category: CategoryName, opts: { signal?: AbortSignal; onProgress?: (p: PurgeProgress) => void } = {}) {
   return audited(db, actor, 'purge-category', category, async () => {
-    const report = await getCache().purgeCategory(category, opts);
+    const cache = getCache();
+    const report = await cache.purgeCategory(category, { ...opts, store: await adminStoreOf(cache) });
     return { keysDeleted: report.deleted, scanned: report.scanned, aborted: report.aborted };
   });
 }

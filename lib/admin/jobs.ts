@@ -48,8 +48,8 @@ const view = ({ controller: _c, ...job }: Job): JobView => ({ ...job, progress: 
 
 function start(kind: JobKind, category: CategoryName, run: (job: Job) => Promise<void>): JobView {
   prune(Date.now());
-  // One purge or warm per category at a time: a second click joins the running job.
-  for (const job of jobs().values()) if (job.category === category && job.status === 'running') return view(job);
+  // One purge and one warm per category at a time: a second click joins the running job.
+  for (const job of jobs().values()) if (job.kind === kind && job.category === category && job.status === 'running') return view(job);
   const job: Job = {
     id: randomUUID(),
     kind,
@@ -89,6 +89,15 @@ export function startPurgeJob(actor: Actor, category: CategoryName): JobView {
     });
     Object.assign(job.progress, { scanned: report.scanned, deleted: report.keysDeleted });
   });
+}
+
+/**
+ * The API's category purge: the O(1) invalidation is recorded before the caller gets its 202 (no read
+ * after that returns an old entry); the job then frees the keys in batches.
+ */
+export async function startCategoryPurge(actor: Actor, category: CategoryName): Promise<JobView> {
+  await getCache().invalidateCategory(category);
+  return startPurgeJob(actor, category);
 }
 
 export function startWarmJob(actor: Actor, category: CategoryName): JobView {

@@ -1,9 +1,9 @@
 import 'server-only';
 import type { Cluster, Redis } from 'ioredis';
-import pino from 'pino';
 import { getCache, type Cache } from '@/lib/cache';
 import { getDb } from '@/lib/db/client';
 import type { Db } from '@/lib/db/types';
+import { getLogger, type Logger as AppLogger } from '@/lib/log';
 import { scanKeyspace, type KeyspaceScan } from './keyspace';
 import type { CategorySample, RedisSample } from './metrics-math';
 import { redisSampleFromInfo } from './redis-info';
@@ -11,7 +11,7 @@ import { parseSamplerConfig, type SamplerConfig } from './sampler-config';
 import { deleteOlderThan, insertSamples, rollUp, ROLLUP_RESOLUTIONS, type NewSample } from './samples-store';
 import { memoryStoreOf, redisClientOf } from './store-access';
 
-type Logger = Pick<pino.Logger, 'info' | 'warn'>;
+type Logger = Pick<AppLogger, 'info' | 'warn'>;
 
 /** Instance name of Redis-wide rows (whoever holds the lease writes them). */
 export const REDIS_INSTANCE = 'redis';
@@ -178,7 +178,7 @@ export function startMetricsSampler(): MetricsSampler | undefined {
   if (holder[HOLDER]) return holder[HOLDER];
   const config = parseSamplerConfig();
   if (!config.enabled) return undefined;
-  const logger = pino({ name: 'metrics-sampler', level: process.env.LOG_LEVEL ?? 'info' });
+  const logger = getLogger('metrics-sampler');
   const sampler = new MetricsSampler({ cache: getCache, db: getDb, config, logger });
   holder[HOLDER] = sampler;
   sampler.start();

@@ -4,8 +4,10 @@ import { addOperation, defineOperation, type ApiOperation } from '@/lib/http/ope
 import { idParams } from '@/lib/http/schemas';
 import { z } from '@/lib/http/zod';
 import { feedbackInputSchema, recommendationPatchSchema } from '@/lib/services';
+import { storableText } from '@/lib/services/shared/validation';
 import {
   analyticsSchema,
+  cacheJobSchema,
   feedbackCreatedSchema,
   feedbackSummarySchema,
   healthSchema,
@@ -161,17 +163,28 @@ export const ops = {
     path: '/api/cache/warm',
     auth: 'admin',
     body: z.object({ category }),
-    summary: "Fill a category's hot set (audited)",
-    response: z.object({ warmed: z.number().int(), total: z.number().int(), failed: z.number().int(), aborted: z.boolean() }),
+    summary: "Start filling a category's hot set in the background (audited); poll the job for progress",
+    response: cacheJobSchema,
+    successStatus: 202,
     tags: ['cache'],
   }),
   cacheInvalidate: defineOperation({
     method: 'POST',
     path: '/api/cache/invalidate',
     auth: 'admin',
-    body: z.union([z.object({ category }).strict(), z.object({ tag: z.string().min(1).max(200) }).strict()]),
-    summary: 'Purge a whole category or every entry carrying a tag (audited)',
+    body: z.union([z.object({ category }).strict(), z.object({ tag: storableText().min(1).max(200) }).strict()]),
+    summary: 'Purge every entry carrying a tag (200, O(1)) or a whole category (202: a background job freeing its keys) (audited)',
     response: z.record(z.string(), z.unknown()),
+    tags: ['cache'],
+  }),
+  cacheJob: defineOperation({
+    method: 'GET',
+    path: '/api/cache/jobs/{id}',
+    auth: 'admin',
+    params: z.strictObject({ id: z.uuid() }),
+    summary: 'A background cache job (warm or purge) of this instance: status and progress',
+    response: cacheJobSchema,
+    errors: [404],
     tags: ['cache'],
   }),
   openapi: defineOperation({

@@ -126,3 +126,16 @@ export const healthSchema = z
     cache: z.object({ ok: z.boolean(), backend: z.string(), breaker: z.string() }),
   })
   .openapi('Health');
+
+export const cacheJobSchema = z
+  .object({
+    id: z.string(),
+    kind: z.enum(['purge', 'warm']),
+    category: z.string(),
+    status: z.enum(['running', 'done', 'stopped', 'failed']),
+    startedAt: z.number().int(),
+    finishedAt: z.number().int().optional(),
+    progress: z.object({ scanned: z.number().int(), deleted: z.number().int(), done: z.number().int(), total: z.number().int(), failed: z.number().int() }),
+    error: z.string().optional(),
+  })
+  .openapi('CacheJob');

@@ -12,8 +12,17 @@ import { getSessionByDigest } from './sessions';
 const KEY_PATTERN = /^mz_[A-Za-z0-9_-]{43}$/;
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
-/** Thrown inside the cached lookup so that unknown credentials are never cached (no cache filling by guessing). */
-class UnknownCredential extends Error {}
+/**
+ * Thrown inside the cached lookup so that unknown credentials are never cached (no cache filling by guessing).
+ * Recognised by a registered symbol, not instanceof: the fast path (server bundle) and Next's bundle each
+ * have their own copy of this module but share one cache, so one copy's caller can join a lookup the other
+ * started and receive the other copy's error (that was the intermittent 500 on an unknown key).
+ */
+const UNKNOWN_CREDENTIAL = Symbol.for('mizaj.auth.unknown-credential');
+class UnknownCredential extends Error {
+  readonly [UNKNOWN_CREDENTIAL] = true;
+}
+const isUnknownCredential = (error: unknown) => typeof error === 'object' && error !== null && UNKNOWN_CREDENTIAL in error;
 
 /**
  * The identity with the credential's own expiry (sessions), checked on every read: a cached or stale
@@ -40,7 +49,7 @@ async function resolve(kind: 'apikey' | 'session', credential: string): Promise<
     const found = await lookup(kind, sha256Hex(credential));
     return found.expiresAt === null || found.expiresAt > Date.now() ? found.identity : null;
   } catch (error) {
-    if (error instanceof UnknownCredential) return null;
+    if (isUnknownCredential(error)) return null;
     throw error;
   }
 }

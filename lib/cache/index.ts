@@ -1,6 +1,6 @@
 import 'server-only';
-import pino from 'pino';
 import { getConfig } from '@/lib/config';
+import { getLogger } from '@/lib/log';
 import { bindCached, Cache, withoutContext, type CachedFunction, type CachedOptions, type CacheOptions, type InvalidationReport } from './cache';
 import type { FactoryContext } from './factory';
 import { resolveCategories } from './categories';
@@ -41,7 +41,7 @@ export function getCache(): Cache {
   const holder = globalThis as Holder;
   if (!holder[SINGLETON]) {
     const config = getConfig();
-    const logger = pino({ name: 'cache', level: process.env.LOG_LEVEL ?? 'info' });
+    const logger = getLogger('cache');
     const maxBytes = Math.round(config.CACHE_MAX_SIZE_MB * 1024 * 1024);
     holder[SINGLETON] = createCache({
       prefix: config.CACHE_PREFIX,

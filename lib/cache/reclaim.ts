@@ -13,6 +13,8 @@ export interface PurgeOptions {
   batchSize?: number;
   signal?: AbortSignal;
   onProgress?: (progress: PurgeProgress) => void;
+  /** The store to walk instead of the cache's own (admin jobs pass one with a longer command timeout). */
+  store?: CacheStore;
 }
 
 export interface PurgeReport extends PurgeProgress {
@@ -27,6 +29,7 @@ async function walk(
   pick: (keys: string[]) => Promise<string[]>,
 ): Promise<PurgeReport> {
   const started = performance.now();
+  store = options.store ?? store;
   const progress: PurgeProgress = { scanned: 0, deleted: 0, batches: 0 };
   let aborted = false;
   try {

@@ -64,7 +64,8 @@ export function problemResponse(init: ProblemInit): Response {
   return new Response(JSON.stringify(body), { status: init.status, headers });
 }
 
-export type ToProblemOptions = { instance?: string; requestId?: string };
+/** `route` is the operation's pattern ('/api/recommendations/{id}'), for logs. */
+export type ToProblemOptions = { instance?: string; requestId?: string; route?: string };
 
 /**
  * The one place an error becomes an HTTP answer. Known errors keep their message (they are written for
@@ -97,8 +98,6 @@ export function toProblem(error: unknown, opts: ToProblemOptions = {}): Response
 }
 
 function logOnce(error: unknown, opts: ToProblemOptions, level: 'warn' | 'error') {
-  // Only name, message, code and stack: driver errors can carry query parameters (emails, hashes).
-  const e = error instanceof Error ? error : new Error(String(error));
-  const err = { type: e.name, message: e.message, code: (e as { code?: unknown }).code, stack: e.stack };
-  httpLog[level]({ err, requestId: opts.requestId, instance: opts.instance }, 'request failed');
+  // The logger reduces err to class, code and stack frames: driver errors quote the failed SQL's parameters.
+  httpLog[level]({ err: error, requestId: opts.requestId, route: opts.route, path: opts.instance }, 'request failed');
 }

@@ -71,6 +71,7 @@ export function createRoute(deps: RouteDeps) {
     const query = options.query && strictByDefault(options.query);
     const body = options.body && strictByDefault(options.body);
     const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    const routeName = options.name ?? ('path' in options && typeof options.path === 'string' ? options.path : undefined);
 
     return async (req, nextCtx) => {
       const started = performance.now();
@@ -103,12 +104,12 @@ export function createRoute(deps: RouteDeps) {
         const result = await handler(ctx);
         response = result instanceof Response ? result : result === undefined ? new Response(null, { status: 204 }) : Response.json(result);
       } catch (error) {
-        response = toProblem(error, { instance, requestId });
+        response = toProblem(error, { instance, requestId, route: routeName });
       }
       const durationMs = performance.now() - started;
       timing.add('app', durationMs);
       response = withHeaders(response, { 'Server-Timing': timing.header(), 'X-Request-Id': requestId });
-      deps.observe?.({ method: req.method, route: options.name ?? ('path' in options && typeof options.path === 'string' ? options.path : undefined) ?? instance ?? '?', status: response.status, durationMs });
+      deps.observe?.({ method: req.method, route: routeName ?? instance ?? '?', status: response.status, durationMs });
       return response;
     };
   };

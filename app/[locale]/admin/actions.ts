@@ -5,6 +5,7 @@ import { adminActor, checkAdmin } from '@/lib/admin/access';
 import { isCategory, purgeTag } from '@/lib/admin/cache-admin';
 import { getJob, startPurgeJob, startWarmJob, stopJob, type JobView } from '@/lib/admin/jobs';
 import { getDb } from '@/lib/db/client';
+import { storableText } from '@/lib/services/shared/validation';
 
 /**
  * The dashboard's server actions. Each checks the admin role itself: a server action is a public POST
@@ -14,7 +15,7 @@ import { getDb } from '@/lib/db/client';
 export type ActionResult<T> = { ok: true; value: T } | { ok: false; error: 'forbidden' | 'invalid' | 'confirm' | 'notFound' | 'failed'; message?: string };
 
 const category = z.string().max(32).refine(isCategory);
-const tag = z.string().trim().min(1).max(200);
+const tag = storableText().trim().min(1).max(200);
 const jobId = z.uuid();
 
 export async function startPurge(rawCategory: string, typedName: string): Promise<ActionResult<JobView>> {

@@ -3,11 +3,10 @@ import { z } from 'zod';
 import type { Db } from '@/lib/db/types';
 import { diagnoses, feedback, recommendations } from '@/lib/db/schema';
 import { ValidationError } from '@/lib/errors';
-import { idSchema, parseOrThrow } from '../shared/validation';
+import { idSchema, parseOrThrow, storableText } from '../shared/validation';
 
 const optionalText = (max: number) =>
-  z
-    .string()
+  storableText()
     .trim()
     .max(max, `must be at most ${max} characters`)
     .nullish()

@@ -2,10 +2,10 @@ import { and, asc, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '@/lib/db/types';
 import { MIZAJ_TYPES, patients } from '@/lib/db/schema';
-import { parseOrThrow } from '../shared/validation';
+import { parseOrThrow, storableText } from '../shared/validation';
 
 export const searchPatientsSchema = z.object({
-  q: z.string().trim().max(100).optional(),
+  q: storableText().trim().max(100).optional(),
   mizajType: z.enum(MIZAJ_TYPES).optional(),
   page: z.number().int().min(1).default(1),
   pageSize: z.number().int().min(1).max(100).default(20),

@@ -3,10 +3,10 @@ import { z } from 'zod';
 import type { Db } from '@/lib/db/types';
 import { recommendations } from '@/lib/db/schema';
 import { NotFoundError } from '@/lib/errors';
-import { assertId, parseOrThrow } from '../shared/validation';
+import { assertId, parseOrThrow, realNumber, storableText } from '../shared/validation';
 import type { Recommendation } from './get-recommendation';
 
-const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+const text = (max: number) => storableText().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
 
 /**
  * What a clinician or admin may change. effectivenessScore is on a 0..1 scale, the same scale
@@ -14,7 +14,7 @@ const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(
  */
 export const recommendationPatchSchema = z
   .object({
-    effectivenessScore: z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1'),
+    effectivenessScore: realNumber().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1'),
     dosage: text(500),
     nameFa: text(200),
     nameEn: text(200),

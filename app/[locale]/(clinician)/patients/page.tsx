@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import { getTranslations } from 'next-intl/server';
 import { requireUser } from '@/lib/auth/current-user';
 import { getDb } from '@/lib/db/client';
+import { isStorableText } from '@/lib/services/shared/validation';
 import { MIZAJ_TYPES, type MizajType } from '@/lib/db/schema';
 import { formatId, formatNumber, toAsciiDigits } from '@/lib/i18n/format';
 import { Link } from '@/lib/i18n/navigation';
@@ -24,7 +25,8 @@ export default async function PatientsPage({ params, searchParams }: Props) {
   const locale = await pageLocale(params);
   const sp = await searchParams;
   // Unknown or malformed query values fall back to "no filter" rather than an error page.
-  const q = one(sp.q)?.trim().slice(0, 100) || undefined;
+  const typed = one(sp.q)?.trim().slice(0, 100);
+  const q = typed && isStorableText(typed) ? typed : undefined;
   const mizajRaw = one(sp.mizaj);
   const mizaj = MIZAJ_TYPES.includes(mizajRaw as MizajType) ? (mizajRaw as MizajType) : undefined;
   const page = Math.min(Math.max(1, Number.parseInt(one(sp.page) ?? '1', 10) || 1), 100_000);

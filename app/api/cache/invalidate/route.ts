@@ -1,4 +1,6 @@
-import { purgeCategory, purgeTag } from '@/lib/admin/cache-admin';
+import { purgeTag } from '@/lib/admin/cache-admin';
+import { startCategoryPurge } from '@/lib/admin/jobs';
+import { jobAccepted } from '@/lib/api/job-answer';
 import { ops } from '@/lib/api/operations';
 import { actorOf } from '@/lib/api/viewer';
 import type { CategoryName } from '@/lib/cache';
@@ -6,10 +8,9 @@ import { getDb } from '@/lib/db/client';
 import { otherMethods } from '@/lib/http/methods';
 import { route } from '@/lib/http/route';
 
-export const POST = route(ops.cacheInvalidate, async ({ body, identity }) => {
-  const db = await getDb();
-  return 'category' in body
-    ? { category: body.category, ...(await purgeCategory(db, actorOf(identity), body.category as CategoryName)) }
-    : { tag: body.tag, ...(await purgeTag(db, actorOf(identity), body.tag)) };
-});
+export const POST = route(ops.cacheInvalidate, async ({ body, identity }) =>
+  'category' in body
+    ? jobAccepted(await startCategoryPurge(actorOf(identity), body.category as CategoryName))
+    : { tag: body.tag, ...(await purgeTag(await getDb(), actorOf(identity), body.tag)) },
+);
 export const { GET, PUT, PATCH, DELETE } = otherMethods(['POST']);
