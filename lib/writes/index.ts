@@ -5,6 +5,7 @@ import { getDb } from '@/lib/db/client';
 import { recommendations } from '@/lib/db/schema';
 import { optimizeEffectiveness, submitFeedback, updateRecommendation } from '@/lib/services';
 import { feedbackTags, recommendationTags } from '@/lib/reads/invalidations';
+import { assertRecommendationMatches } from './if-match';
 
 /**
  * Writes shared by the API and the web UI: change the data, then drop exactly the cached answers that
@@ -18,8 +19,12 @@ export async function recordFeedback(input: unknown) {
   return result;
 }
 
-export async function editRecommendation(id: number, patch: unknown) {
-  const updated = await updateRecommendation(await getDb(), id, patch);
+/** `ifMatch` is checked against the row inside the same transaction as the update (lib/writes/if-match.ts). */
+export async function editRecommendation(id: number, patch: unknown, ifMatch: string) {
+  const updated = await (await getDb()).transaction(async (tx) => {
+    await assertRecommendationMatches(tx, id, ifMatch);
+    return updateRecommendation(tx, id, patch);
+  });
   await invalidateTags(recommendationTags(updated));
   return updated;
 }
