@@ -118,7 +118,7 @@ export const ops = {
     method: 'POST',
     path: '/api/feedback/submit',
     auth: 'write',
-    body: feedbackInputSchema.openapi({ description: 'A rating of a recommendation for a diagnosis' }),
+    body: feedbackInputSchema.describe('A rating of a recommendation for a diagnosis'),
     bodyExample: { recommendationId: 7, diagnosisId: 12, rating: 4, adherence: 80, sideEffects: null, comment: 'Sleeps better' },
     summary: 'Record feedback on a recommendation for a diagnosis',
     description:
@@ -164,7 +164,7 @@ export const ops = {
     path: '/api/recommendations/{id}',
     auth: 'write',
     params: recommendationId,
-    body: recommendationPatchSchema.openapi({ description: 'The fields to change (at least one)', minProperties: 1 }),
+    body: recommendationPatchSchema.describe('The fields to change (at least one)'),
     bodyExample: { effectivenessScore: 0.82, dosage: '1 g twice a day after meals' },
     summary: 'Update a recommendation (effectiveness score, dosage, names)',
     description:

@@ -276,7 +276,7 @@ const categoryStats = z
         count: int('Computations timed'),
         sumMs: z.number(),
         p95Ms: z.number().openapi({ description: 'Upper bound of the bucket holding the 95th percentile' }),
-        buckets: z.array(z.object({ le: z.number(), count: z.number().int() })).openapi({ description: 'Cumulative counts per upper bound (ms)' }),
+        buckets: z.array(z.object({ le: z.number().nullable().openapi({ description: 'Upper bound in ms; null for +Inf' }), count: z.number().int() })).openapi({ description: 'Cumulative counts per upper bound (ms)' }),
       })
       .openapi({ description: 'Time spent computing values' }),
   })
