@@ -164,7 +164,7 @@ export const ops = {
     path: '/api/recommendations/{id}',
     auth: 'write',
     params: recommendationId,
-    body: recommendationPatchSchema.describe('The fields to change (at least one)'),
+    body: recommendationPatchSchema.meta({ description: 'The fields to change (at least one)', minProperties: 1 }),
     bodyExample: { effectivenessScore: 0.82, dosage: '1 g twice a day after meals' },
     summary: 'Update a recommendation (effectiveness score, dosage, names)',
     description:
