@@ -21,6 +21,7 @@ export type Seen = { method: string; url: string; status: number; headers: Heade
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'];
 const KNOWN_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'DELETE', 'PATCH']);
 const PROBLEM = 'application/problem+json';
+const VARY_TOKENS = new Set(['accept-encoding', 'authorization', 'cookie']);
 const addFormats = (addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule;
 
 export class ConformanceError extends Error {
@@ -64,6 +65,10 @@ export function createConformance(doc: OpenApiDoc) {
 
   function check(seen: Seen): void {
     const { pathname } = new URL(seen.url, 'http://x');
+    // An API answer varies only on what the document says: encoding and credentials.
+    const vary = (seen.headers.get('vary') ?? '').split(',').map((t) => t.trim().toLowerCase()).filter(Boolean);
+    const strange = vary.filter((t) => !VARY_TOKENS.has(t));
+    if (strange.length) fail(seen, `Vary names ${strange.join(', ')}, which no documented answer depends on`);
     const template = templates.find((t) => t.re.test(pathname));
     const method = seen.method.toUpperCase();
     if (!template) {
