@@ -14,6 +14,8 @@ export type paths = {
          *
          *     **Permission:** Any signed-in user (clinician or admin), or any valid API key.
          *
+         *     Personal data (names a patient): `Cache-Control: private, no-cache` with `Vary: Authorization, Cookie`; a client keeps it only to revalidate and drops it on sign-out.
+         *
          *     HEAD answers the same without a body.
          */
         get: operations["predictForDiagnosis"];
@@ -36,7 +38,7 @@ export type paths = {
         put?: never;
         /**
          * Recompute and store effectiveness scores (all conditions, or one)
-         * @description effectiveness = (smoothed mean rating − 1) / 4; only scores that move are written, and only their cached answers dropped. 404 for an unknown `conditionId`.
+         * @description effectiveness = (smoothed mean rating − 1) / 4; only scores that move are written, and only their cached answers dropped. An unknown `conditionId` is a 400 on `body.conditionId`.
          *
          *     **Permission:** A clinician or admin session, or an API key with the `write` scope.
          */
@@ -154,6 +156,8 @@ export type paths = {
          *
          *     **Permission:** Any signed-in user (clinician or admin), or any valid API key.
          *
+         *     Personal data (names a patient): `Cache-Control: private, no-cache` with `Vary: Authorization, Cookie`; a client keeps it only to revalidate and drops it on sign-out.
+         *
          *     HEAD answers the same without a body.
          */
         get: operations["getFeedback"];
@@ -208,6 +212,8 @@ export type paths = {
          *
          *     **Permission:** Any signed-in user (clinician or admin), or any valid API key.
          *
+         *     Personal data (names a patient): `Cache-Control: private, no-cache` with `Vary: Authorization, Cookie`; a client keeps it only to revalidate and drops it on sign-out.
+         *
          *     HEAD answers the same without a body.
          */
         get: operations["getPatientProfile"];
@@ -232,6 +238,8 @@ export type paths = {
          *
          *     **Permission:** Any signed-in user (clinician or admin), or any valid API key.
          *
+         *     Personal data (names a patient): `Cache-Control: private, no-cache` with `Vary: Authorization, Cookie`; a client keeps it only to revalidate and drops it on sign-out.
+         *
          *     HEAD answers the same without a body.
          */
         get: operations["listHealthRecords"];
@@ -255,6 +263,8 @@ export type paths = {
          * @description Paginated: `limit` (1–100, default 20) and `cursor` (the previous page's `next`); unknown query parameters are refused (400). Not cached on the server; the ETag makes a repeated read a 304.
          *
          *     **Permission:** Any signed-in user (clinician or admin), or any valid API key.
+         *
+         *     Personal data (names a patient): `Cache-Control: private, no-cache` with `Vary: Authorization, Cookie`; a client keeps it only to revalidate and drops it on sign-out.
          *
          *     HEAD answers the same without a body.
          */
@@ -1453,30 +1463,6 @@ export interface operations {
             };
             /** @description The identity lacks the role or scope. Codes: `forbidden` */
             403: {
-                headers: {
-                    /**
-                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
-                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
-                     */
-                    "X-Request-Id": string;
-                    /**
-                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
-                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
-                     */
-                    "Server-Timing": string;
-                    /**
-                     * @description Errors are never stored: `no-store`
-                     * @example no-store
-                     */
-                    "Cache-Control": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found. Codes: `not_found` */
-            404: {
                 headers: {
                     /**
                      * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem

@@ -63,11 +63,10 @@ export const ops = {
       .openapi({ description: 'What to recompute' }),
     bodyExample: { conditionId: 3 },
     summary: 'Recompute and store effectiveness scores (all conditions, or one)',
-    description: 'effectiveness = (smoothed mean rating − 1) / 4; only scores that move are written, and only their cached answers dropped. 404 for an unknown `conditionId`.',
+    description: 'effectiveness = (smoothed mean rating − 1) / 4; only scores that move are written, and only their cached answers dropped. An unknown `conditionId` is a 400 on `body.conditionId`.',
     response: optimizeResultSchema,
     example: { changedIds: [7, 9] },
     write: { idempotent: true },
-    errors: [404],
     tags: ['predictions'],
   }),
   analytics: defineOperation({

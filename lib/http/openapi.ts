@@ -219,6 +219,7 @@ function description(op: ApiOperation): string {
   const extras = [
     op.description,
     `**Permission:** ${PERMISSIONS[op.auth].text}`,
+    op.personal ? 'Personal data (names a patient): `Cache-Control: private, no-cache` with `Vary: Authorization, Cookie`; a client keeps it only to revalidate and drops it on sign-out.' : undefined,
     op.method === 'GET' ? 'HEAD answers the same without a body.' : undefined,
   ];
   return extras.filter(Boolean).join('\n\n');
@@ -250,6 +251,7 @@ export function registerOperation(registry: OpenAPIRegistry, op: ApiOperation): 
     tags: op.tags,
     security: SECURITY[op.auth],
     'x-mizaj-permission': { level: op.auth, roles: PERMISSIONS[op.auth].roles, apiKeyScopes: PERMISSIONS[op.auth].apiKeyScopes },
+    ...(op.personal && { 'x-mizaj-personal': true }),
     request: {
       // The same strictness the wrapper applies, so the document says additionalProperties: false.
       ...(op.params && { params: strictByDefault(op.params) as z.ZodObject }),

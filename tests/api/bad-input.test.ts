@@ -45,7 +45,7 @@ const TABLE: Bad[] = [
   { name: 'PUT without If-Match', method: 'PUT', path: '/api/recommendations/1', body: { dosage: '1 g' }, status: 428 },
   { name: 'PUT with a stale If-Match', method: 'PUT', path: '/api/recommendations/1', body: { dosage: '1 g' }, headers: { 'if-match': '"not-the-current-etag"' }, status: 412 },
   { name: 'PUT with a weak If-Match', method: 'PUT', path: '/api/recommendations/1', body: { dosage: '1 g' }, headers: { 'if-match': 'W/"x"' }, status: 412 },
-  { name: 'optimize an unknown condition', method: 'POST', path: '/api/predictions/optimize', body: { conditionId: 2000000000 }, status: 404 },
+  { name: 'optimize an unknown condition', method: 'POST', path: '/api/predictions/optimize', body: { conditionId: 2000000000 }, status: 400, field: 'body.conditionId' },
   { name: 'feedback on an unknown recommendation', method: 'POST', path: '/api/feedback/submit', body: { ...valid, recommendationId: 2000000000 }, status: 400, field: 'body.recommendationId' },
   { name: 'page with a forged cursor', method: 'GET', path: '/api/patients/1/health-records?cursor=djE6eA', status: 400, field: 'query.cursor' },
   { name: 'page with limit 0', method: 'GET', path: '/api/patients/1/diagnoses?limit=0', status: 400, field: 'query.limit' },

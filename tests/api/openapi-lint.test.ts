@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { PROBLEM_CODE_NAMES, PROBLEM_CODES } from '@/lib/http/problem-codes';
 import { renderClientFiles } from '@/scripts/openapi-render';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -11,6 +12,11 @@ describe('the committed OpenAPI document and client types', () => {
     for (const [file, text] of Object.entries(await renderClientFiles())) {
       expect(readFileSync(path.join(ROOT, file), 'utf8') === text, `${file} is stale: run npm run api:generate`).toBe(true);
     }
+  });
+
+  it('docs/api.md lists every problem code the document does', () => {
+    const docs = readFileSync(path.join(ROOT, 'docs/api.md'), 'utf8');
+    expect(PROBLEM_CODE_NAMES.filter((c) => !docs.includes(`| \`${c}\` | ${PROBLEM_CODES[c].status} |`))).toEqual([]);
   });
 
   it('pass `redocly lint` (recommended) with no errors and no warnings but the justified ones', () => {

@@ -1,6 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import { conditions } from '@/lib/db/schema';
-import { NotFoundError } from '@/lib/errors';
+import { ValidationError } from '@/lib/errors';
 import type { Db } from '@/lib/db/types';
 import { queryRows } from '@/lib/db/rows';
 import { assertId } from '../shared/validation';
@@ -18,7 +18,7 @@ export async function optimizeEffectiveness(db: Db, opts: { conditionId?: number
   if (opts.conditionId !== undefined) {
     assertId(opts.conditionId, 'conditionId');
     const [condition] = await db.select({ id: conditions.id }).from(conditions).where(eq(conditions.id, opts.conditionId)).limit(1);
-    if (!condition) throw new NotFoundError('Condition', opts.conditionId);
+    if (!condition) throw new ValidationError('Invalid conditionId', [{ path: 'conditionId', message: `condition ${opts.conditionId} does not exist` }]);
   }
   const conditionFilter = opts.conditionId === undefined ? sql`true` : sql`r.condition_id = ${opts.conditionId}`;
   const rows = await queryRows<{ id: number }>(
