@@ -1,4 +1,4 @@
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { expect, test } from '@playwright/test';
 import { createMizajClient, MemoryStorage, OfflineCache, SqliteStorage, type CacheStorage } from '../../client/dist/index.js';
 import { createConformance, snapshot, type OpenApiDoc } from '../../tests/support/openapi-conformance';
+import { createApiKey, ROOT, SERVER_ENV } from '../api/support';
 
 /**
  * The built client package (client/dist) against the production build: a server of our own on the e2e
@@ -13,22 +14,9 @@ import { createConformance, snapshot, type OpenApiDoc } from '../../tests/suppor
  * against the document that server serves.
  */
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 const PORT = Number(process.env.E2E_PORT ?? 3100) + 17;
 const BASE = `http://127.0.0.1:${PORT}`;
-const ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const DATABASE_URL = `${ADMIN_URL.replace(/\/[^/]*$/, '')}/${process.env.E2E_DB ?? 'mizaj_e2e'}`;
-const ENV = {
-  ...process.env,
-  NODE_ENV: 'production' as const,
-  DATABASE_URL,
-  REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
-  CACHE_PREFIX: process.env.E2E_CACHE_PREFIX ?? 'mizaj-e2e',
-  SESSION_SECRET: process.env.SESSION_SECRET ?? 'e2e-only-session-secret-0123456789abcdef',
-  PUBLIC_URL: BASE,
-  HOST: '127.0.0.1',
-  PORT: String(PORT),
-};
+const ENV = { ...SERVER_ENV, PUBLIC_URL: BASE, HOST: '127.0.0.1', PORT: String(PORT) };
 
 let server: ChildProcess | undefined;
 let apiKey = '';
@@ -69,12 +57,7 @@ async function network(req: Request): Promise<Response> {
 test.describe.configure({ mode: 'serial' });
 
 test.beforeAll(async () => {
-  apiKey = execFileSync('npx', ['tsx', '--conditions=react-server', 'scripts/apikey-create.ts', '--name', 'client e2e', '--scopes', 'read,write'], {
-    cwd: ROOT,
-    env: ENV,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'ignore'],
-  }).trim();
+  apiKey = createApiKey('client e2e', 'read,write');
   await startServer();
   const doc = (await (await fetch(`${BASE}/api/openapi.json`)).json()) as OpenApiDoc & { servers: { url: string }[] };
   expect(doc.servers[0]!.url).toBe(BASE);
