@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
-import { listApiKeys, revokeApiKey } from '@/lib/auth/api-keys';
+import { listApiKeys } from '@/lib/auth/api-keys';
 import { getCache } from '@/lib/cache';
 import { closeDb, getDb } from '@/lib/db/client';
+import { revokeApiKey } from '@/lib/writes';
 
 // npm run apikey:revoke -- --id 12      (without --id: lists the keys)
 const { values } = parseArgs({ options: { id: { type: 'string' } } });
@@ -16,12 +17,9 @@ try {
     console.error('--id must be the number shown by `npm run apikey:revoke` (without --id)');
     process.exitCode = 2;
   } else {
-    // Revocation also drops the key's cached identity in Redis, so running instances refuse it at once:
-    // that needs the connection up first (the cache never waits for one on its own).
-    await getCache()
-      .ready()
-      .catch(() => console.error('Redis does not answer: the key will be revoked in the database, but running instances may accept it until its cached identity expires. Run this again once Redis is back.'));
-    const revoked = await revokeApiKey(db, Number(values.id));
+    // The revocation and the invalidation of the key's cached identity commit together (the outbox): running
+    // instances hear of it on commit and refuse the key from then on, whether or not this script reaches Redis.
+    const revoked = await revokeApiKey(Number(values.id));
     console.error(revoked ? `Revoked API key #${values.id}.` : `API key #${values.id} was already revoked (its cached identity was dropped again).`);
   }
 } catch (err) {

@@ -115,17 +115,6 @@ export function toResponse(answer: CachedAnswer): Response {
 }
 
 /**
- * The answer to a write: the JSON of the resource written with its new ETag (and Location for a 201), never
- * stored by clients as a read.
- */
-export function writtenResponse(value: unknown, opts: { status?: 200 | 201; location?: string } = {}): Response {
-  const body = JSON.stringify(value);
-  const headers: Record<string, string> = { 'Content-Type': 'application/json', ETag: strongEtag(body), 'Cache-Control': 'no-store' };
-  if (opts.location) headers.Location = opts.location;
-  return new Response(body, { status: opts.status ?? 200, headers });
-}
-
-/**
  * An uncached read with an ETag: `private, no-cache` (clients keep it but revalidate every time; 304 costs
  * no body) and Vary on the credential, so no cache hands one caller's answer to another.
  */

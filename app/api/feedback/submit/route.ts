@@ -1,11 +1,10 @@
 import { ops } from '@/lib/api/operations';
-import { writtenResponse } from '@/lib/http/http-cache';
 import { otherMethods } from '@/lib/http/methods';
 import { route } from '@/lib/http/route';
+import { writeAnswer } from '@/lib/http/write-answer';
 import { recordFeedback } from '@/lib/writes';
 
-export const POST = route(ops.submitFeedback, async ({ body }) => {
-  const created = await recordFeedback(body);
-  return writtenResponse(created, { status: 201, location: `/api/feedback/${created.feedbackId}` });
-});
+export const POST = route(ops.submitFeedback, (ctx) =>
+  writeAnswer(ctx, 201, (options) => recordFeedback(ctx.body, options), { location: (created: { feedbackId: number }) => `/api/feedback/${created.feedbackId}` }),
+);
 export const { GET, PUT, PATCH, DELETE } = otherMethods(['POST']);
