@@ -2432,7 +2432,7 @@ export interface operations {
                      */
                     ETag: string;
                     /**
-                     * @description Where the created resource can be read
+                     * @description Where the created resource can be read: `/api/feedback/{feedbackId}`
                      * @example /api/feedback/1234
                      */
                     Location: string;

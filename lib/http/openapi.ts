@@ -116,7 +116,6 @@ export const HEADERS = {
   vary: header('`Accept-Encoding` when a gzip copy exists; answers about a patient also vary on `Authorization, Cookie`', 'Accept-Encoding', false),
   location: header('Where the created resource can be read', '/api/feedback/1234'),
   replayed: header('`true` when this is the stored answer to an earlier request with the same Idempotency-Key', 'true', false, ['true']),
-  allow: header('The methods this path answers', 'GET, HEAD, OPTIONS'),
 } satisfies Record<string, Header>;
 
 const always = { 'X-Request-Id': HEADERS.requestId, 'Server-Timing': HEADERS.serverTiming };
@@ -190,7 +189,7 @@ function successHeaders(op: ApiOperation) {
     h['Cache-Control'] = HEADERS.notCached;
   }
   if (op.write?.etag) h.ETag = { ...HEADERS.etag, description: 'The new ETag of the resource written: send it as If-Match for the next change' };
-  if (op.write?.location) h.Location = HEADERS.location;
+  if (op.write?.location) h.Location = { ...HEADERS.location, description: `${HEADERS.location.description}: \`${op.write.location}\`` };
   if (op.write?.idempotent) h['Idempotent-Replayed'] = HEADERS.replayed;
   return h;
 }
