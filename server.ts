@@ -6,6 +6,7 @@ import { createServer } from 'node:http';
 import next from 'next';
 import { serveFromCache } from '@/lib/api/fast-path';
 import { MAX_URL_BYTES, refuseRequest } from '@/lib/api/request-gate';
+import { dropRouterVary } from '@/lib/http/api-vary';
 import { refuseConnect, refuseUnparsed } from '@/lib/http/refusal';
 import { scrubConsole } from '@/lib/log';
 
@@ -26,6 +27,7 @@ await app.prepare();
 const server = createServer((req, res) => {
   // Requests no route can serve are answered here, the same with or without the fast path.
   if (refuseRequest(req, res)) return;
+  dropRouterVary(req.url, res);
   const served = fastPath ? serveFromCache(req, res) : false;
   if (served === true) return;
   if (served === false) return void handle(req, res);

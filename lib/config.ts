@@ -49,6 +49,11 @@ const schema = z.object({
     .regex(/^[a-z0-9_-]{1,32}$/i, 'must be 1-32 letters, digits, - or _')
     .default('mizaj'),
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Where clients reach this deployment: the OpenAPI document's `servers` URL (no trailing slash). */
+  PUBLIC_URL: url(['http:', 'https:'])
+    .refine((v) => { const u = new URL(v); return !u.search && !u.hash && !u.username; }, 'must be a plain http(s) URL without query, fragment or credentials')
+    .transform((v) => v.replace(/\/+$/, ''))
+    .default('http://localhost:3000'),
   ...Object.fromEntries(CATEGORY_TTL_VARS.map((c) => [`CACHE_TTL_${c}`, seconds.optional()])),
 });
 

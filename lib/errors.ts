@@ -74,6 +74,22 @@ export class ServiceUnavailableError extends AppError {
   }
 }
 
+/** If-Match names a representation that is no longer current: someone else changed the resource. */
+export class PreconditionFailedError extends AppError {
+  static readonly CODE = 'precondition_failed';
+  constructor(message = 'The resource changed since it was read (If-Match does not match its ETag); read it again') {
+    super(message, 412, 'precondition_failed');
+  }
+}
+
+/** A write that must say which version it changes was sent without If-Match. */
+export class PreconditionRequiredError extends AppError {
+  static readonly CODE = 'precondition_required';
+  constructor(message = 'Send If-Match with the ETag you read (or * to overwrite whatever is there)') {
+    super(message, 428, 'precondition_required');
+  }
+}
+
 /** Idempotency-Key sent again with another request (IETF httpapi Idempotency-Key draft: 422). */
 export class IdempotencyKeyReusedError extends AppError {
   static readonly CODE = 'idempotency_key_reused';

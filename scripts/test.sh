@@ -15,4 +15,5 @@ step "lint";        npx eslint . --max-warnings=0
 step "typecheck";   npx tsc --noEmit
 step "vitest";      npx vitest run
 step "build";       npm run build
+step "client";      npx tsc -p client/tsconfig.json   # the typed client package, used by e2e/client
 step "playwright";  npx playwright test

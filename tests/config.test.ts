@@ -24,6 +24,8 @@ describe('parseConfig', () => {
     [{ CACHE_PREFIX: 'a b*' }, /^Invalid environment: CACHE_PREFIX must be 1-32 letters/],
     [{ SESSION_SECRET: 'short' }, /^Invalid environment: SESSION_SECRET must be at least 32 characters$/],
     [{ NODE_ENV: 'production' }, /^Invalid environment: SESSION_SECRET must be set in production/],
+    [{ PUBLIC_URL: 'ftp://mizaj.example' }, /^Invalid environment: PUBLIC_URL must be a URL starting with http:\/\/ or https:\/\/$/],
+    [{ PUBLIC_URL: 'https://mizaj.example/?x=1' }, /^Invalid environment: PUBLIC_URL must be a plain http\(s\) URL/],
   ])('refuses %o with one line naming the variable', (env, message) => {
     expect(() => parseConfig(env)).toThrowError(ConfigError);
     expect(() => parseConfig(env)).toThrowError(message);
@@ -56,6 +58,11 @@ describe('parseConfig', () => {
     expect(() => parseConfig({ REDIS_URL })).toThrowError(ConfigError);
     expect(() => parseConfig({ REDIS_URL })).toThrowError(message);
     expect(() => parseConfig({ REDIS_URL })).toThrowError(/^Invalid environment: REDIS_URL [^\n]+$/);
+  });
+
+  it('takes PUBLIC_URL without its trailing slash, localhost by default', () => {
+    expect(parseConfig({ PUBLIC_URL: 'https://api.mizaj.example/' }).PUBLIC_URL).toBe('https://api.mizaj.example');
+    expect(parseConfig({}).PUBLIC_URL).toBe('http://localhost:3000');
   });
 
   it('reads per-category TTL overrides', () => {

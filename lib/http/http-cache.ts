@@ -1,5 +1,6 @@
 import 'server-only';
 import { createHash } from 'node:crypto';
+import { PreconditionRequiredError } from '@/lib/errors';
 import { formatServerTiming } from './server-timing';
 
 /**
@@ -22,6 +23,20 @@ const ms = (t: number | Date) => (typeof t === 'number' ? t : t.getTime());
 /** Strong validator: SHA-256 of the exact bytes sent, so equal ETags mean byte-identical bodies. */
 export function strongEtag(body: Uint8Array | string): string {
   return `"${createHash('sha256').update(body).digest('base64url')}"`;
+}
+
+/** The ETag of a value as the API sends it (`Response.json` bytes): what GET answers for the same row. */
+export const representationEtag = (value: unknown): string => strongEtag(JSON.stringify(value));
+
+/**
+ * RFC 9110 §13.1.1: If-Match uses strong comparison (a weak tag never matches), and `*` matches any current
+ * representation.
+ */
+export function ifMatchHits(ifMatch: string, etag: string): boolean {
+  if (ifMatch.trim() === '*') return true;
+  if (etag.startsWith('W/')) return false;
+  for (const m of ifMatch.matchAll(/(W\/)?("[^"]*")/g)) if (!m[1] && m[2] === etag) return true;
+  return false;
 }
 
 /**
@@ -97,6 +112,25 @@ export function buildCachedAnswer(input: CachedAnswerInput): CachedAnswer {
 
 export function toResponse(answer: CachedAnswer): Response {
   return new Response(answer.body as BodyInit | null, { status: answer.status, headers: answer.headers });
+}
+
+/**
+ * An uncached read with an ETag: `private, no-cache` (clients keep it but revalidate every time; 304 costs
+ * no body) and Vary on the credential, so no cache hands one caller's answer to another.
+ */
+export function validatedResponse(req: Request, value: unknown): Response {
+  const body = JSON.stringify(value);
+  const etag = strongEtag(body);
+  const headers: Record<string, string> = { ETag: etag, 'Cache-Control': 'private, no-cache', Vary: 'Authorization, Cookie' };
+  if (ifNoneMatchHits(req.headers.get('if-none-match'), etag)) return new Response(null, { status: 304, headers });
+  return new Response(req.method === 'HEAD' ? null : body, { status: 200, headers: { ...headers, 'Content-Type': 'application/json' } });
+}
+
+/** The If-Match a write requires (428 without one). */
+export function requireIfMatch(req: Request): string {
+  const value = req.headers.get('if-match');
+  if (value === null || value.trim() === '') throw new PreconditionRequiredError();
+  return value;
 }
 
 /** Route-handler convenience: reads If-None-Match and the method from the request. */

@@ -4,7 +4,7 @@ import { authenticateCached } from '@/lib/auth/cached-identity';
 import type { AuthResult, HeaderSource } from '@/lib/auth/identity';
 import { assertAccess } from '@/lib/auth/guards';
 import type { AccessLevel, Identity } from '@/lib/auth/scopes';
-import { ForbiddenError } from '@/lib/errors';
+import { ForbiddenError, ValidationError } from '@/lib/errors';
 import { parseInput, searchParamsToObject, strictByDefault } from './parse-input';
 import { toProblem } from './problem';
 import { DEFAULT_MAX_BODY_BYTES, readJsonBody } from './read-body';
@@ -104,7 +104,7 @@ export function createRoute(deps: RouteDeps) {
         const result = await handler(ctx);
         response = result instanceof Response ? result : result === undefined ? new Response(null, { status: 204 }) : Response.json(result);
       } catch (error) {
-        response = toProblem(error, { instance, requestId, route: routeName });
+        response = toProblem(body ? inBody(error) : error, { instance, requestId, route: routeName });
       }
       const durationMs = performance.now() - started;
       timing.add('app', durationMs);
@@ -113,6 +113,17 @@ export function createRoute(deps: RouteDeps) {
       return response;
     };
   };
+}
+
+const LOCATED = /^(params|query|body)(\.|$)/;
+
+/**
+ * A service's business-rule issues name the input's own fields (`recommendationId`); over HTTP they are
+ * fields of the body, named as schema issues are (`body.recommendationId`).
+ */
+function inBody(error: unknown): unknown {
+  if (!(error instanceof ValidationError) || error.issues.every((i) => LOCATED.test(i.path))) return error;
+  return new ValidationError(error.message, error.issues.map((i) => (LOCATED.test(i.path) ? i : { ...i, path: `body.${i.path}` })));
 }
 
 /** The caller's X-Request-Id when it is safe to echo and log, else a new one. */
@@ -128,9 +139,11 @@ function safePathname(url: string): string | undefined {
   }
 }
 
-/** Appends to Server-Timing (a handler may have set cache/db entries) and copies the Response if its headers are immutable. */
+/** Appends to Server-Timing (a handler may have set cache/db entries), defaults Cache-Control, and copies the Response if its headers are immutable. */
 function withHeaders(response: Response, extra: { 'Server-Timing': string; 'X-Request-Id': string }): Response {
   const apply = (h: Headers) => {
+    // Answers that did not choose are not to be stored (writes, admin answers, errors).
+    if (!h.has('Cache-Control')) h.set('Cache-Control', 'no-store');
     const existing = h.get('Server-Timing');
     h.set('Server-Timing', existing ? `${existing}, ${extra['Server-Timing']}` : extra['Server-Timing']);
     h.set('X-Request-Id', extra['X-Request-Id']);

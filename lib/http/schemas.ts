@@ -17,3 +17,25 @@ export const idSchema = z
 
 /** `{ id }` route params, the common case (`/api/recommendations/[id]`). */
 export const idParams = z.strictObject({ id: idSchema });
+
+/** A whole-number query parameter in [min, max] (digits only), documented as an integer. */
+export const intQuery = (min: number, max: number, fallback: number, description: string) => {
+  const message = `must be a whole number from ${min} to ${max}`;
+  return z
+    .string()
+    .regex(/^[0-9]{1,6}$/, message)
+    .default(String(fallback))
+    .transform(Number)
+    .pipe(z.number().int().min(min, message).max(max, message))
+    .openapi({ type: 'integer', minimum: min, maximum: max, default: fallback, description, example: fallback, pattern: undefined });
+};
+
+/** `limit` and `cursor` of a paginated list (lib/services/shared/keyset-page.ts). */
+export const pageQuery = z.strictObject({
+  limit: intQuery(1, 100, 20, 'Items per page'),
+  cursor: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,40}$/, 'is not a cursor this API gave out')
+    .optional()
+    .openapi({ description: 'The `next` of the previous page; omit for the first page', example: 'djE6MTIzNA' }),
+});

@@ -12,6 +12,7 @@ import { runWrite, type WriteOptions, type WriteOutcome, type WriteSpec } from '
 
 export { createWriteDoor, runWrite, type DoorDeps, type WriteOptions, type WriteOutcome, type WriteSpec } from './door';
 export { fingerprint, parseIdempotencyKey, type IdempotentRequest } from './idempotency';
+import { assertRecommendationMatches } from './if-match';
 
 /**
  * Every write of the product, each through the write door (door.ts): the change and what it invalidates
@@ -29,8 +30,19 @@ export function recordFeedback(input: unknown, options?: WriteOptions) {
   return runWrite(feedbackWrite(input), options);
 }
 
-export function editRecommendation(id: number, patch: unknown, options?: WriteOptions) {
-  return runWrite({ name: 'recommendation.update', run: (tx) => updateRecommendation(tx, id, patch), invalidates: (r) => ({ tags: recommendationTags(r) }) }, options);
+/** `ifMatch` is checked against the locked row inside the write's transaction (lib/writes/if-match.ts). */
+export function editRecommendation(id: number, patch: unknown, ifMatch: string, options?: WriteOptions) {
+  return runWrite(
+    {
+      name: 'recommendation.update',
+      run: async (tx) => {
+        await assertRecommendationMatches(tx, id, ifMatch);
+        return updateRecommendation(tx, id, patch);
+      },
+      invalidates: (r) => ({ tags: recommendationTags(r) }),
+    },
+    options,
+  );
 }
 
 export function optimizeScores(conditionId: number | undefined, options?: WriteOptions) {

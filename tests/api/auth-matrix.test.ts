@@ -4,7 +4,7 @@ import { call, useApi, type Identities } from './support';
 const api = useApi({ patients: 60 });
 
 type Who = keyof Identities;
-type Case = { method: string; path: string; body?: object; level: 'public' | 'read' | 'write' | 'admin' };
+type Case = { method: string; path: string; body?: object; headers?: Record<string, string>; level: 'public' | 'read' | 'write' | 'admin' };
 
 /** Expected status class per access level and identity (docs/api-auth.md). */
 const EXPECT: Record<Case['level'], Record<Who, 'ok' | 401 | 403>> = {
@@ -33,7 +33,7 @@ describe('auth matrix: every route × every identity', () => {
       { method: 'GET', path: '/api/trending', level: 'read' },
       { method: 'GET', path: '/api/cache/health', level: 'read' },
       { method: 'GET', path: '/api/cache/stats', level: 'admin' },
-      { method: 'PUT', path: `/api/recommendations/${r!.id}`, body: { dosage: '2 g' }, level: 'write' },
+      { method: 'PUT', path: `/api/recommendations/${r!.id}`, body: { dosage: '2 g' }, headers: { 'if-match': '*' }, level: 'write' },
       { method: 'POST', path: '/api/feedback/submit', body: { recommendationId: r!.id, diagnosisId: d!.id, rating: 4, adherence: 50 }, level: 'write' },
       { method: 'POST', path: '/api/predictions/optimize', body: { conditionId: d!.conditionId }, level: 'write' },
       { method: 'POST', path: '/api/cache/warm', body: { category: 'trending' }, level: 'admin' },
@@ -42,7 +42,7 @@ describe('auth matrix: every route × every identity', () => {
     const failures: string[] = [];
     for (const c of cases) {
       for (const who of Object.keys(EXPECT.public) as Who[]) {
-        const res = await call(c.method, c.path, { headers: api.as[who], ...(c.body && { body: c.body }) });
+        const res = await call(c.method, c.path, { headers: { ...api.as[who], ...c.headers }, ...(c.body && { body: c.body }) });
         const want = EXPECT[c.level][who];
         const ok = want === 'ok' ? res.status >= 200 && res.status < 300 : res.status === want;
         if (!ok) failures.push(`${c.method} ${c.path} as ${who}: ${res.status}, want ${want}`);

@@ -106,7 +106,7 @@ describe('fast path', () => {
     const path = `/api/recommendations/${r!.id}`;
     await call('GET', path, { headers: api.as.readKey });
     expect((await get(path, api.as.readKey)).status).toBe(200);
-    expect((await call('PUT', path, { headers: api.as.writeKey, body: { dosage: 'changed' } })).status).toBe(200);
+    expect((await call('PUT', path, { headers: { ...api.as.writeKey, 'if-match': '*' }, body: { dosage: 'changed' } })).status).toBe(200);
     expect((await get(path, api.as.readKey)).status).toBe(599);
   });
 

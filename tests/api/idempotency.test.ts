@@ -53,11 +53,15 @@ describe('Idempotency-Key on the API writes', () => {
 
   it('PUT /api/recommendations/{id} and POST /api/predictions/optimize replay too', async () => {
     const { recommendationId } = await target();
-    const headers = { ...api.as.writeKey, 'idempotency-key': 'put-1' };
+    // The retry carries the If-Match of the first try, stale by then: the stored answer is replayed, not a 412.
+    const etag = (await call('GET', `/api/recommendations/${recommendationId}`, { headers: api.as.readKey })).headers.get('etag')!;
+    const headers = { ...api.as.writeKey, 'idempotency-key': 'put-1', 'if-match': etag };
     const put = await call('PUT', `/api/recommendations/${recommendationId}`, { headers, body: { dosage: '2 g twice a day' } });
     const putAgain = await call('PUT', `/api/recommendations/${recommendationId}`, { headers, body: { dosage: '2 g twice a day' } });
     expect(put.status).toBe(200);
     expect(putAgain.headers.get('idempotent-replayed')).toBe('true');
+    expect(putAgain.status).toBe(200);
+    expect(putAgain.headers.get('etag')).toBe(put.headers.get('etag'));
     expect(await putAgain.text()).toBe(await put.text());
     const optimize = await call('POST', '/api/predictions/optimize', { headers: { ...api.as.writeKey, 'idempotency-key': 'opt-1' }, body: {} });
     const optimizeAgain = await call('POST', '/api/predictions/optimize', { headers: { ...api.as.writeKey, 'idempotency-key': 'opt-1' }, body: {} });

@@ -65,10 +65,14 @@ describe('precise invalidation', () => {
       analytics7: `/api/analytics/recommendation/${f.rec7.id}`,
     };
     for (const p of Object.values(paths)) await call('GET', p, { headers: api.as.readKey });
-    const put = await call('PUT', paths.rec7, { headers: api.as.clinician, body: { dosage: '1 g twice a day' } });
+    const read = (await call('GET', paths.rec7, { headers: api.as.readKey })).headers.get('etag')!;
+    const put = await call('PUT', paths.rec7, { headers: { ...api.as.clinician, 'if-match': read }, body: { dosage: '1 g twice a day' } });
     expect(put.status).toBe(200);
     const fresh = await call('GET', paths.rec7, { headers: api.as.readKey });
     expect(fresh.headers.get('x-cache')).toBe('MISS');
+    // The write answered the ETag the next read sends.
+    expect(put.headers.get('etag')).toBe(fresh.headers.get('etag'));
+    expect(put.headers.get('etag')).not.toBe(read);
     expect(((await fresh.json()) as { dosage: string }).dosage).toBe('1 g twice a day');
     expect(await xcache(paths.predict)).toBe('MISS');
     expect(await xcache(paths.rec8)).toBe('HIT');

@@ -8,6 +8,7 @@ import { ensureDemoUsers } from '@/lib/auth/demo-users';
 import { createSession } from '@/lib/auth/sessions';
 import { users } from '@/lib/db/schema';
 import { seedDatabase } from '@/drizzle/seed/seed-database';
+import { createConformance, snapshot, type OpenApiDoc } from '../support/openapi-conformance';
 import { createTestDb, destroyTestDb, type TestDb } from '../support/test-db';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -62,7 +63,23 @@ export async function call(method: string, url: string, init: { headers?: Record
     body = typeof init.body === 'string' ? init.body : JSON.stringify(init.body);
     if (!headers.has('content-type')) headers.set('content-type', 'application/json');
   }
-  return handler(new Request(new URL(url, 'http://mizaj.test'), { method, headers, body }), { params: Promise.resolve(params) });
+  const res = await handler(new Request(new URL(url, 'http://mizaj.test'), { method, headers, body }), { params: Promise.resolve(params) });
+  // Every answer an API test sees is checked against the OpenAPI document: a drift fails the test that saw it.
+  const { seen, response } = await snapshot(method, url, res);
+  (await conformance()).check(seen);
+  return response;
+}
+
+let checker: ReturnType<typeof createConformance> | undefined;
+
+/** The conformance checker over the document the app serves (built in-process from lib/api/operations). */
+export async function conformance() {
+  if (!checker) {
+    await import('@/lib/api/operations');
+    const { buildOpenApiDocument } = await import('@/lib/http/openapi');
+    checker = createConformance(buildOpenApiDocument() as unknown as OpenApiDoc);
+  }
+  return checker;
 }
 
 export type Identities = Record<'anonymous' | 'clinician' | 'admin' | 'readKey' | 'writeKey' | 'revokedKey', Record<string, string>>;

@@ -12,9 +12,12 @@ const ops = [
     path: '/api/recommendations/[id]',
     auth: 'read',
     params: idParams,
+    operationId: 'getRecommendation',
     summary: 'A recommendation',
+    description: 'One recommendation',
+    tags: ['recommendations'],
     response: recommendation,
-    cached: true,
+    httpCache: 'cached',
     errors: [404],
   }),
   defineOperation({
@@ -23,8 +26,12 @@ const ops = [
     auth: 'write',
     params: idParams,
     body: z.object({ effectivenessScore: z.number().min(0).max(1) }),
+    operationId: 'updateRecommendation',
     summary: 'Update a recommendation',
+    description: 'Changes the score',
+    tags: ['recommendations'],
     response: recommendation,
+    write: { ifMatch: true, etag: true },
     errors: [404],
   }),
   defineOperation({
@@ -32,12 +39,15 @@ const ops = [
     path: '/api/trending',
     auth: 'read',
     query: z.object({ days: z.enum(['7', '30']).default('7') }),
+    operationId: 'getTrending',
     summary: 'Trending remedies',
+    description: 'Most feedback',
+    tags: ['recommendations'],
     response: z.array(recommendation),
-    cached: true,
+    httpCache: 'cached',
   }),
-  defineOperation({ method: 'POST', path: '/api/cache/invalidate', auth: 'admin', body: z.object({ tag: z.string() }), summary: 'Purge a tag' }),
-  defineOperation({ method: 'GET', path: '/api/health', auth: 'public', summary: 'Health', response: z.object({ ok: z.boolean() }) }),
+  defineOperation({ method: 'POST', path: '/api/cache/invalidate', auth: 'admin', body: z.object({ tag: z.string() }), operationId: 'purge', summary: 'Purge a tag', description: 'Purge', tags: ['cache'] }),
+  defineOperation({ method: 'GET', path: '/api/health', auth: 'public', operationId: 'health', summary: 'Health', description: 'Health', tags: ['operations'], response: z.object({ ok: z.boolean() }) }),
 ];
 
 describe('buildOpenApiDocument', () => {
@@ -65,9 +75,16 @@ describe('buildOpenApiDocument', () => {
     expect(get.responses!['200']).toHaveProperty(['headers', 'ETag']);
 
     const put = doc.paths!['/api/recommendations/{id}']!.put!;
-    expect(Object.keys(put.responses!)).toEqual(expect.arrayContaining(['403', '413', '415']));
+    expect(Object.keys(put.responses!)).toEqual(expect.arrayContaining(['403', '412', '413', '415', '428']));
+    expect(put.responses!['200']).toHaveProperty(['headers', 'ETag']);
+    expect(put.parameters!.find((p) => 'name' in p && p.name === 'If-Match')).toMatchObject({ in: 'header', required: true });
+    expect(put['x-mizaj-permission']).toEqual({ level: 'write', roles: ['clinician', 'admin'], apiKeyScopes: ['write'] });
+    expect(put.description).toContain('**Permission:**');
+    expect(get.operationId).toBe('getRecommendation');
+    expect(get.responses!['401']).toHaveProperty(['headers', 'WWW-Authenticate']);
+    expect(get.responses!['503']).toHaveProperty(['headers', 'Retry-After']);
     expect(JSON.stringify(put.requestBody)).toContain('"additionalProperties":false');
-    expect(doc.paths!['/api/cache/invalidate']!.post!.security).toEqual([{ sessionCookie: ['admin'] }]);
+    expect(doc.paths!['/api/cache/invalidate']!.post!.security).toEqual([{ sessionCookie: [] }]);
     expect(doc.paths!['/api/health']!.get!.security).toEqual([]);
     expect(doc.components?.securitySchemes).toHaveProperty('apiKey');
     expect(doc.components?.schemas).toHaveProperty('Problem');

@@ -249,7 +249,10 @@ describe('one operation for the handler and the OpenAPI document', () => {
       auth: 'write',
       params: idParams,
       body: z.object({ score: z.number().min(0).max(1) }),
+      operationId: 'updateThing',
       summary: 'Update a thing',
+      description: 'Changes its score',
+      tags: ['things'],
     });
     const PUT = route(op, ({ params, body, identity }) => ({ id: params.id + 1, score: body.score, who: identity.id }));
     const res = await PUT(new Request(url, { method: 'PUT', body: '{"score":0.5}', headers: { ...who.clinician, 'content-type': 'application/json' } }), ctx({ id: '41' }));

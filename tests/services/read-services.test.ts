@@ -5,6 +5,9 @@ import { NotFoundError, ValidationError } from '@/lib/errors';
 import {
   getCounts,
   getFeedbackSummary,
+  listFeedbackCommentsOrThrow,
+  listHealthRecordsOrThrow,
+  listPatientDiagnosesOrThrow,
   getPatientProfileOrThrow,
   getRecommendationAnalytics,
   getRecommendationOrThrow,
@@ -76,7 +79,17 @@ describe('feedback summary', () => {
     expect(s).toMatchObject({ recommendationId: 1, count: 4, meanRating: 3.75, histogram: [0, 1, 0, 2, 1] });
     expect(s.recentComments.map((c) => c.comment)).toEqual(['better', 'no change', 'great']);
     expect(Object.keys(s.recentComments[0]!).sort()).toEqual(['comment', 'createdAt', 'id', 'rating']);
-    expect((await getFeedbackSummary(t.db, 1, { recentLimit: 1 })).recentComments).toHaveLength(1);
+    expect(s.recentCommentsNext).toBeNull();
+    // Paged one at a time, the cursor walks the same comments in the same order and ends with null.
+    const walked: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await listFeedbackCommentsOrThrow(t.db, 1, { limit: 1, ...(cursor && { cursor }) });
+      walked.push(...page.items.map((c) => c.comment));
+      cursor = page.next ?? undefined;
+    } while (cursor);
+    expect(walked).toEqual(['better', 'no change', 'great']);
+    await expect(listFeedbackCommentsOrThrow(t.db, 1, { limit: 1, cursor: 'not-a-cursor' })).rejects.toBeInstanceOf(ValidationError);
     await expect(getFeedbackSummary(t.db, 12345)).rejects.toBeInstanceOf(NotFoundError);
   });
 });
@@ -124,7 +137,11 @@ describe('patients', () => {
     const p = await getPatientProfileOrThrow(t.db, 1);
     expect(p.patient.name).toBe('Ali Ahmadi');
     expect(p.healthRecords.map((r) => r.kind)).toEqual(['pulse', 'vitals', 'lifestyle']);
-    expect((await getPatientProfileOrThrow(t.db, 1, { records: 1 })).healthRecords).toHaveLength(1);
+    expect(p.healthRecordsNext).toBeNull();
+    const first = await listHealthRecordsOrThrow(t.db, 1, { limit: 2 });
+    expect(first.items.map((r) => r.kind)).toEqual(['pulse', 'vitals']);
+    expect((await listHealthRecordsOrThrow(t.db, 1, { limit: 2, cursor: first.next! })).items.map((r) => r.kind)).toEqual(['lifestyle']);
+    expect((await listPatientDiagnosesOrThrow(t.db, 1, { limit: 1 })).next).not.toBeNull();
     expect(p.diagnoses.map((d) => [d.id, d.conditionCode, d.conditionNameEn])).toEqual([[4, 'migraine', 'Migraine'], [1, 'dyspepsia', 'Indigestion']]);
     await expect(getPatientProfileOrThrow(t.db, 99)).rejects.toBeInstanceOf(NotFoundError);
   });

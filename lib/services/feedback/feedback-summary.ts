@@ -1,7 +1,8 @@
-import { and, desc, eq, isNotNull, sql } from 'drizzle-orm';
+import { and, eq, isNotNull, sql } from 'drizzle-orm';
 import type { Db } from '@/lib/db/types';
 import { feedback } from '@/lib/db/schema';
 import { getRecommendationOrThrow } from '../recommendations/get-recommendation';
+import { keysetPage, type Page, type PageRequest } from '../shared/keyset-page';
 import { round } from '../shared/validation';
 
 export type FeedbackSummary = {
@@ -10,13 +11,36 @@ export type FeedbackSummary = {
   meanRating: number | null;
   /** Count of each rating, index 0 = rating 1. */
   histogram: [number, number, number, number, number];
-  /** Latest comments, with nothing that identifies the patient. */
-  recentComments: { id: number; rating: number; comment: string; createdAt: Date }[];
+  /** Latest comments, with nothing that identifies the patient (first page). */
+  recentComments: FeedbackComment[];
+  /** Cursor of the next page of comments, null when there is none. */
+  recentCommentsNext: string | null;
 };
 
-export async function getFeedbackSummary(db: Db, recommendationId: number, opts: { recentLimit?: number } = {}): Promise<FeedbackSummary> {
+export type FeedbackComment = { id: number; rating: number; comment: string; createdAt: Date };
+
+/** How many comments a summary embeds; the rest is paged through listFeedbackCommentsOrThrow. */
+export const SUMMARY_COMMENTS = 5;
+
+const commentsPage = (db: Db, recommendationId: number, page: PageRequest): Promise<Page<FeedbackComment>> =>
+  keysetPage(feedback, 'feedback', and(eq(feedback.recommendationId, recommendationId), isNotNull(feedback.comment))!, page, async (where, orderBy, limit) => {
+    const rows = await db
+      .select({ id: feedback.id, rating: feedback.rating, comment: feedback.comment, createdAt: feedback.createdAt })
+      .from(feedback)
+      .where(where)
+      .orderBy(...orderBy)
+      .limit(limit);
+    return rows.map((r) => ({ ...r, comment: r.comment ?? '' }));
+  });
+
+/** A recommendation's comments, newest first, a page at a time; NotFoundError for an unknown recommendation. */
+export async function listFeedbackCommentsOrThrow(db: Db, recommendationId: number, page: PageRequest): Promise<Page<FeedbackComment>> {
   await getRecommendationOrThrow(db, recommendationId);
-  const limit = Math.min(Math.max(0, Math.trunc(opts.recentLimit ?? 5)), 50);
+  return commentsPage(db, recommendationId, page);
+}
+
+export async function getFeedbackSummary(db: Db, recommendationId: number): Promise<FeedbackSummary> {
+  await getRecommendationOrThrow(db, recommendationId);
   const [groups, recent] = await Promise.all([
     // Grouped on (recommendation_id, rating): an index-only scan of idx_feedback_recommendation_rating.
     db
@@ -24,12 +48,7 @@ export async function getFeedbackSummary(db: Db, recommendationId: number, opts:
       .from(feedback)
       .where(eq(feedback.recommendationId, recommendationId))
       .groupBy(feedback.rating),
-    db
-      .select({ id: feedback.id, rating: feedback.rating, comment: feedback.comment, createdAt: feedback.createdAt })
-      .from(feedback)
-      .where(and(eq(feedback.recommendationId, recommendationId), isNotNull(feedback.comment)))
-      .orderBy(desc(feedback.createdAt), desc(feedback.id))
-      .limit(limit),
+    commentsPage(db, recommendationId, { limit: SUMMARY_COMMENTS }),
   ]);
   const histogram: FeedbackSummary['histogram'] = [0, 0, 0, 0, 0];
   let count = 0;
@@ -44,6 +63,7 @@ export async function getFeedbackSummary(db: Db, recommendationId: number, opts:
     count,
     meanRating: count ? round(sum / count) : null,
     histogram,
-    recentComments: recent.map((r) => ({ ...r, comment: r.comment ?? '' })),
+    recentComments: recent.items,
+    recentCommentsNext: recent.next,
   };
 }

@@ -1,2 +1,3 @@
 export * from './feedback-summary';
 export * from './submit-feedback';
+export * from './get-feedback';

@@ -1,48 +1,76 @@
-import { desc, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { Db } from '@/lib/db/types';
 import { conditions, diagnoses, healthRecords, patients } from '@/lib/db/schema';
 import { NotFoundError } from '@/lib/errors';
 import { diagnosisWithConditionColumns } from '../diagnoses/get-diagnosis';
+import { keysetPage, type Page, type PageRequest } from '../shared/keyset-page';
 import { assertId } from '../shared/validation';
+
+export type HealthRecord = typeof healthRecords.$inferSelect;
+
+export type PatientDiagnosis = {
+  id: number;
+  conditionId: number;
+  conditionCode: string;
+  conditionNameFa: string;
+  conditionNameEn: string;
+  conditionNameAr: string;
+  clinicianId: number | null;
+  notes: string | null;
+  createdAt: Date;
+};
 
 export type PatientProfile = {
   patient: typeof patients.$inferSelect;
-  /** Newest first. */
-  healthRecords: (typeof healthRecords.$inferSelect)[];
-  /** Newest first, with the condition's names. */
-  diagnoses: {
-    id: number;
-    conditionId: number;
-    conditionCode: string;
-    conditionNameFa: string;
-    conditionNameEn: string;
-    conditionNameAr: string;
-    clinicianId: number | null;
-    notes: string | null;
-    createdAt: Date;
-  }[];
+  /** The newest health records (first page). */
+  healthRecords: HealthRecord[];
+  /** Cursor of the next page of health records, null when there is none. */
+  healthRecordsNext: string | null;
+  /** The newest diagnoses with the condition's names (first page). */
+  diagnoses: PatientDiagnosis[];
+  diagnosesNext: string | null;
 };
 
-export async function getPatientProfileOrThrow(db: Db, id: number, opts: { records?: number; diagnoses?: number } = {}): Promise<PatientProfile> {
+/** How many of each list a profile embeds; the rest is paged through the list operations. */
+export const PROFILE_PAGE = { records: 10, diagnoses: 20 } as const;
+
+async function assertPatient(db: Db, id: number) {
   assertId(id);
   const [patient] = await db.select().from(patients).where(eq(patients.id, id)).limit(1);
   if (!patient) throw new NotFoundError('Patient', id);
-  const [records, diags] = await Promise.all([
-    db
-      .select()
-      .from(healthRecords)
-      .where(eq(healthRecords.patientId, id))
-      .orderBy(desc(healthRecords.createdAt), desc(healthRecords.id))
-      .limit(clamp(opts.records ?? 10)),
+  return patient;
+}
+
+const recordsPage = (db: Db, patientId: number, page: PageRequest): Promise<Page<HealthRecord>> =>
+  keysetPage(healthRecords, 'health_records', eq(healthRecords.patientId, patientId), page, (where, orderBy, limit) =>
+    db.select().from(healthRecords).where(where).orderBy(...orderBy).limit(limit),
+  );
+
+const diagnosesPage = (db: Db, patientId: number, page: PageRequest): Promise<Page<PatientDiagnosis>> =>
+  keysetPage(diagnoses, 'diagnoses', eq(diagnoses.patientId, patientId), page, (where, orderBy, limit) =>
     db
       .select(diagnosisWithConditionColumns)
       .from(diagnoses)
       .innerJoin(conditions, eq(conditions.id, diagnoses.conditionId))
-      .where(eq(diagnoses.patientId, id))
-      .orderBy(desc(diagnoses.createdAt), desc(diagnoses.id))
-      .limit(clamp(opts.diagnoses ?? 50)),
-  ]);
-  return { patient, healthRecords: records, diagnoses: diags };
+      .where(where)
+      .orderBy(...orderBy)
+      .limit(limit),
+  );
+
+export async function getPatientProfileOrThrow(db: Db, id: number): Promise<PatientProfile> {
+  const patient = await assertPatient(db, id);
+  const [records, diags] = await Promise.all([recordsPage(db, id, { limit: PROFILE_PAGE.records }), diagnosesPage(db, id, { limit: PROFILE_PAGE.diagnoses })]);
+  return { patient, healthRecords: records.items, healthRecordsNext: records.next, diagnoses: diags.items, diagnosesNext: diags.next };
 }
 
-const clamp = (n: number) => Math.min(Math.max(1, Math.trunc(n)), 200);
+/** A patient's health records, newest first, a page at a time; NotFoundError for an unknown patient. */
+export async function listHealthRecordsOrThrow(db: Db, patientId: number, page: PageRequest): Promise<Page<HealthRecord>> {
+  await assertPatient(db, patientId);
+  return recordsPage(db, patientId, page);
+}
+
+/** A patient's diagnoses, newest first, a page at a time; NotFoundError for an unknown patient. */
+export async function listPatientDiagnosesOrThrow(db: Db, patientId: number, page: PageRequest): Promise<Page<PatientDiagnosis>> {
+  await assertPatient(db, patientId);
+  return diagnosesPage(db, patientId, page);
+}

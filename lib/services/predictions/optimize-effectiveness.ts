@@ -1,4 +1,6 @@
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
+import { conditions } from '@/lib/db/schema';
+import { ValidationError } from '@/lib/errors';
 import type { Db } from '@/lib/db/types';
 import { queryRows } from '@/lib/db/rows';
 import { assertId } from '../shared/validation';
@@ -13,7 +15,11 @@ export const SMOOTHING_RATINGS = 10;
  * updated_at); returns their ids so callers can invalidate exactly those.
  */
 export async function optimizeEffectiveness(db: Db, opts: { conditionId?: number } = {}): Promise<{ changedIds: number[] }> {
-  if (opts.conditionId !== undefined) assertId(opts.conditionId, 'conditionId');
+  if (opts.conditionId !== undefined) {
+    assertId(opts.conditionId, 'conditionId');
+    const [condition] = await db.select({ id: conditions.id }).from(conditions).where(eq(conditions.id, opts.conditionId)).limit(1);
+    if (!condition) throw new ValidationError('Invalid conditionId', [{ path: 'conditionId', message: `condition ${opts.conditionId} does not exist` }]);
+  }
   const conditionFilter = opts.conditionId === undefined ? sql`true` : sql`r.condition_id = ${opts.conditionId}`;
   const rows = await queryRows<{ id: number }>(
     db,

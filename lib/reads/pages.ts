@@ -1,0 +1,13 @@
+import 'server-only';
+import { getDb } from '@/lib/db/client';
+import { getFeedbackOrThrow, listFeedbackCommentsOrThrow, listHealthRecordsOrThrow, listPatientDiagnosesOrThrow } from '@/lib/services';
+import type { PageRequest } from '@/lib/services/shared/keyset-page';
+
+/**
+ * Uncached reads: pages of lists that grow (a cursor per client makes poor cache keys) and single feedbacks.
+ * Clients still revalidate them cheaply with the ETag.
+ */
+export const readHealthRecords = async (patientId: number, page: PageRequest) => listHealthRecordsOrThrow(await getDb(), patientId, page);
+export const readPatientDiagnoses = async (patientId: number, page: PageRequest) => listPatientDiagnosesOrThrow(await getDb(), patientId, page);
+export const readFeedbackComments = async (recommendationId: number, page: PageRequest) => listFeedbackCommentsOrThrow(await getDb(), recommendationId, page);
+export const readFeedback = async (id: number) => getFeedbackOrThrow(await getDb(), id);
