@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
+import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
 import { createApiKey } from '@/lib/auth/api-keys';
@@ -40,6 +41,8 @@ export default async function setup(project: TestProject) {
     let key: string;
     try {
       await migrateDb(handle);
+      // The stampede scenario counts computations where they cost: statements run in PostgreSQL.
+      await handle.db.execute(sql`create extension pg_stat_statements`);
       await seedDatabase(handle, SEED);
       key = (await createApiKey(handle.db, { name: 'chaos', scopes: ['read', 'write'] })).key;
     } finally {

@@ -65,7 +65,7 @@ export class OwnPostgres {
 
   async start(): Promise<void> {
     // fsync off: the faults here are process faults, not power loss; the disk stays out of the figures.
-    const opts = `-p ${this.port} -c listen_addresses=127.0.0.1 -k ${this.dir} -c fsync=off -c full_page_writes=off -c max_connections=200`;
+    const opts = `-p ${this.port} -c listen_addresses=127.0.0.1 -k ${this.dir} -c fsync=off -c full_page_writes=off -c max_connections=200 -c shared_preload_libraries=pg_stat_statements`;
     await tool('pg_ctl', ['-D', this.dataDir, '-o', opts, '-l', path.join(this.dir, 'log'), '-w', '-t', '30', 'start']);
   }
 

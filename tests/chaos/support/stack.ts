@@ -50,7 +50,9 @@ export async function startStack(name: string, opts: StackOptions = {}): Promise
     const proxyA = opts.proxyA ? await TcpProxy.start(redis.port) : undefined;
     if (proxyA) cleanups.push(() => proxyA.close());
 
-    const env = { DATABASE_URL: pg.url('mizaj'), CACHE_PREFIX: `chaos-${name}`, LOG_LEVEL: 'info', ...opts.env };
+    // CHAOS_APP_ENV='{"CACHE_ENABLED":"false"}' runs a scenario against a broken variant (its assertions must fail).
+    const variant = JSON.parse(process.env.CHAOS_APP_ENV ?? '{}') as Record<string, string>;
+    const env = { DATABASE_URL: pg.url('mizaj'), CACHE_PREFIX: `chaos-${name}`, LOG_LEVEL: 'info', ...opts.env, ...variant };
     const [A, B] = await Promise.all([
       AppInstance.start('A', { ...env, REDIS_URL: proxyA ? proxyA.url : redisUrl }, logDir),
       AppInstance.start('B', { ...env, REDIS_URL: redisUrl }, logDir),
