@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { freePort, OwnRedis, pingRaw, waitFor } from '../../cache/support/own-redis';
+import { TcpProxy } from './tcp-proxy';
 
 const run = promisify(execFile);
 const cli = async (port: number, ...args: string[]) => (await run('redis-cli', ['-p', String(port), ...args])).stdout.trim();
@@ -28,6 +29,8 @@ async function killByPid(child: ChildProcess): Promise<void> {
 export class OwnSentinel {
   private constructor(
     readonly master: OwnRedis,
+    /** The replica's replication link (pause() it: the replica falls behind; cut() it: what it missed is lost). */
+    readonly link: TcpProxy,
     readonly replicaPort: number,
     private readonly replica: ChildProcess,
     readonly sentinelPort: number,
@@ -39,7 +42,9 @@ export class OwnSentinel {
   static async start(masterName = 'mizaj'): Promise<OwnSentinel> {
     const master = await OwnRedis.start();
     const replicaPort = await freePort();
-    const replica = startRedis(['--port', String(replicaPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--replicaof', '127.0.0.1', String(master.port)]);
+    // The replica follows the master through a proxy, so its link can hang and lose what was in flight.
+    const link = await TcpProxy.start(master.port);
+    const replica = startRedis(['--port', String(replicaPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--replicaof', '127.0.0.1', String(link.port)]);
     await waitFor(async () => (await cli(master.port, 'info', 'replication')).includes('connected_slaves:1'), 10_000, 50);
     const sentinelPort = await freePort();
     const dir = mkdtempSync(path.join(os.tmpdir(), 'mizaj-chaos-sentinel-'));
@@ -57,7 +62,7 @@ export class OwnSentinel {
       ].join('\n'),
     );
     const sentinel = startRedis([conf, '--sentinel']);
-    const s = new OwnSentinel(master, replicaPort, replica, sentinelPort, sentinel, dir, masterName);
+    const s = new OwnSentinel(master, link, replicaPort, replica, sentinelPort, sentinel, dir, masterName);
     await waitFor(async () => (await pingRaw(sentinelPort)) !== undefined, 5_000);
     // The replica must be known to Sentinel before the master dies, or there is nothing to promote.
     await waitFor(async () => (await cli(sentinelPort, 'sentinel', 'replicas', masterName)).includes(String(replicaPort)), 20_000, 100);
@@ -77,6 +82,7 @@ export class OwnSentinel {
   async destroy(): Promise<void> {
     await killByPid(this.sentinel);
     await killByPid(this.replica);
+    await this.link.close();
     await this.master.destroy();
     rmSync(this.dir, { recursive: true, force: true });
   }

@@ -34,7 +34,10 @@ export type StackOptions = { sentinel?: boolean; proxyA?: boolean; maxSockets?: 
 
 export async function startStack(name: string, opts: StackOptions = {}): Promise<Stack> {
   const logDir = mkdtempSync(path.join(os.tmpdir(), `mizaj-chaos-${name}-`));
-  const cleanups: (() => Promise<void> | void)[] = [() => rmSync(logDir, { recursive: true, force: true })];
+  // CHAOS_KEEP_LOGS=1 keeps the instances' logs (their directory is printed) for a failing run.
+  const keepLogs = !!process.env.CHAOS_KEEP_LOGS;
+  if (keepLogs) console.log(`chaos ${name}: app logs in ${logDir}`);
+  const cleanups: (() => Promise<void> | void)[] = [() => (keepLogs ? undefined : rmSync(logDir, { recursive: true, force: true }))];
   const stop = async () => {
     for (const c of cleanups.reverse()) await Promise.resolve(c()).catch(() => {});
   };

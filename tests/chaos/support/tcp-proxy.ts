@@ -8,6 +8,8 @@ import { freePort } from '../../cache/support/own-redis';
 export class TcpProxy {
   private readonly sockets = new Set<net.Socket>();
 
+  private readonly pairs = new Set<[net.Socket, net.Socket]>();
+
   private server: net.Server | undefined;
 
   private constructor(
@@ -37,9 +39,11 @@ export class TcpProxy {
         s.on('close', () => this.sockets.delete(s));
         s.on('error', () => {});
       }
+      const pair: [net.Socket, net.Socket] = [client, upstream];
+      this.pairs.add(pair);
       client.pipe(upstream);
       upstream.pipe(client);
-      client.on('close', () => upstream.destroy());
+      client.on('close', () => (upstream.destroy(), this.pairs.delete(pair)));
       upstream.on('close', () => client.destroy());
     });
     this.server = server;
@@ -47,6 +51,16 @@ export class TcpProxy {
       server.once('error', reject);
       server.listen(this.port, '127.0.0.1', () => resolve());
     });
+  }
+
+  /** Stops forwarding on open connections (what is sent stays unread; a later cut() drops it): a link that hangs. */
+  pause(): void {
+    for (const [client, upstream] of this.pairs) {
+      client.unpipe(upstream);
+      upstream.unpipe(client);
+      client.pause();
+      upstream.pause();
+    }
   }
 
   /** Connections reset, new ones refused (nothing listens on the port) until restore(). */
