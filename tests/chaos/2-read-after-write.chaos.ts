@@ -7,7 +7,7 @@ import { startStack, type Stack } from './support/stack';
 
 // 1,000 pairs per phase: a write through A, and the moment A answers, a read of what it changed on B.
 const PAIRS = 1_000;
-const RATE = 50;
+const RATE = 25;
 
 let s: Stack;
 beforeAll(async () => void (s = await startStack('read-after-write', { proxyA: true })));
