@@ -22,7 +22,7 @@ it('8 SIGTERM under load: in-flight requests complete, new connections refused c
   const total = PRE + AFTER;
   const run = s.load.run([
     ...schedule(100, total, cachedRead),
-    ...schedule(20, total, (n) => uncachedRead(s.A, s.key, n + 1)),
+    ...schedule(10, total, (n) => uncachedRead(s.A, s.key, n + 1)),
     ...schedule(10, total, (n) => write(s.A, s.key, targets[n % 4]!, tokenFor('s8', n))),
   ]);
   const t0 = await run.t0;

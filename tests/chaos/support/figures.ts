@@ -1,4 +1,5 @@
 import { appendFileSync } from 'node:fs';
+import os from 'node:os';
 import type postgres from 'postgres';
 import type { LoadResult } from '../load/protocol';
 
@@ -116,7 +117,9 @@ export function statusMix(rs: LoadResult[]): string {
 }
 
 /** Prints the scenario's one line of figures (and appends it as JSON to $CHAOS_FIGURES when set, for the docs). */
-export function printFigures(scenario: string, figures: Record<string, string | number>): void {
+export function printFigures(scenario: string, scenarioFigures: Record<string, string | number>): void {
+  // The machine's 1-minute load average: latency figures mean little when other work starves the 2 cores.
+  const figures = { ...scenarioFigures, load1: Math.round(os.loadavg()[0]! * 10) / 10 };
   const fmt = (v: string | number) => (typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(2) : String(v));
   console.log(`chaos ${scenario}: ${Object.entries(figures).map(([k, v]) => `${k}=${fmt(v)}`).join(' ')}`);
   if (process.env.CHAOS_FIGURES) appendFileSync(process.env.CHAOS_FIGURES, JSON.stringify({ scenario, ...figures }) + '\n');
