@@ -42,12 +42,13 @@ export class OwnSentinel {
   static async start(masterName = 'mizaj'): Promise<OwnSentinel> {
     const master = await OwnRedis.start();
     const replicaPort = await freePort();
-    // The replica follows the master through a proxy, so its link can hang and lose what was in flight.
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'mizaj-chaos-sentinel-'));
+    // The replica follows the master through a proxy, so its link can hang and lose what was in flight. Its
+    // full sync writes an RDB file: into our temp dir, not the working directory.
     const link = await TcpProxy.start(master.port);
-    const replica = startRedis(['--port', String(replicaPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--replicaof', '127.0.0.1', String(link.port)]);
+    const replica = startRedis(['--port', String(replicaPort), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--replicaof', '127.0.0.1', String(link.port)]);
     await waitFor(async () => (await cli(master.port, 'info', 'replication')).includes('connected_slaves:1'), 10_000, 50);
     const sentinelPort = await freePort();
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'mizaj-chaos-sentinel-'));
     const conf = path.join(dir, 'sentinel.conf');
     writeFileSync(
       conf,
