@@ -96,6 +96,9 @@ export async function writeLedger(sql: postgres.Sql, results: LoadResult[]): Pro
   return ledger;
 }
 
+/** Writes that broke "exactly once": acknowledged and lost, duplicated, or stored after a 5xx or no answer. */
+export const notExactlyOnce = (l: WriteLedger) => l.lostAcked + l.duplicated + l.writtenAfter5xx + l.writtenUnanswered;
+
 /** The promise every write keeps whatever the fault: nothing acknowledged lost, no duplicate, a 5xx wrote nothing. */
 export const ledgerFigures = (l: WriteLedger) => ({
   writes: l.writes,

@@ -18,6 +18,13 @@ export function read(app: AppInstance, key: string, kind: CountedRead | 'recomme
   return { method: 'GET', url: app.url + PATHS[kind](rec), headers: auth(key), tag: `${kind}:${rec}:${app.name}`, capture: kind === 'recommendation' ? [] : ['count'] };
 }
 
+const MIXED: (CountedRead | 'recommendation')[] = ['summary', 'analytics', 'recommendation'];
+
+/** The n-th read of a mix cycling through both instances × summary/analytics/record × the recommendations. */
+export function mixedRead(apps: AppInstance[], key: string, targets: Target[], n: number): LoadRequest {
+  return read(apps[n % apps.length]!, key, MIXED[n % MIXED.length]!, targets[Math.floor(n / (apps.length * MIXED.length)) % targets.length]!.rec);
+}
+
 /**
  * POST /api/feedback/submit whose comment is a unique token, so the database says how many rows each
  * request left (0, 1 or more). Tag `write:rec:instance:token`.

@@ -27,6 +27,8 @@ export type Stack = {
   key: string;
   /** Recommendations with a diagnosis of their condition (a valid feedback target), by recommendation id. */
   targets: Target[];
+  /** Stack traces in both instances' logs. */
+  stackTraces(): number;
   stop(): Promise<void>;
 };
 
@@ -72,7 +74,7 @@ export async function startStack(name: string, opts: StackOptions = {}): Promise
       from recommendations r
       where exists (select 1 from diagnoses d where d.condition_id = r.condition_id)
       order by r.id`;
-    return { pg, redis, sentinel, A: A!, B: B!, proxyA, load, sql, key: inject('chaosApiKey'), targets: [...targets], stop };
+    return { pg, redis, sentinel, A: A!, B: B!, proxyA, load, sql, key: inject('chaosApiKey'), targets: [...targets], stackTraces: () => A!.stackTraces() + B!.stackTraces(), stop };
   } catch (err) {
     await stop();
     throw err;
