@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
@@ -19,7 +19,7 @@ declare module 'vitest' {
   }
 }
 
-export const SEED = { patients: 300, seed: 9, now: new Date('2026-11-20T00:00:00Z') };
+const SEED = { patients: 300, seed: 9, now: new Date('2026-11-20T00:00:00Z') };
 
 /**
  * Once per suite: the production build (if there is none) and a seeded PostgreSQL cluster of our own,
@@ -55,8 +55,5 @@ export default async function setup(project: TestProject) {
     await pg.destroy();
     throw err;
   }
-  return async () => {
-    await pg.destroy();
-    rmSync(pg.dir, { recursive: true, force: true });
-  };
+  return () => pg.destroy();
 }
