@@ -3,6 +3,7 @@
  * Built by scripts/build-server.mjs into .next/mizaj-server.mjs; `npm start` runs it.
  */
 import { createServer } from 'node:http';
+import { Server as NetServer } from 'node:net';
 import next from 'next';
 import { serveFromCache } from '@/lib/api/fast-path';
 import { MAX_URL_BYTES, refuseRequest } from '@/lib/api/request-gate';
@@ -24,7 +25,10 @@ const app = next({ dev: false, hostname, port });
 const handle = app.getRequestHandler();
 
 await app.prepare();
+let closing = false;
 const server = createServer((req, res) => {
+  // Draining: this connection closes after its answer, so the client's next request opens a new one (refused).
+  if (closing) res.setHeader('Connection', 'close');
   // Requests no route can serve are answered here, the same with or without the fast path.
   if (refuseRequest(req, res)) return;
   dropRouterVary(req.url, res);
@@ -43,3 +47,22 @@ server.on('connect', (_req, socket) => refuseConnect(socket));
 server.listen(port, hostname, () => {
   console.log(`› Mizaj listening on http://${hostname === '0.0.0.0' ? 'localhost' : hostname}:${port}`);
 });
+
+// SIGTERM (an orchestrator stopping us) or SIGINT: stop accepting, let in-flight requests finish, exit 0.
+// net.Server's close, not http.Server's: that one also drops the keep-alive sockets it deems idle, and under
+// load those include sockets whose next request has arrived but is not parsed yet (their clients get a reset).
+// Idle sockets close on the keep-alive timeout (5 s) instead; a request they carry meanwhile is answered with
+// Connection: close. Whatever is still open after 9 s is cut, inside a 10 s grace.
+const DRAIN_MS = 9_000;
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, () => {
+    if (closing) return;
+    closing = true;
+    console.log(`› ${signal}: draining connections, exiting within ${DRAIN_MS / 1000} s`);
+    NetServer.prototype.close.call(server, () => process.exit(0));
+    setTimeout(() => {
+      server.closeAllConnections();
+      process.exit(0);
+    }, DRAIN_MS).unref();
+  });
+}
