@@ -5,6 +5,7 @@
 import { createServer } from 'node:http';
 import next from 'next';
 import { serveFromCache } from '@/lib/api/fast-path';
+import { prepareIncoming } from '@/lib/http/incoming';
 
 const port = Number(process.env.PORT ?? 3000);
 // Not HOSTNAME: Docker sets that to the container id.
@@ -18,6 +19,7 @@ const handle = app.getRequestHandler();
 
 await app.prepare();
 createServer((req, res) => {
+  prepareIncoming(req, res);
   const served = fastPath ? serveFromCache(req, res) : false;
   if (served === true) return;
   if (served === false) return void handle(req, res);

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { listApiKeys, revokeApiKey } from '@/lib/auth/api-keys';
 import { getCache } from '@/lib/cache';
+import { getConfig } from '@/lib/config';
 import { closeDb, getDb } from '@/lib/db/client';
 
 // npm run apikey:revoke -- --id 12      (without --id: lists the keys)
@@ -16,11 +17,15 @@ try {
     console.error('--id must be the number shown by `npm run apikey:revoke` (without --id)');
     process.exitCode = 2;
   } else {
-    // Revocation also drops the key's cached identity in Redis, so running instances refuse it at once:
-    // that needs the connection up first (the cache never waits for one on its own).
+    // Revocation also drops the key's cached identity in Redis, so running instances refuse it at once. If
+    // this process cannot reach that Redis it could only revoke in the database while instances keep
+    // accepting the key from their caches: refuse instead of printing a success that is not one.
+    if (!getConfig().REDIS_URL) throw new Error('REDIS_URL is not set: this command must reach the Redis the app instances use, so they stop accepting the key at once. Nothing was revoked.');
     await getCache()
       .ready()
-      .catch(() => console.error('Redis does not answer: the key will be revoked in the database, but running instances may accept it until its cached identity expires. Run this again once Redis is back.'));
+      .catch(() => {
+        throw new Error('Redis does not answer: nothing was revoked (running instances could not be told). Run this again once Redis is back.');
+      });
     const revoked = await revokeApiKey(db, Number(values.id));
     console.error(revoked ? `Revoked API key #${values.id}.` : `API key #${values.id} was already revoked (its cached identity was dropped again).`);
   }

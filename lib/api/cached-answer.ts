@@ -14,12 +14,14 @@ export function cachedAnswer(
   result: CacheResult<CachedRaw>,
   req: { method: string; ifNoneMatch: string | null | undefined; acceptEncoding: string | null | undefined },
   cacheMs: number,
+  personal = false,
 ): CachedAnswer {
   const status = result.status === 'BYPASS' ? 'MISS' : result.status;
   const dbMs = status === 'MISS' ? Number(result.value.meta.db) : undefined;
   return buildCachedAnswer({
     ...representation(result.value, req.acceptEncoding),
     varyEncoding: result.value.meta.gz !== undefined,
+    personal,
     meta: { status, storedAt: result.storedAt, expiresAt: result.expiresAt, graceUntil: result.graceUntil },
     ifNoneMatch: req.ifNoneMatch,
     method: req.method,
@@ -57,7 +59,7 @@ export function cachedGetHandlers(cachedRoute: CachedRoute, allow: HttpMethod[] 
     const started = performance.now();
     const result = (await cachedRoute.lookup({ params: params as Record<string, unknown>, query: (query ?? {}) as Record<string, unknown>, identity: identity! }, 'read'))!;
     // Identity here: Next compresses route handler answers itself (the fast path sends the stored gzip copy).
-    const answer = cachedAnswer(result, { method: req.method, ifNoneMatch: req.headers.get('if-none-match'), acceptEncoding: null }, performance.now() - started);
+    const answer = cachedAnswer(result, { method: req.method, ifNoneMatch: req.headers.get('if-none-match'), acceptEncoding: null }, performance.now() - started, cachedRoute.op.personal);
     return toResponse(answer);
   });
   return { ...otherMethods(allow), GET };

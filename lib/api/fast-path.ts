@@ -4,6 +4,8 @@ import { authenticateCached, authenticateFromL1 } from '@/lib/auth/cached-identi
 import type { AuthResult } from '@/lib/auth/identity';
 import { canAccess } from '@/lib/auth/guards';
 import type { CachedRaw, CacheResult } from '@/lib/cache';
+import { getConfig } from '@/lib/config';
+import { isHttps, nonPageSecurityHeaders } from '@/lib/http/security-headers';
 import { formatServerTiming } from '@/lib/http/server-timing';
 import { observeRoute, requestIdFrom } from '@/lib/http/route';
 import { cachedAnswer } from './cached-answer';
@@ -52,16 +54,19 @@ async function fromStore(req: IncomingMessage, res: ServerResponse, match: Match
   }
 }
 
+let securityHeaders: Record<string, string> | undefined;
+
 function send(req: IncomingMessage, res: ServerResponse, match: MatchedRoute, result: CacheResult<CachedRaw>, started: number, authMs: number): boolean {
   if (result.status !== 'HIT') return false;
   const method = req.method!;
-  const answer = cachedAnswer(result, { method, ifNoneMatch: req.headers['if-none-match'], acceptEncoding: req.headers['accept-encoding'] }, performance.now() - started - authMs);
+  const answer = cachedAnswer(result, { method, ifNoneMatch: req.headers['if-none-match'], acceptEncoding: req.headers['accept-encoding'] }, performance.now() - started - authMs, match.route.op.personal);
   const durationMs = performance.now() - started;
   const timing = formatServerTiming([
     { name: 'auth', dur: authMs },
     { name: 'app', dur: durationMs },
   ]);
   res.writeHead(answer.status, {
+    ...(securityHeaders ??= nonPageSecurityHeaders({ https: isHttps(getConfig().PUBLIC_URL) })),
     ...answer.headers,
     'Server-Timing': answer.headers['Server-Timing'] ? `${answer.headers['Server-Timing']}, ${timing}` : timing,
     'X-Request-Id': requestIdFrom(req.headers['x-request-id'] as string | undefined),

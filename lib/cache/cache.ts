@@ -5,6 +5,7 @@ import { Breaker, type BreakerOptions, type BreakerState } from './breaker';
 import { RedisBus, type BusState } from './bus';
 import { CATEGORY_DEFAULTS, longestLifetimeSeconds, type CategoryConfig, type CategoryTable } from './categories';
 import { decodeHeader, decodeValue, deepFreeze, encodeEntry, encodeValue, headerTagsJson, headerVersions, versionsMatch, type EntryHeader } from './codec';
+import type { EntryCipher } from './encryption';
 import { CacheEvents, type CacheEventMap, type CacheEventName } from './events';
 import { argsHash, assertCategory, assertPrefix, busChannel, categoryKey, entryKey, functionName, tagKey } from './keys';
 import { L1Cache, type L1Options } from './l1';
@@ -37,6 +38,8 @@ export interface CacheOptions {
   /** Lifetime of tag/category version keys. Default: longest category lifetime (ttl + grace), min 1 h. */
   versionTtlMs?: number;
   logger?: CacheLogger;
+  /** Seals the entries of categories marked `patientData` (AES-256-GCM, lib/cache/encryption.ts). */
+  encryption?: EntryCipher;
   /** Clock for freshness decisions (store TTLs stay real time). */
   now?: () => number;
   random?: () => number;
@@ -155,6 +158,7 @@ export class Cache {
   private readonly events = new CacheEvents();
   private readonly warmers: WarmRegistry;
   private readonly logger: CacheLogger;
+  private readonly cipher: EntryCipher | undefined;
   private readonly now: () => number;
   private readonly random: () => number;
   private readonly timeoutMs: number;
@@ -177,6 +181,7 @@ export class Cache {
     this.categories = options.categories ?? CATEGORY_DEFAULTS;
     for (const c of Object.keys(this.categories)) assertCategory(c);
     this.logger = options.logger ?? defaultLogger;
+    this.cipher = options.encryption;
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
     this.enabled = options.enabled ?? true;
@@ -544,7 +549,7 @@ export class Cache {
         // Versions are unique per version key, so matching versions also prove the entry has these tags.
         if (header && now < header.graceUntil && versionsMatch(raw, header, values)) {
           try {
-            const value = decodeValue(header, raw);
+            const value = decodeValue(header, raw, this.cipher);
             const fresh = now < header.freshUntil;
             // Versions are only needed to refresh a stale entry.
             return { kind: fresh ? 'hit' : 'stale', header, value, versions: fresh ? [] : headerVersions(raw, header), bytes: 2 * raw.length + 256 };
@@ -639,8 +644,8 @@ export class Cache {
     const jitter = spec.config.jitter;
     const ttlMs = Math.max(1, Math.floor(spec.ttlMs * (1 - jitter * this.random())));
     const header = { storedAt: now, freshUntil: now + ttlMs, graceUntil: now + ttlMs + spec.graceMs, id: this.newVersion(), versions: versions ?? [], tagsJson: JSON.stringify(t.tags) };
-    const raw = encodeEntry(header, encodeValue(value));
-    const decoded = deepFreeze(decodeValue(decodeHeader(raw)!, raw));
+    const raw = encodeEntry(header, encodeValue(value, spec.config.patientData ? this.cipher : undefined));
+    const decoded = deepFreeze(decodeValue(decodeHeader(raw)!, raw, this.cipher));
     const bytes = Buffer.byteLength(raw);
     if (bytes > this.maxEntryBytes) {
       stats.oversize++;

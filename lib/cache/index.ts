@@ -3,6 +3,7 @@ import pino from 'pino';
 import { getConfig } from '@/lib/config';
 import { bindCached, Cache, type CachedFunction, type CachedOptions, type CacheOptions, type InvalidationReport } from './cache';
 import { resolveCategories } from './categories';
+import { EntryCipher } from './encryption';
 import { MemoryStore } from './stores/memory-store';
 
 export { Cache } from './cache';
@@ -47,6 +48,7 @@ export function getCache(): Cache {
       commandTimeoutMs: config.CACHE_COMMAND_TIMEOUT_MS,
       categories: resolveCategories({ all: config.REDIS_CACHE_TTL, perCategory: config.categoryTtl }),
       logger,
+      ...(config.CACHE_ENCRYPTION_KEYS && { encryption: new EntryCipher(config.CACHE_ENCRYPTION_KEYS) }),
       ...(config.REDIS_URL
         ? { redis: { url: config.REDIS_URL, ...(config.REDIS_PASSWORD ? { password: config.REDIS_PASSWORD } : {}) }, l1: { maxBytes: Math.min(maxBytes, 32 * 1024 * 1024) } }
         : { store: new MemoryStore({ maxBytes }) }),

@@ -27,6 +27,8 @@ export type ApiOperation<P extends Schema = Schema, Q extends Schema = Schema, B
   successStatus?: 200 | 201 | 202 | 204;
   /** Cached GETs: documents ETag, Cache-Control, X-Cache and the 304 answer. */
   cached?: boolean;
+  /** Names a patient: sent `private, no-cache` with `Vary: Authorization, Cookie` (never kept past sign-out). */
+  personal?: boolean;
   /** Error statuses beyond those implied by auth and inputs (404 for an unknown id, 409, 429…). */
   errors?: number[];
 };
@@ -86,7 +88,7 @@ function errorStatuses(op: ApiOperation): number[] {
   const s = new Set<number>(op.errors ?? []);
   if (op.params || op.query || op.body) s.add(400);
   if (op.auth !== 'public') s.add(401);
-  if (op.auth === 'write' || op.auth === 'admin') s.add(403);
+  if (op.auth !== 'public') s.add(403); // read needs the read scope too
   if (op.body) {
     s.add(413);
     s.add(415);
@@ -100,7 +102,10 @@ export function registerOperation(registry: OpenAPIRegistry, op: ApiOperation): 
   const successStatus = op.successStatus ?? (op.response ? 200 : 204);
   const cacheHeaders = z.object({
     ETag: z.string().openapi({ description: 'Strong validator (SHA-256 of the body)' }),
-    'Cache-Control': z.string().openapi({ example: 'private, max-age=3540, stale-while-revalidate=60' }),
+    'Cache-Control': op.personal
+      ? z.literal('private, no-cache').openapi({ description: 'Personal data: keep only to revalidate with If-None-Match; drop on sign-out' })
+      : z.string().openapi({ example: 'private, max-age=3540, stale-while-revalidate=60' }),
+    ...(op.personal && { Vary: z.string().openapi({ example: 'Authorization, Cookie, Accept-Encoding', description: 'Keyed on the credential' }) }),
     'X-Cache': z.enum(['HIT', 'MISS', 'STALE']),
     'Server-Timing': z.string().openapi({ example: 'cache;dur=0.4, db;dur=12.1, app;dur=13' }),
   });

@@ -39,13 +39,20 @@ function parseHosts(list: string): { host: string; port: number }[] {
   });
 }
 
+function withoutPassword(url: string): string {
+  const u = new URL(url);
+  u.password = '';
+  return u.toString();
+}
+
 const MULTI_HOST = /^redis\+(sentinel|cluster):\/\/(?:([^:@/]*)(?::([^@/]*))?@)?([^/]+)(?:\/([^/]+))?(?:\/(\d+))?\/?$/;
 
 export function createRedisConnection(options: RedisConnectionOptions): RedisConnection {
   const base = failFastOptions(options);
   const multi = MULTI_HOST.exec(options.url);
   if (!multi) {
-    const client = new Redis(options.url, { ...base, ...(options.password ? { password: options.password } : {}) });
+    // ioredis lets a password in the URL win over the options: drop it from the URL so REDIS_PASSWORD overrides.
+    const client = new Redis(options.password ? withoutPassword(options.url) : options.url, { ...base, ...(options.password ? { password: options.password } : {}) });
     return { client, backend: 'redis' };
   }
   const [, kind, user, urlPassword, hosts, name, db] = multi;
