@@ -73,3 +73,19 @@ export class ServiceUnavailableError extends AppError {
     super(message, 503, 'service_unavailable');
   }
 }
+
+/** Idempotency-Key sent again with another request (IETF httpapi Idempotency-Key draft: 422). */
+export class IdempotencyKeyReusedError extends AppError {
+  static readonly CODE = 'idempotency_key_reused';
+  constructor() {
+    super('This Idempotency-Key was already used with a different request', 422, 'idempotency_key_reused');
+  }
+}
+
+/** The first request with this Idempotency-Key is still being processed (draft: 409); retry shortly. */
+export class IdempotencyKeyInFlightError extends AppError {
+  static readonly CODE = 'idempotency_key_in_flight';
+  constructor() {
+    super('A request with this Idempotency-Key is still being processed; retry shortly', 409, 'idempotency_key_in_flight');
+  }
+}

@@ -7,6 +7,7 @@ import {
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   real,
   serial,
   smallint,
@@ -237,3 +238,57 @@ export const cacheMetricRollups = pgTable(
     index('idx_cache_metric_rollups_bucket').on(t.resolution, t.bucket),
   ],
 );
+
+/**
+ * The invalidation outbox: what each write drops from the cache, written in the write's own transaction so
+ * an invalidation can never be lost to a cache fault or a process restart (lib/writes, docs/reliability.md).
+ * Rows are applied to Redis in id (commit) order by whichever instance can, then pruned.
+ */
+export const cacheOutbox = pgTable(
+  'cache_outbox',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
+    categories: text('categories').array().notNull().default(sql`'{}'::text[]`),
+    createdAt: createdAt(),
+    appliedAt: timestamp('applied_at', { withTimezone: true }),
+  },
+  (t) => [
+    index('idx_cache_outbox_unapplied').on(t.id).where(sql`${t.appliedAt} is null`),
+    index('idx_cache_outbox_created').on(t.createdAt),
+  ],
+);
+
+/**
+ * Idempotency-Key records (IETF httpapi draft): the first answer to a write, per credential and key, stored in
+ * the write's transaction so a retry replays it instead of writing again. Kept 24 h.
+ */
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    /** Who sent it: 'key:<id>' or 'user:<id>', never the secret itself. */
+    credential: text('credential').notNull(),
+    key: text('key').notNull(),
+    /** SHA-256 of method, path and body: the same key with another request is refused. */
+    fingerprint: text('fingerprint').notNull(),
+    status: smallint('status').notNull(),
+    /** The body exactly as first sent (text, not jsonb: a replay must be byte-identical). */
+    body: text('body'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.credential, t.key] }),
+    index('idx_idempotency_keys_created').on(t.createdAt),
+  ],
+);
+
+/**
+ * The identity (run_id per master) of the Redis each cache prefix last applied invalidations to. When an
+ * instance connects to a Redis with another identity (restart from a snapshot, failover to a replica that
+ * missed writes), it re-applies the outbox rows still young enough to matter before reading from it.
+ */
+export const cacheStoreEpochs = pgTable('cache_store_epochs', {
+  prefix: text('prefix').primaryKey(),
+  serverId: text('server_id').notNull(),
+  seenAt: timestamp('seen_at', { withTimezone: true }).notNull().defaultNow(),
+});
