@@ -9,7 +9,7 @@ import { isHttps, nonPageSecurityHeaders } from '@/lib/http/security-headers';
 import { formatServerTiming } from '@/lib/http/server-timing';
 import { observeRoute, requestIdFrom } from '@/lib/http/route';
 import { cachedAnswer } from './cached-answer';
-import { matchCachedRoute, type MatchedRoute } from './cached-routes';
+import { auditPatientView, matchCachedRoute, type CachedRouteInput, type MatchedRoute } from './cached-routes';
 
 /**
  * Serves fresh cache hits of the cacheable GET routes straight from node:http, before Next's router: same
@@ -33,8 +33,9 @@ export function serveFromCache(req: IncomingMessage, res: ServerResponse): boole
     if (auth) {
       if (!auth.identity || !canAccess(auth.identity, match.route.op.auth)) return false;
       const authMs = performance.now() - started;
-      const hit = match.route.fromL1({ params: match.params, query: match.query, identity: auth.identity });
-      if (hit) return send(req, res, match, hit, started, authMs);
+      const input = { params: match.params, query: match.query, identity: auth.identity };
+      const hit = match.route.fromL1(input);
+      if (hit) return send(req, res, match, input, hit, started, authMs);
     }
   } catch {
     return false;
@@ -47,8 +48,9 @@ async function fromStore(req: IncomingMessage, res: ServerResponse, match: Match
     const auth: AuthResult = await authenticateCached(req.headers);
     if (!auth.identity || !canAccess(auth.identity, match.route.op.auth)) return false;
     const authMs = performance.now() - started;
-    const result = await match.route.lookup({ params: match.params, query: match.query, identity: auth.identity }, 'peek');
-    return result !== null && send(req, res, match, result, started, authMs);
+    const input = { params: match.params, query: match.query, identity: auth.identity };
+    const result = await match.route.lookup(input, 'peek');
+    return result !== null && send(req, res, match, input, result, started, authMs);
   } catch {
     return false;
   }
@@ -56,8 +58,9 @@ async function fromStore(req: IncomingMessage, res: ServerResponse, match: Match
 
 let securityHeaders: Record<string, string> | undefined;
 
-function send(req: IncomingMessage, res: ServerResponse, match: MatchedRoute, result: CacheResult<CachedRaw>, started: number, authMs: number): boolean {
+function send(req: IncomingMessage, res: ServerResponse, match: MatchedRoute, input: CachedRouteInput, result: CacheResult<CachedRaw>, started: number, authMs: number): boolean {
   if (result.status !== 'HIT') return false;
+  auditPatientView(match.route, input, result, 'fast-path');
   const method = req.method!;
   const answer = cachedAnswer(result, { method, ifNoneMatch: req.headers['if-none-match'], acceptEncoding: req.headers['accept-encoding'] }, performance.now() - started - authMs, match.route.op.personal);
   const durationMs = performance.now() - started;

@@ -10,6 +10,7 @@ import {
   feedbackSummarySchema,
   healthSchema,
   optimizeResultSchema,
+  patientAccessSchema,
   patientProfileSchema,
   predictionSchema,
   recommendationSchema,
@@ -22,6 +23,12 @@ import {
  */
 
 const category = z.enum(CATEGORY_NAMES as [string, ...string[]]);
+
+/** A whole number 1..max from a query string (optionally defaulted). */
+const positiveInt = (fallback?: string, max = 2_147_483_647) => {
+  const digits = z.string().regex(/^[0-9]{1,10}$/, `must be a whole number from 1 to ${max}`);
+  return (fallback === undefined ? digits : digits.default(fallback)).transform(Number).pipe(z.number().int().min(1, `must be a whole number from 1 to ${max}`).max(max, `must be a whole number from 1 to ${max}`));
+};
 
 export const ops = {
   predict: defineOperation({
@@ -175,6 +182,19 @@ export const ops = {
     summary: 'Purge a whole category or every entry carrying a tag (audited)',
     response: z.record(z.string(), z.unknown()),
     tags: ['cache'],
+  }),
+  patientAccess: defineOperation({
+    method: 'GET',
+    path: '/api/audit/patient-access',
+    auth: 'admin',
+    query: z.object({
+      limit: positiveInt('100', 500),
+      before: positiveInt().optional().openapi({ description: 'Id of the last entry of the previous page' }),
+      patientId: positiveInt().optional(),
+    }),
+    summary: "Who viewed which patient's profile or diagnosis, when and how (API, fast path, page); newest first, kept 1 year",
+    response: patientAccessSchema,
+    tags: ['audit'],
   }),
   openapi: defineOperation({
     method: 'GET',

@@ -126,3 +126,20 @@ export const healthSchema = z
     cache: z.object({ ok: z.boolean(), backend: z.string(), breaker: z.string() }),
   })
   .openapi('Health');
+
+export const patientAccessSchema = z
+  .object({
+    items: z.array(
+      z.object({
+        id: z.number().int(),
+        viewer: z.string().openapi({ example: 'user:12', description: "'user:<id>' or 'key:<id>'" }),
+        viewerLabel: z.string().openapi({ description: "The user's email or the API key's name" }),
+        patientId: z.number().int(),
+        resource: z.string().openapi({ example: 'diagnosis:31', description: "'profile' or 'diagnosis:<id>'" }),
+        via: z.enum(['api', 'fast-path', 'page']),
+        viewedAt: isoDate,
+      }),
+    ),
+    nextBefore: z.number().int().nullable().openapi({ description: 'Pass as `before` for the next page; null at the end' }),
+  })
+  .openapi('PatientAccessLog');
