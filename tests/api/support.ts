@@ -65,7 +65,7 @@ export async function call(method: string, url: string, init: { headers?: Record
   return handler(new Request(new URL(url, 'http://mizaj.test'), { method, headers, body }), { params: Promise.resolve(params) });
 }
 
-export type Identities = Record<'anonymous' | 'clinician' | 'admin' | 'readKey' | 'writeKey' | 'revokedKey', Record<string, string>>;
+export type Identities = Record<'anonymous' | 'clinician' | 'admin' | 'readKey' | 'writeKey' | 'writeOnlyKey' | 'revokedKey', Record<string, string>>;
 
 export type ApiFixture = { db: TestDb; prefix: string; as: Identities; redis: Redis };
 
@@ -102,6 +102,7 @@ export function useApi(opts: { patients?: number } = {}): ApiFixture {
         admin: await session('admin@demo.mizaj.local'),
         readKey: { authorization: `Bearer ${await key('reader', ['read'])}` },
         writeKey: { authorization: `Bearer ${await key('writer', ['read', 'write'])}` },
+        writeOnlyKey: { authorization: `Bearer ${await key('write only', ['write'])}` },
         revokedKey: { authorization: `Bearer ${revoked.key}` },
       },
     });
