@@ -89,7 +89,7 @@ describe('REDIS_PASSWORD', () => {
   it('overrides a password written in REDIS_URL', () => {
     const { client } = createRedisConnection({ url: 'redis://:from-url@127.0.0.1:1/3', password: 'from-env', connectTimeoutMs: 10 });
     try {
-      expect(client.options.password).toBe('from-env');
+      expect((client.options as { password?: string }).password).toBe('from-env');
       expect((client.options as { db?: number }).db).toBe(3);
     } finally {
       client.disconnect();
