@@ -102,6 +102,7 @@ describe('demo users', () => {
   });
 
   it('cannot sign in under NODE_ENV=production, even when the database holds them', async () => {
+    await ensureDemoUsers(t.db, 'development'); // as a db:seed run from a shell against production would
     const limiter = createLoginRateLimiter();
     for (const u of DEMO_USERS) {
       await expect(loginWithPassword(t.db, { email: u.email, password: u.password, ip: '127.0.0.2' }, limiter, 'production')).rejects.toBeInstanceOf(UnauthorizedError);
