@@ -8,11 +8,11 @@ export NEXT_TELEMETRY_DISABLED=1
 npm run -s db:seed -- --patients "${DEMO_PATIENTS:-2000}"
 npm run build
 export SESSION_SECRET="${SESSION_SECRET:-demo-only-session-secret-change-me-0123456789}"
-export CACHE_ENCRYPTION_KEYS="${CACHE_ENCRYPTION_KEYS:-$(openssl rand -base64 32)}"
+export CACHE_ENCRYPTION_KEYS="${CACHE_ENCRYPTION_KEYS:-$(node -e "console.log(require('crypto').randomBytes(32).toString('base64'))")}"
 # npm start runs NODE_ENV=production, where the published demo accounts cannot sign in: make two users with
 # a password of this machine's own (kept in .data/demo-password), once.
 mkdir -p .data
-[ -s .data/demo-password ] || openssl rand -base64 12 > .data/demo-password
+[ -s .data/demo-password ] || node -e "console.log(require('crypto').randomBytes(12).toString('base64url'))" > .data/demo-password
 for role in admin clinician; do
   npm run -s user:create -- --email "$role@demo.local" --name "Demo $role" --role "$role" < .data/demo-password >/dev/null 2>&1 || true
 done
