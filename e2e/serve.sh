@@ -3,11 +3,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ADMIN_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
-DB_NAME="${E2E_DB:-mizaj_e2e}"
+# Per port: several checkouts on one machine run their browser tests side by side on the shared servers.
+DB_NAME="${E2E_DB:-mizaj_e2e_${E2E_PORT:-3100}}"
 psql "$ADMIN_URL" -q -v ON_ERROR_STOP=1 -c "drop database if exists $DB_NAME with (force)" -c "create database $DB_NAME" >/dev/null
 export DATABASE_URL="${ADMIN_URL%/*}/$DB_NAME"
 export REDIS_URL="${TEST_REDIS_URL:-redis://127.0.0.1:6379}"
-export CACHE_PREFIX="${E2E_CACHE_PREFIX:-mizaj-e2e}"
+export CACHE_PREFIX="${E2E_CACHE_PREFIX:-mizaj-e2e-${E2E_PORT:-3100}}"
 # The dashboard tests need samples and key scans within seconds, not every 10 s / 60 s.
 export METRICS_SAMPLE_INTERVAL_MS="${METRICS_SAMPLE_INTERVAL_MS:-1000}"
 export METRICS_KEYSCAN_INTERVAL_MS="${METRICS_KEYSCAN_INTERVAL_MS:-3000}"

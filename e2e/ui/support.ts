@@ -33,10 +33,11 @@ export async function signIn(page: Page, next = '/patients'): Promise<void> {
   await page.waitForURL((url) => !url.pathname.endsWith('/sign-in'));
 }
 
-/** The e2e database serve.sh creates: same server as TEST_DATABASE_URL, database mizaj_e2e. */
-const E2E_DB = process.env.E2E_DATABASE_URL ?? (process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres').replace(/\/[^/]*$/, '/mizaj_e2e');
+const E2E_PORT = process.env.E2E_PORT ?? '3100';
+/** The e2e database serve.sh creates: same server as TEST_DATABASE_URL, database mizaj_e2e_<port>. */
+const E2E_DB = process.env.E2E_DATABASE_URL ?? (process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres').replace(/\/[^/]*$/, `/${process.env.E2E_DB ?? `mizaj_e2e_${E2E_PORT}`}`);
 /** serve.sh's CACHE_PREFIX. */
-export const CACHE_PREFIX = process.env.E2E_CACHE_PREFIX ?? 'mizaj-e2e';
+export const CACHE_PREFIX = process.env.E2E_CACHE_PREFIX ?? `mizaj-e2e-${E2E_PORT}`;
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /** Ground truth straight from PostgreSQL, so "nothing was written" is not just what a cached page says. */
@@ -44,7 +45,7 @@ export function sqlCount(query: string): number {
   return Number(execFileSync('psql', [E2E_DB, '-tAc', query], { encoding: 'utf8' }).trim());
 }
 
-/** Keys of the e2e cache (prefix mizaj-e2e) matching a glob. */
+/** Keys of the e2e cache (prefix mizaj-e2e-<port>) matching a glob. */
 export function redisKeys(pattern: string): string[] {
   return execFileSync('redis-cli', ['-u', REDIS_URL, '--scan', '--pattern', pattern], { encoding: 'utf8' }).split('\n').filter(Boolean);
 }
