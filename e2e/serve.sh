@@ -3,7 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ADMIN_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
-# Per port: several checkouts on one machine run their browser tests side by side on the shared servers.
 DB_NAME="${E2E_DB:-mizaj_e2e_${E2E_PORT:-3100}}"
 psql "$ADMIN_URL" -q -v ON_ERROR_STOP=1 -c "drop database if exists $DB_NAME with (force)" -c "create database $DB_NAME" >/dev/null
 export DATABASE_URL="${ADMIN_URL%/*}/$DB_NAME"

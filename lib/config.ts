@@ -1,7 +1,8 @@
 import 'server-only';
 import { z } from 'zod';
-import { parseCidrList } from './http/client-address';
+import { parseRedisUrl } from '@/lib/cache/stores/redis-url';
 import { parseEncryptionKeys } from './cache/encryption';
+import { parseCidrList } from './http/client-address';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
@@ -25,7 +26,16 @@ const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
   PGLITE_DIR: z.string().min(1).default('.data/pglite'),
-  REDIS_URL: url(['redis:', 'rediss:', 'redis+sentinel:', 'redis+cluster:']).optional(),
+  REDIS_URL: z
+    .string()
+    .superRefine((v, ctx) => {
+      try {
+        parseRedisUrl(v);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      }
+    })
+    .optional(),
   REDIS_PASSWORD: z.string().min(1).optional(),
   /** Overrides every category's TTL when set (the seed's single knob). */
   REDIS_CACHE_TTL: seconds.optional(),

@@ -1,12 +1,11 @@
 import 'server-only';
 import { startMetricsSampler } from '@/lib/admin/sampler';
-import { onLogout } from '@/lib/auth/logout-listeners';
-import { invalidateTag, warmOnStartup } from '@/lib/cache';
+import { warmOnStartup } from '@/lib/cache';
 import { ConfigError, getConfig } from '@/lib/config';
 import { getDbHandle } from '@/lib/db/client';
 import { getMetricsRegistry } from '@/lib/metrics/prometheus';
 import { registerWarmers } from '@/lib/reads/warmers';
-import { tag } from '@/lib/reads/tags';
+import { startCoherence } from '@/lib/writes/coherence-process';
 
 /**
  * Runs once per server process (from instrumentation.ts): validate the environment, then migrate the
@@ -23,12 +22,14 @@ export function startServer(): void {
     throw err;
   }
   getMetricsRegistry();
-  // Per-viewer entries (patient profiles) go when their viewer signs out.
-  onLogout((userId) => invalidateTag(tag.viewer(`user:${userId}`)).then(() => undefined));
   registerWarmers();
   startMetricsSampler();
   getDbHandle()
-    .then(() => warmOnStartup())
+    .then(async (handle) => {
+      // Before warming: other instances' writes must reach this one's L1 from the start.
+      await startCoherence(handle);
+      warmOnStartup();
+    })
     .catch((err: unknown) => {
       console.error(`Database not ready at start-up: ${err instanceof Error ? err.message : String(err)}`);
     });

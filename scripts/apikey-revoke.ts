@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
-import { listApiKeys, revokeApiKey } from '@/lib/auth/api-keys';
+import { listApiKeys } from '@/lib/auth/api-keys';
 import { getCache } from '@/lib/cache';
-import { getConfig } from '@/lib/config';
 import { closeDb, getDb } from '@/lib/db/client';
+import { revokeApiKey } from '@/lib/writes';
 
 // npm run apikey:revoke -- --id 12      (without --id: lists the keys)
 const { values } = parseArgs({ options: { id: { type: 'string' } } });
@@ -17,16 +17,9 @@ try {
     console.error('--id must be the number shown by `npm run apikey:revoke` (without --id)');
     process.exitCode = 2;
   } else {
-    // Revocation also drops the key's cached identity in Redis, so running instances refuse it at once. If
-    // this process cannot reach that Redis it could only revoke in the database while instances keep
-    // accepting the key from their caches: refuse instead of printing a success that is not one.
-    if (!getConfig().REDIS_URL) throw new Error('REDIS_URL is not set: this command must reach the Redis the app instances use, so they stop accepting the key at once. Nothing was revoked.');
-    await getCache()
-      .ready()
-      .catch(() => {
-        throw new Error('Redis does not answer: nothing was revoked (running instances could not be told). Run this again once Redis is back.');
-      });
-    const revoked = await revokeApiKey(db, Number(values.id));
+    // The revocation and the invalidation of the key's cached identity commit together (the outbox): running
+    // instances hear of it on commit and refuse the key from then on, whether or not this script reaches Redis.
+    const revoked = await revokeApiKey(Number(values.id));
     console.error(revoked ? `Revoked API key #${values.id}.` : `API key #${values.id} was already revoked (its cached identity was dropped again).`);
   }
 } catch (err) {

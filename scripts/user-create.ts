@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
-import { createUser } from '@/lib/auth/users';
-import { closeDb, getDb } from '@/lib/db/client';
+import { getCache } from '@/lib/cache';
+import { closeDb } from '@/lib/db/client';
+import { createUser } from '@/lib/writes';
 import { AppError, ValidationError } from '@/lib/errors';
 
 // npm run user:create -- --email a@b.c --name "Dr Rahimi" --role clinician   (password on stdin)
@@ -27,7 +28,7 @@ async function readPassword(): Promise<string> {
 
 try {
   const password = values.password ?? (await readPassword());
-  const user = await createUser(await getDb(), { email: values.email, name: values.name, role: values.role as 'admin' | 'clinician', password });
+  const user = await createUser({ email: values.email, name: values.name, role: values.role as 'admin' | 'clinician', password });
   console.log(`Created ${user.role} #${user.id} ${user.email}`);
 } catch (err) {
   if (err instanceof ValidationError) {
@@ -39,4 +40,5 @@ try {
   }
 } finally {
   await closeDb();
+  await getCache().close();
 }

@@ -34,8 +34,8 @@ export async function signIn(page: Page, next = '/patients'): Promise<void> {
 }
 
 const E2E_PORT = process.env.E2E_PORT ?? '3100';
-/** The e2e database serve.sh creates: same server as TEST_DATABASE_URL, database mizaj_e2e_<port>. */
-const E2E_DB = process.env.E2E_DATABASE_URL ?? (process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres').replace(/\/[^/]*$/, `/${process.env.E2E_DB ?? `mizaj_e2e_${E2E_PORT}`}`);
+/** The e2e database serve.sh creates: same server as TEST_DATABASE_URL, database mizaj_e2e_<port> (runs on other ports never collide). */
+const E2E_DB = process.env.E2E_DATABASE_URL ?? (process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres').replace(/\/[^/]*$/, `/mizaj_e2e_${E2E_PORT}`);
 /** serve.sh's CACHE_PREFIX. */
 export const CACHE_PREFIX = process.env.E2E_CACHE_PREFIX ?? `mizaj-e2e-${E2E_PORT}`;
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';

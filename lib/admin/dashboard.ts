@@ -9,7 +9,7 @@ import type { RedisSample } from './metrics-math';
 import { overallLatency, parseLatencyStats, type CommandLatency } from './redis-info';
 import { redisSample, samplerIntervalMs } from './sampler';
 import { latestKeyspace, readRows, type Resolution } from './samples-store';
-import { mastersOf } from './store-access';
+import { mastersOf, nodeInfosOf } from './store-access';
 import { buildSeries, type DashboardSeries } from './series';
 
 export const RANGES = {
@@ -34,6 +34,19 @@ export interface CategoryRow {
   hits: number;
   misses: number;
   meanFnMs: number | null;
+}
+
+/** One Redis Cluster master, as its own INFO reports it. */
+export interface NodeRow {
+  address: string;
+  usedMemory: number;
+  maxmemory: number;
+  fragmentationRatio: number;
+  /** Keys in db0 on this node (every prefix: it is the node's own count). */
+  keys: number;
+  opsPerSec: number;
+  /** keyspace_hits / (hits + misses) since the node started; null before any lookup. */
+  hitRate: number | null;
 }
 
 export interface AuditRow {
@@ -68,6 +81,8 @@ export interface DashboardData {
   series: DashboardSeries;
   keyspace: Pick<KeyspaceScan, 'takenAt' | 'ms' | 'exact' | 'scanned' | 'bookkeeping'> | null;
   categories: CategoryRow[];
+  /** Cluster: one row per master (sums would hide a full or idle node); null otherwise. */
+  nodes: NodeRow[] | null;
   audit: AuditRow[];
   /** Purges ask for the category's name to be typed (production only). */
   typedConfirm: boolean;
@@ -85,10 +100,32 @@ async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   }
 }
 
+const infoNumber = (fields: Record<string, string>, k: string) => Number(fields[k]) || 0;
+
+export function nodeRow(address: string, fields: Record<string, string>): NodeRow {
+  const hits = infoNumber(fields, 'keyspace_hits');
+  const misses = infoNumber(fields, 'keyspace_misses');
+  return {
+    address,
+    usedMemory: infoNumber(fields, 'used_memory'),
+    maxmemory: infoNumber(fields, 'maxmemory'),
+    fragmentationRatio: infoNumber(fields, 'mem_fragmentation_ratio'),
+    keys: Number(/keys=(\d+)/.exec(fields.db0 ?? '')?.[1] ?? 0),
+    opsPerSec: infoNumber(fields, 'instantaneous_ops_per_sec'),
+    hitRate: hits + misses > 0 ? hits / (hits + misses) : null,
+  };
+}
+
+async function clusterNodes(cache: Cache): Promise<NodeRow[] | null> {
+  if (cache.store.backend !== 'cluster' || !cache.store.available()) return null;
+  return (await withTimeout(nodeInfosOf(cache), 1_500)).map((n) => nodeRow(n.address, n.fields));
+}
+
 async function redisLatency(cache: Cache): Promise<DashboardData['latency']> {
-  // Cluster: the first master speaks for the rest (per-node figures would need a table of their own).
-  const node = mastersOf(cache)[0];
-  if (!node || !cache.store.available()) return null;
+  // Cluster: the first master speaks for the rest (the masters table has per-node figures).
+  if (!cache.store.available()) return null;
+  const node = (await withTimeout(mastersOf(cache), 1_000))[0];
+  if (!node) return null;
   const [latency, commands] = await withTimeout(Promise.all([node.info('latencystats'), node.info('commandstats')]), 1_000);
   const rows = parseLatencyStats(latency, commands);
   if (rows.length === 0) return null;
@@ -105,7 +142,7 @@ export async function loadDashboard(range: RangeKey, now = Date.now()): Promise<
   const from = now - ms;
   const margin = Math.max(stepMs, resolution * 1000) * 2;
   const dbP = getDb();
-  const [health, database, live, latency, rows, keyspace, audit] = await Promise.allSettled([
+  const [health, database, live, latency, rows, keyspace, audit, nodes] = await Promise.allSettled([
     cache.health(),
     dbHealth(),
     redisSample(cache),
@@ -113,6 +150,7 @@ export async function loadDashboard(range: RangeKey, now = Date.now()): Promise<
     dbP.then((db) => readRows(db, new Date(from - margin), new Date(now), resolution)),
     dbP.then((db) => latestKeyspace(db)),
     dbP.then((db) => listAudit(db, 30)),
+    clusterNodes(cache),
   ]);
   const h = health.status === 'fulfilled' ? health.value : undefined;
   const series = buildSeries(rows.status === 'fulfilled' ? rows.value : [], { from, to: now, stepMs, categories: CATEGORY_NAMES });
@@ -181,6 +219,7 @@ export async function loadDashboard(range: RangeKey, now = Date.now()): Promise<
     series,
     keyspace: ks ? { takenAt: ks.takenAt, ms: ks.ms, exact: ks.exact, scanned: ks.scanned, bookkeeping: ks.bookkeeping } : null,
     categories,
+    nodes: nodes.status === 'fulfilled' ? nodes.value : null,
     audit: auditRows,
     typedConfirm: process.env.NODE_ENV === 'production',
     problems: {

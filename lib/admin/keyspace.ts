@@ -108,7 +108,7 @@ export async function scanKeyspace(cache: Cache, opts: { signal?: AbortSignal; r
 
   const measured = new Map<string, { key: string; bytes: number; ttlMs: number }[]>();
   const store = cache.store;
-  const nodes = mastersOf(cache);
+  const nodes = await mastersOf(cache);
   if (nodes.length > 0) {
     for (let n = 0; n < nodes.length; n++) {
       let cursor = '0';

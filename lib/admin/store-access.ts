@@ -12,11 +12,20 @@ export function redisClientOf(cache: Cache): Redis | Cluster | undefined {
   return store.backend !== 'memory' && store.client ? store.client : undefined;
 }
 
-/** Redis masters to walk: every primary in Cluster, the one server otherwise. */
-export function mastersOf(cache: Cache): Redis[] {
-  const client = redisClientOf(cache);
-  if (!client) return [];
-  return cache.store.backend === 'cluster' ? (client as Cluster).nodes('master') : [client as Redis];
+type RedisStoreShape = { masters?: () => Promise<Redis[]>; nodeInfos?: () => Promise<{ address: string; fields: Record<string, string> }[]> };
+
+/** Redis masters to walk: every primary in Cluster (once the slot map is known), the one server otherwise. */
+export async function mastersOf(cache: Cache): Promise<Redis[]> {
+  const store = cache.store as typeof cache.store & RedisStoreShape;
+  if (store.backend === 'memory' || !store.masters) return [];
+  return store.masters();
+}
+
+/** INFO per master with its address (empty for the memory store). */
+export async function nodeInfosOf(cache: Cache): Promise<{ address: string; fields: Record<string, string> }[]> {
+  const store = cache.store as typeof cache.store & RedisStoreShape;
+  if (store.backend === 'memory' || !store.nodeInfos) return [];
+  return store.nodeInfos();
 }
 
 /** The embedded memory store's own accounting (bytes held, bound), or undefined for Redis. */

@@ -4,7 +4,6 @@ import type { Db } from '@/lib/db/client';
 import { apiKeys } from '@/lib/db/schema';
 import { ValidationError } from '@/lib/errors';
 import { randomToken, sha256Hex } from './crypto-utils';
-import { forgetCredential } from './credential-tag';
 import { isApiKeyScope, type ApiKeyScope } from './scopes';
 
 const KEY_PATTERN = /^mz_[A-Za-z0-9_-]{43}$/;
@@ -65,18 +64,17 @@ export async function verifyApiKeyDigest(db: Db, digest: string, now = new Date(
 }
 
 /**
- * Revokes by id; true if it was active. Immediate: the key's cached identity is invalidated before this
- * returns. Idempotent, and a repeat call invalidates again (for when Redis could not record it the first time).
+ * Marks a key revoked (true if it was active) and returns its digest, so the caller (lib/writes) can drop
+ * its cached identity in the same write. Idempotent.
  */
-export async function revokeApiKey(db: Db, id: number): Promise<boolean> {
+export async function markApiKeyRevoked(db: Db, id: number): Promise<{ revoked: boolean; digests: string[] }> {
   const revoked = await db
     .update(apiKeys)
     .set({ revokedAt: sql`now()` })
     .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt)))
     .returning({ hash: apiKeys.hash });
   const rows = revoked.length > 0 ? revoked : await db.select({ hash: apiKeys.hash }).from(apiKeys).where(eq(apiKeys.id, id));
-  for (const r of rows) await forgetCredential(r.hash);
-  return revoked.length > 0;
+  return { revoked: revoked.length > 0, digests: rows.map((r) => r.hash) };
 }
 
 export async function listApiKeys(db: Db): Promise<ApiKeyInfo[]> {

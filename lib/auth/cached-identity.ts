@@ -1,8 +1,8 @@
 import 'server-only';
-import { cached } from '@/lib/cache';
+import { cached, invalidateTag } from '@/lib/cache';
 import { getDb } from '@/lib/db/client';
 import { verifyApiKeyDigest } from './api-keys';
-import { credentialTag, forgetCredential } from './credential-tag';
+import { credentialTag } from './credential-tag';
 import { sha256Hex } from './crypto-utils';
 import { headerValue, type AuthResult, type HeaderSource } from './identity';
 import type { Identity } from './scopes';
@@ -50,7 +50,7 @@ async function confirmStale(kind: 'apikey' | 'session', digest: string, stale: F
     return await Promise.race([fromDatabase(kind, digest), outage]);
   } catch (error) {
     if (!(error instanceof UnknownCredential)) return stale;
-    await forgetCredential(digest).catch(() => undefined);
+    await invalidateTag(credentialTag(digest)).catch(() => undefined);
     return null;
   } finally {
     clearTimeout(timer);

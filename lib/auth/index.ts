@@ -1,14 +1,13 @@
 import 'server-only';
 
-export { createApiKey, listApiKeys, revokeApiKey, verifyApiKey, type ApiKeyInfo } from './api-keys';
+export { createApiKey, listApiKeys, markApiKeyRevoked, verifyApiKey, type ApiKeyInfo } from './api-keys';
 export { DEMO_USERS, demoSignInRefused, ensureDemoUsers } from './demo-users';
 export { assertAccess, canAccess, requireIdentity } from './guards';
 export { authenticate, getIdentity, headerValue, type AuthResult, type HeaderSource } from './identity';
-export { loginWithPassword, logout, type LoginResult } from './login';
-export { emitLogout, onLogout, type LogoutListener } from './logout-listeners';
+export { loginWithPassword, type LoginResult } from './login';
 export { hashPassword, needsRehash, verifyPassword } from './password';
 export { clientIp, createLoginRateLimiter, getLoginRateLimiter, type LoginRateLimiter } from './rate-limit';
 export { API_KEY_SCOPES, type AccessLevel, type ApiKeyScope, type Identity } from './scopes';
 export { clearSessionCookie, readCookie, serializeSessionCookie, SESSION_COOKIE, sessionCookieOptions } from './session-cookie';
-export { createSession, deleteExpiredSessions, destroySession, getSessionUser, SESSION_TTL_MS, type SessionUser } from './sessions';
+export { createSession, deleteExpiredSessions, deleteSession, getSessionUser, SESSION_TTL_MS, type SessionUser } from './sessions';
 export { createUser, findUserByEmail, normalizeEmail, newUserSchema } from './users';

@@ -6,7 +6,7 @@ import { UnauthorizedError } from '@/lib/errors';
 import { demoSignInRefused } from './demo-users';
 import { hashPassword, needsRehash, verifyAgainstDummy, verifyPassword } from './password';
 import { getLoginRateLimiter, type LoginRateLimiter } from './rate-limit';
-import { createSession, destroySession, type SessionUser } from './sessions';
+import { createSession, type SessionUser } from './sessions';
 import { findUserByEmail } from './users';
 
 export type LoginResult = { user: SessionUser; token: string; expiresAt: Date };
@@ -32,9 +32,4 @@ export async function loginWithPassword(
   }
   const { token, expiresAt } = await createSession(db, user.id);
   return { user: { id: user.id, email: user.email, name: user.name, role: user.role }, token, expiresAt };
-}
-
-/** Ends the session (listeners drop the user's cached entries); safe to call without a session. */
-export async function logout(db: Db, token: string | undefined): Promise<void> {
-  await destroySession(db, token);
 }

@@ -3,8 +3,6 @@ import { and, eq, gt, isNull, lte } from 'drizzle-orm';
 import type { Db } from '@/lib/db/client';
 import { sessions, users, type UserRole } from '@/lib/db/schema';
 import { randomToken, sha256Hex } from './crypto-utils';
-import { forgetCredential } from './credential-tag';
-import { emitLogout } from './logout-listeners';
 
 export const SESSION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
@@ -38,14 +36,11 @@ export async function getSessionByDigest(db: Db, digest: string, now = new Date(
   return row ?? null;
 }
 
-/** Ends a session and tells logout listeners (they drop the user's cached entries). Idempotent. */
-export async function destroySession(db: Db, token: string | undefined): Promise<boolean> {
-  if (!token || !TOKEN_PATTERN.test(token)) return false;
+/** Deletes a session; returns whose it was (and its digest) so the caller can drop what was cached for it. */
+export async function deleteSession(db: Db, token: string | undefined): Promise<{ userId: number; digest: string } | null> {
+  if (!token || !TOKEN_PATTERN.test(token)) return null;
   const [row] = await db.delete(sessions).where(eq(sessions.id, sha256Hex(token))).returning({ userId: sessions.userId, id: sessions.id });
-  if (!row) return false;
-  await forgetCredential(row.id);
-  await emitLogout(row.userId);
-  return true;
+  return row ? { userId: row.userId, digest: row.id } : null;
 }
 
 /** Housekeeping for a periodic job; expired sessions are already ignored by getSessionUser. */

@@ -5,6 +5,8 @@ export interface BusMessage {
   from: string;
   tags: readonly string[];
   categories: readonly string[];
+  /** The outbox reference this message applied, when it came from a durable write. */
+  ref?: string;
 }
 
 export type BusState = 'connecting' | 'connected' | 'disconnected';
@@ -47,8 +49,8 @@ export class RedisBus {
     return this.state === 'connected';
   }
 
-  message(tags: readonly string[], categories: readonly string[]): string {
-    return JSON.stringify({ from: this.instanceId, tags, categories } satisfies BusMessage);
+  message(tags: readonly string[], categories: readonly string[], ref?: string): string {
+    return JSON.stringify({ from: this.instanceId, tags, categories, ...(ref ? { ref } : {}) } satisfies BusMessage);
   }
 
   private async subscribe(): Promise<void> {
@@ -80,6 +82,7 @@ export class RedisBus {
       return;
     }
     if (message.from === this.instanceId || !Array.isArray(message.tags) || !Array.isArray(message.categories)) return;
+    if (message.ref !== undefined && typeof message.ref !== 'string') return;
     this.handlers.onMessage(message);
   }
 

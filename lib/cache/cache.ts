@@ -10,6 +10,7 @@ import { CacheEvents, type CacheEventMap, type CacheEventName } from './events';
 import { argsHash, assertCategory, assertPrefix, busChannel, categoryKey, entryKey, functionName, tagKey } from './keys';
 import { L1Cache, type L1Options } from './l1';
 import { purgeKeys, reclaimDead, type PurgeOptions, type PurgeReport } from './reclaim';
+import { PendingInvalidations } from './pending';
 import { MemoryStore } from './stores/memory-store';
 import type { RedisConnectionOptions } from './stores/redis-client';
 import { RedisStore } from './stores/redis-store';
@@ -86,6 +87,11 @@ export interface InvalidationReport {
   ms: number;
 }
 
+/** A coherence channel besides the Redis bus: L1 entries are trusted only while its lease holds. */
+export interface Coherence {
+  leaseValid(): boolean;
+}
+
 export interface CacheHealth {
   enabled: boolean;
   backend: Backend;
@@ -133,6 +139,8 @@ interface Computed {
 const MAX_TAGS = 32;
 /** How long a finished computation is shared with callers whose miss was already in flight. */
 const LANDED_MS = 1_000;
+/** Longest a store-ready hook keeps reads off the store after a (re)connect. */
+const READY_HOOK_TIMEOUT_MS = 3_000;
 
 const defaultLogger: CacheLogger = {
   debug: () => {},
@@ -169,8 +177,11 @@ export class Cache {
   /** Flights that just finished, for callers whose miss was read while they ran (see computeOnce). */
   private readonly landed = new Map<string, Computed>();
   private readonly refreshing = new Set<string>();
-  private readonly pendingTags = new Set<string>();
-  private readonly pendingCategories = new Set<string>();
+  private readonly pending: PendingInvalidations;
+  private coherence: Coherence | undefined;
+  /** Set while store-ready hooks run after a (re)connect: the store is not read until they finish. */
+  private gate: Promise<void> | undefined;
+  private readonly readyHooks: (() => Promise<void>)[] = [];
   private flushing: Promise<void> | undefined;
   private readonly tagKeyMemo = new Map<string, string>();
   private versionCounter = 0;
@@ -190,6 +201,7 @@ export class Cache {
     this.maxEntryBytes = options.maxEntryBytes ?? 1024 * 1024;
     this.versionTtlMs = options.versionTtlMs ?? Math.max(3_600, longestLifetimeSeconds(this.categories)) * 1000;
     this.maxPendingTags = options.maxPendingTags ?? 10_000;
+    this.pending = new PendingInvalidations(() => Object.keys(this.categories), this.maxPendingTags);
     this.stats = new CacheStats(this.now);
     this.store =
       options.store ?? (options.redis ? RedisStore.connect({ commandTimeoutMs: this.timeoutMs, ...options.redis }) : new MemoryStore());
@@ -205,7 +217,9 @@ export class Cache {
         {
           onMessage: (m) => {
             this.l1?.invalidate(m.tags, m.categories);
-            this.events.emit('invalidate', { tags: m.tags, categories: m.categories, source: 'bus' });
+            // The sender wrote it to the store in the same batch as this message.
+            if (m.ref) this.pending.settle(m.ref);
+            this.events.emit('invalidate', { tags: m.tags, categories: m.categories, source: 'bus', refs: m.ref ? [m.ref] : [] });
           },
           onDisconnect: () => {
             this.l1?.clear();
@@ -239,6 +253,10 @@ export class Cache {
       },
     );
     this.warmers = new WarmRegistry(this.logger);
+    if (this.store instanceof RedisStore) {
+      const client = this.store.client;
+      client.on('ready', () => this.runReadyHooks());
+    }
   }
 
   // ---------------------------------------------------------------- public API
@@ -347,7 +365,7 @@ export class Cache {
   async getEntry(category: string, key: string, tags?: readonly string[]): Promise<CacheResult<unknown> | null> {
     if (!this.categories[category]) throw new Error(`unknown cache category "${category}"`);
     if (tags) return this.peekTarget({ key, category, tags: checkTags(tags) });
-    if (!this.storeUsable()) return null;
+    if (this.gate || !this.storeUsable()) return null;
     try {
       const [raw] = await this.timed(this.store.mget([key]));
       const header = raw ? decodeHeader(raw) : undefined;
@@ -390,7 +408,7 @@ export class Cache {
     handler: (...args: A) => R | Promise<R>,
   ): (...args: A) => Promise<Awaited<R>> {
     return async (...args: A): Promise<Awaited<R>> => {
-      const pending = this.pendingTags.size + this.pendingCategories.size > 0;
+      const pending = this.pending.size > 0;
       if (this.enabled && this.store.backend !== 'memory' && (pending || !this.storeUsable())) {
         throw new ServiceUnavailableError('cache store unavailable: writes are paused so no stale data is served');
       }
@@ -399,6 +417,65 @@ export class Cache {
       if (this.enabled && list.length > 0) await this.invalidateTags(list);
       return result;
     };
+  }
+
+  /**
+   * Applies an invalidation recorded elsewhere (a durable write's outbox row, `ref` = its id): like
+   * invalidateTags + invalidateCategory in one batch, and the bus message carries `ref` so other instances
+   * know the store has it. Throws ServiceUnavailableError when the store cannot record it (kept pending).
+   */
+  async apply(change: { tags?: readonly string[]; categories?: readonly string[]; ref?: string }): Promise<InvalidationReport> {
+    const categories = change.categories ?? [];
+    for (const c of categories) if (!this.categories[c]) throw new Error(`unknown cache category "${c}"`);
+    return this.invalidate(checkTags(change.tags ?? [], Infinity), categories, change.ref);
+  }
+
+  /**
+   * An invalidation another instance recorded: drops this instance's L1 entries at once and keeps it pending
+   * (applied to the store before this instance reads the store again) until `settle(ref)` says the store has it.
+   */
+  defer(ref: string, change: { tags?: readonly string[]; categories?: readonly string[] }): void {
+    const tags = change.tags ?? [];
+    const categories = (change.categories ?? []).filter((c) => this.categories[c]);
+    this.l1?.invalidate(tags, categories);
+    if (this.enabled && this.store.backend !== 'memory') this.pending.add(tags, categories, ref);
+    this.events.emit('invalidate', { tags, categories, source: 'remote', refs: [ref] });
+  }
+
+  /** The store has this deferred invalidation (applied by another instance). */
+  settle(ref: string): void {
+    this.pending.settle(ref);
+  }
+
+  /** Applies every pending invalidation to the store now; false if the store could not take them. */
+  async replayPending(): Promise<boolean> {
+    if (this.pending.size === 0) return true;
+    if (!this.storeUsable()) return false;
+    try {
+      await this.flushPending();
+      this.breaker.success();
+      return true;
+    } catch (error) {
+      this.storeFailure(error, undefined, 'replay');
+      return false;
+    }
+  }
+
+  /**
+   * A second coherence channel for L1 (the app's PostgreSQL LISTEN/NOTIFY): while attached, L1 is served only
+   * while its lease is valid, whatever the state of the Redis bus.
+   */
+  attachCoherence(coherence: Coherence | undefined): void {
+    this.coherence = coherence;
+  }
+
+  /**
+   * Runs `hook` each time the store (re)connects, before this instance reads from it again (e.g. re-apply
+   * invalidations a restored Redis lost). Reads go to L1/fn while hooks run.
+   */
+  onStoreReady(hook: () => Promise<void>): void {
+    this.readyHooks.push(hook);
+    if (this.store.available()) this.runReadyHooks();
   }
 
   on<E extends CacheEventName>(event: E, listener: (payload: CacheEventMap[E]) => void): () => void {
@@ -429,7 +506,7 @@ export class Cache {
       breaker: this.breaker.state,
       bus: this.bus ? this.bus.state : 'disabled',
       l1: { enabled: this.l1 !== undefined, entries: this.l1?.size ?? 0, bytes: this.l1?.bytes ?? 0, maxBytes: this.l1?.maxBytes ?? 0 },
-      pendingInvalidations: this.pendingTags.size + this.pendingCategories.size,
+      pendingInvalidations: this.pending.size,
       instanceId: this.instanceId,
     };
   }
@@ -495,6 +572,7 @@ export class Cache {
   // ---------------------------------------------------------------- internals
 
   private l1Usable(): boolean {
+    if (this.coherence) return this.coherence.leaseValid();
     return this.bus === undefined || this.bus.connected();
   }
 
@@ -535,9 +613,10 @@ export class Cache {
   }
 
   private async readL2(t: Target, ensureVersions: boolean): Promise<L2Read> {
-    if (!this.storeUsable(t.category)) return { kind: 'unavailable' };
+    // While store-ready hooks run, the store may hold data older than what they re-apply: not read.
+    if (this.gate || !this.storeUsable(t.category)) return { kind: 'unavailable' };
     try {
-      if (this.pendingTags.size + this.pendingCategories.size > 0) await this.flushPending();
+      if (this.pending.size > 0) await this.flushPending();
       const keys = [t.key, this.tagKeyOf(t.category, true)];
       for (const tag of t.tags) keys.push(this.tagKeyOf(tag));
       const values = await this.timed(this.store.mget(keys));
@@ -712,7 +791,7 @@ export class Cache {
       .finally(() => this.refreshing.delete(t.key));
   }
 
-  private async invalidate(tags: readonly string[], categories: readonly string[]): Promise<InvalidationReport> {
+  private async invalidate(tags: readonly string[], categories: readonly string[], ref?: string): Promise<InvalidationReport> {
     const started = performance.now();
     // Local L1 first, so this instance is correct even if the store write below fails.
     this.l1?.invalidate(tags, categories);
@@ -720,63 +799,76 @@ export class Cache {
     this.stats.tagInvalidations += tags.length;
     if (!this.enabled) return { tags, categories, receivers: 0, ms: 0 };
     if (!this.storeUsable()) {
-      this.keepPending(tags, categories);
+      this.pending.add(tags, categories, ref);
       throw new ServiceUnavailableError('cache store unavailable: invalidation not recorded (kept for replay)');
     }
-    const allTags = [...new Set([...this.pendingTags, ...tags])];
-    const allCategories = [...new Set([...this.pendingCategories, ...categories])];
+    const before = this.pending.snapshot();
+    const allTags = [...new Set([...before.tags, ...tags])];
+    const allCategories = [...new Set([...before.categories, ...categories])];
     let receivers = 0;
     try {
-      receivers = await this.writeVersions(allTags, allCategories);
+      receivers = await this.writeVersions(allTags, allCategories, ref);
       this.breaker.success();
     } catch (error) {
       this.storeFailure(error, categories[0], 'invalidate');
-      this.keepPending(tags, categories);
+      this.pending.add(tags, categories, ref);
       throw new ServiceUnavailableError('cache store unavailable: invalidation not recorded (kept for replay)');
     }
-    for (const tag of allTags) this.pendingTags.delete(tag);
-    for (const c of allCategories) this.pendingCategories.delete(c);
-    this.events.emit('invalidate', { tags, categories, source: 'local' });
+    this.pending.settleAll(before.refs);
+    if (ref) this.pending.settle(ref);
+    this.events.emit('invalidate', { tags, categories, source: 'local', refs: [...before.refs, ...(ref ? [ref] : [])] });
     return { tags, categories, receivers, ms: Math.round((performance.now() - started) * 100) / 100 };
   }
 
-  private async writeVersions(tags: readonly string[], categories: readonly string[]): Promise<number> {
+  private async writeVersions(tags: readonly string[], categories: readonly string[], ref?: string): Promise<number> {
     const ops: StoreOp[] = [
       ...tags.map((tag): StoreOp => ({ op: 'set', key: tagKey(this.prefix, tag), value: this.newVersion(), ttlMs: this.versionTtlMs })),
       ...categories.map((c): StoreOp => ({ op: 'set', key: categoryKey(this.prefix, c), value: this.newVersion(), ttlMs: this.versionTtlMs })),
     ];
-    if (this.bus) ops.push({ op: 'publish', channel: this.bus.channel, message: this.bus.message(tags, categories) });
+    if (this.bus) ops.push({ op: 'publish', channel: this.bus.channel, message: this.bus.message(tags, categories, ref) });
     const results = await this.timed(this.store.exec(ops));
     return this.bus ? Number(results[results.length - 1] ?? 0) : 0;
   }
 
-  private keepPending(tags: readonly string[], categories: readonly string[]): void {
-    for (const t of tags) this.pendingTags.add(t);
-    for (const c of categories) this.pendingCategories.add(c);
-    if (this.pendingTags.size > this.maxPendingTags) {
-      // Too many to replay one by one: replay as "everything changed", still O(categories).
-      this.pendingTags.clear();
-      for (const c of Object.keys(this.categories)) this.pendingCategories.add(c);
-    }
-  }
-
   /** Replays invalidations the store missed; runs before any read from the store and before the breaker closes. */
   private flushPending(): Promise<void> {
-    if (this.pendingTags.size + this.pendingCategories.size === 0) return Promise.resolve();
+    if (this.pending.size === 0) return Promise.resolve();
     this.flushing ??= (async () => {
-      const tags = [...this.pendingTags];
-      const categories = [...this.pendingCategories];
+      const { tags, categories, refs } = this.pending.snapshot();
       try {
         await this.writeVersions(tags, categories);
-        for (const t of tags) this.pendingTags.delete(t);
-        for (const c of categories) this.pendingCategories.delete(c);
+        this.pending.settleAll(refs);
         this.logger.info({ cache: this.prefix, tags: tags.length, categories: categories.length }, 'cache replayed invalidations kept during the outage');
-        this.events.emit('invalidate', { tags, categories, source: 'replay' });
+        this.events.emit('invalidate', { tags, categories, source: 'replay', refs });
       } finally {
         this.flushing = undefined;
       }
     })();
     return this.flushing;
+  }
+
+  private runReadyHooks(): void {
+    if (this.readyHooks.length === 0 || this.closed) return;
+    const run = async () => {
+      for (const hook of this.readyHooks) {
+        let timer: NodeJS.Timeout | undefined;
+        const limit = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`timed out after ${READY_HOOK_TIMEOUT_MS} ms`)), READY_HOOK_TIMEOUT_MS);
+        });
+        try {
+          await Promise.race([hook(), limit]);
+        } catch (error) {
+          // The store is used again anyway: a hook that cannot finish must not turn the cache off for good.
+          this.logger.warn({ cache: this.prefix, err: error instanceof Error ? error.message : String(error) }, 'cache store-ready hook failed');
+        } finally {
+          clearTimeout(timer);
+        }
+      }
+    };
+    const gate: Promise<void> = run().finally(() => {
+      if (this.gate === gate) this.gate = undefined;
+    });
+    this.gate = gate;
   }
 }
 
@@ -786,8 +878,8 @@ function duplicateForSubscribe(client: Redis | Cluster): Redis | Cluster {
   return client.duplicate(undefined, { redisOptions: { ...client.options.redisOptions, enableOfflineQueue: true, autoResubscribe: false } });
 }
 
-function checkTags(tags: readonly string[]): readonly string[] {
-  if (tags.length > MAX_TAGS) throw new Error(`at most ${MAX_TAGS} tags per entry`);
+function checkTags(tags: readonly string[], max = MAX_TAGS): readonly string[] {
+  if (tags.length > max) throw new Error(`at most ${max} tags per entry`);
   for (const t of tags) {
     // Any non-empty string: long or unusual tags are hashed into their key (keys.ts).
     if (typeof t !== 'string' || t.length === 0) throw new Error(`invalid cache tag ${JSON.stringify(t)?.slice(0, 80)}`);

@@ -10,7 +10,8 @@ export interface CacheEventMap {
   set: { category: string; key: string; bytes: number };
   oversize: { category: string; key: string; bytes: number; limit: number };
   error: { category: string | undefined; op: string; message: string };
-  invalidate: { tags: readonly string[]; categories: readonly string[]; source: 'local' | 'bus' | 'replay' };
+  /** refs: outbox references the store now has (settled), or, for 'remote', the one deferred. */
+  invalidate: { tags: readonly string[]; categories: readonly string[]; source: 'local' | 'bus' | 'replay' | 'remote'; refs?: readonly string[] };
   breaker: { from: BreakerState; to: BreakerState; reason: string | undefined };
   bus: { state: 'connected' | 'disconnected' | 'reconnected' };
 }

@@ -1,6 +1,7 @@
 import 'server-only';
 import { gzipSync } from 'node:zlib';
 import { cached, CachedRaw, type CachedFunction, type CategoryName } from '@/lib/cache';
+import { databaseAdmission } from '@/lib/db/admission';
 import { getDb } from '@/lib/db/client';
 import type { Db } from '@/lib/db/types';
 import { strongEtag } from '@/lib/http/http-cache';
@@ -33,7 +34,7 @@ function jsonResource<A extends unknown[]>(
     async (...args: A) => {
       const db = await getDb();
       const started = performance.now();
-      const body = JSON.stringify(await compute(db, ...args));
+      const body = JSON.stringify(await databaseAdmission().run(() => compute(db, ...args)));
       const dbMs = (performance.now() - started).toFixed(1);
       // A gzip copy, made once per entry, for bodies Next would otherwise compress on every answer (≥ 1 KiB).
       const meta: Record<string, string> = { etag: strongEtag(body), db: dbMs };

@@ -1,38 +1,86 @@
 import 'server-only';
 import { inArray } from 'drizzle-orm';
-import { invalidateTags } from '@/lib/cache';
-import { getDb } from '@/lib/db/client';
+import { markApiKeyRevoked } from '@/lib/auth/api-keys';
+import { credentialTag } from '@/lib/auth/credential-tag';
+import { deleteSession } from '@/lib/auth/sessions';
+import { createUser as insertUser, type NewUser } from '@/lib/auth/users';
 import { recommendations } from '@/lib/db/schema';
-import { optimizeEffectiveness, submitFeedback, updateRecommendation } from '@/lib/services';
 import { feedbackTags, recommendationTags } from '@/lib/reads/invalidations';
+import { tag } from '@/lib/reads/tags';
+import { optimizeEffectiveness, submitFeedback, updateRecommendation, type SubmitFeedbackResult } from '@/lib/services';
+import { runWrite, type WriteOptions, type WriteOutcome, type WriteSpec } from './door';
+
+export { createWriteDoor, runWrite, type DoorDeps, type WriteOptions, type WriteOutcome, type WriteSpec } from './door';
+export { fingerprint, parseIdempotencyKey, type IdempotentRequest } from './idempotency';
 
 /**
- * Writes shared by the API and the web UI: change the data, then drop exactly the cached answers that
- * depended on it. If Redis cannot record the invalidation, invalidateTags throws ServiceUnavailableError
- * (the caller answers 503); the cache keeps it and applies it before it reads Redis again.
+ * Every write of the product, each through the write door (door.ts): the change and what it invalidates
+ * commit together, so no cache fault can lose the invalidation or fail the write after the fact.
  */
 
-export async function recordFeedback(input: unknown) {
-  const result = await submitFeedback(await getDb(), input);
-  await invalidateTags(feedbackTags(result));
-  return result;
+/** Feedback on a recommendation for a diagnosis (the spec, for doors other than the process's: tests). */
+export const feedbackWrite = (input: unknown): WriteSpec<SubmitFeedbackResult> => ({
+  name: 'feedback.submit',
+  run: (tx) => submitFeedback(tx, input),
+  invalidates: (r) => ({ tags: feedbackTags(r) }),
+});
+
+export function recordFeedback(input: unknown, options?: WriteOptions) {
+  return runWrite(feedbackWrite(input), options);
 }
 
-export async function editRecommendation(id: number, patch: unknown) {
-  const updated = await updateRecommendation(await getDb(), id, patch);
-  await invalidateTags(recommendationTags(updated));
-  return updated;
+export function editRecommendation(id: number, patch: unknown, options?: WriteOptions) {
+  return runWrite({ name: 'recommendation.update', run: (tx) => updateRecommendation(tx, id, patch), invalidates: (r) => ({ tags: recommendationTags(r) }) }, options);
 }
 
-export async function optimizeScores(conditionId?: number) {
-  const db = await getDb();
-  const result = await optimizeEffectiveness(db, conditionId === undefined ? {} : { conditionId });
-  if (result.changedIds.length > 0) {
-    const changed = await db
-      .select({ id: recommendations.id, conditionId: recommendations.conditionId })
-      .from(recommendations)
-      .where(inArray(recommendations.id, result.changedIds));
-    await invalidateTags([...new Set(changed.flatMap(recommendationTags))]);
-  }
-  return result;
+export function optimizeScores(conditionId: number | undefined, options?: WriteOptions) {
+  let tags: string[] = [];
+  return runWrite(
+    {
+      name: 'predictions.optimize',
+      run: async (tx) => {
+        const result = await optimizeEffectiveness(tx, conditionId === undefined ? {} : { conditionId });
+        if (result.changedIds.length > 0) {
+          const changed = await tx
+            .select({ id: recommendations.id, conditionId: recommendations.conditionId })
+            .from(recommendations)
+            .where(inArray(recommendations.id, result.changedIds));
+          tags = changed.flatMap(recommendationTags);
+        }
+        return result;
+      },
+      invalidates: () => ({ tags }),
+    },
+    options,
+  );
+}
+
+/** Revokes an API key; its cached identity is dropped everywhere before this returns (or by the outbox). */
+export async function revokeApiKey(id: number): Promise<boolean> {
+  const out = await runWrite({
+    name: 'apikey.revoke',
+    // A repeated revoke drops the cached identity again: harmless, and a way to be sure.
+    run: (tx) => markApiKeyRevoked(tx, id),
+    invalidates: (r) => ({ tags: r.digests.map(credentialTag) }),
+  });
+  return resultOf(out).revoked;
+}
+
+/** Signs out: the session row goes, and with it the cached identity and everything cached for that user. */
+export async function endSession(token: string | undefined): Promise<boolean> {
+  const out = await runWrite({
+    name: 'session.end',
+    run: (tx) => deleteSession(tx, token),
+    invalidates: (r) => (r ? { tags: [credentialTag(r.digest), tag.viewer(`user:${r.userId}`)] } : {}),
+  });
+  return resultOf(out) !== null;
+}
+
+export async function createUser(input: NewUser) {
+  return resultOf(await runWrite({ name: 'user.create', run: (tx) => insertUser(tx, input), invalidates: () => ({}) }));
+}
+
+function resultOf<T>(out: WriteOutcome<T>): T {
+  if (out.replayed) throw new Error('a write without an Idempotency-Key cannot be a replay');
+  return out.result;
 }

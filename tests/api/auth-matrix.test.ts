@@ -52,12 +52,13 @@ describe('auth matrix: every route × every identity', () => {
   });
 
   it('a revoked key is refused on its very next request, although its identity was cached', async () => {
-    const { createApiKey, revokeApiKey } = await import('@/lib/auth/api-keys');
+    const { createApiKey } = await import('@/lib/auth/api-keys');
+    const { revokeApiKey } = await import('@/lib/writes');
     const { key, info } = await createApiKey(api.db.db, { name: 'soon revoked', scopes: ['read'] });
     const headers = { authorization: `Bearer ${key}` };
     expect((await call('GET', '/api/trending', { headers })).status).toBe(200);
     expect((await call('GET', '/api/trending', { headers })).status).toBe(200);
-    await revokeApiKey(api.db.db, info.id);
+    await revokeApiKey(info.id);
     const res = await call('GET', '/api/trending', { headers });
     expect(res.status).toBe(401);
   });
@@ -89,14 +90,13 @@ describe('auth matrix: every route × every identity', () => {
     startServer();
     await call('GET', path, { headers: api.as.clinician });
     expect((await call('GET', path, { headers: api.as.clinician })).headers.get('x-cache')).toBe('HIT');
-    const { logout } = await import('@/lib/auth');
-    const { getDb } = await import('@/lib/db/client');
+    const { endSession } = await import('@/lib/writes');
     const token = api.as.clinician.cookie!.split('=')[1]!;
     // Keep the session usable for the re-read: sign in again as the same user after logout.
     const { eq } = await import('drizzle-orm');
     const { users } = await import('@/lib/db/schema');
     const { createSession } = await import('@/lib/auth/sessions');
-    await logout(await getDb(), token);
+    await endSession(token);
     expect((await call('GET', path, { headers: api.as.clinician })).status).toBe(401);
     const [u] = await db.select().from(users).where(eq(users.email, 'clinician@demo.mizaj.local'));
     const again = { cookie: `mizaj_session=${(await createSession(db, u!.id)).token}` };

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import Redis from 'ioredis';
 import { afterAll, beforeAll } from 'vitest';
-import { createApiKey, revokeApiKey } from '@/lib/auth/api-keys';
+import { createApiKey, markApiKeyRevoked } from '@/lib/auth/api-keys';
 import { ensureDemoUsers } from '@/lib/auth/demo-users';
 import { createSession } from '@/lib/auth/sessions';
 import { users } from '@/lib/db/schema';
@@ -91,7 +91,7 @@ export function useApi(opts: { patients?: number } = {}): ApiFixture {
     };
     const key = async (name: string, scopes: string[]) => (await createApiKey(db.db, { name, scopes })).key;
     const revoked = await createApiKey(db.db, { name: 'revoked', scopes: ['read', 'write'] });
-    await revokeApiKey(db.db, revoked.info.id);
+    await markApiKeyRevoked(db.db, revoked.info.id);
     Object.assign(fixture, {
       db,
       prefix,

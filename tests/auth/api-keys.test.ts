@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { createHash } from 'node:crypto';
-import { createApiKey, listApiKeys, revokeApiKey, verifyApiKey } from '@/lib/auth/api-keys';
+import { createApiKey, listApiKeys, markApiKeyRevoked, verifyApiKey } from '@/lib/auth/api-keys';
 import { apiKeys } from '@/lib/db/schema';
 import { ValidationError } from '@/lib/errors';
 // Renamed on import: it is a vitest helper, not a React hook (react-hooks/rules-of-hooks misfires on `use…`).
@@ -44,10 +44,10 @@ describe('API keys', () => {
 
   it('revocation is immediate and idempotent', async () => {
     const { key, info } = await createApiKey(t.db, { name: 'k3', scopes: ['write', 'read'] });
-    expect(await revokeApiKey(t.db, info.id)).toBe(true);
+    expect((await markApiKeyRevoked(t.db, info.id)).revoked).toBe(true);
     expect(await verifyApiKey(t.db, key)).toBeNull();
-    expect(await revokeApiKey(t.db, info.id)).toBe(false);
-    expect(await revokeApiKey(t.db, 999_999)).toBe(false);
+    expect((await markApiKeyRevoked(t.db, info.id)).revoked).toBe(false);
+    expect(await markApiKeyRevoked(t.db, 999_999)).toEqual({ revoked: false, digests: [] });
   });
 
   it('refuses empty names and unknown or missing scopes', async () => {

@@ -1,4 +1,4 @@
-import { createApiKey, revokeApiKey } from '@/lib/auth/api-keys';
+import { createApiKey, markApiKeyRevoked } from '@/lib/auth/api-keys';
 import { SESSION_COOKIE } from '@/lib/auth/session-cookie';
 import { createSession } from '@/lib/auth/sessions';
 import { createUser } from '@/lib/auth/users';
@@ -15,7 +15,7 @@ export async function makeIdentities(db: Db, tag = 'x'): Promise<Record<Who, Rec
   const readKey = await createApiKey(db, { name: 'read', scopes: ['read'] });
   const writeKey = await createApiKey(db, { name: 'write', scopes: ['read', 'write'] });
   const revoked = await createApiKey(db, { name: 'revoked', scopes: ['read', 'write'] });
-  await revokeApiKey(db, revoked.info.id);
+  await markApiKeyRevoked(db, revoked.info.id);
   return {
     anonymous: {},
     clinician: { cookie: `${SESSION_COOKIE}=${cs.token}` },

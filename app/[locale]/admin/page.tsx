@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import { getTranslations } from 'next-intl/server';
+import { ClusterNodes } from './_components/cluster-nodes';
 import { requireUser } from '@/lib/auth/current-user';
 import { loadDashboard, parseRange, RANGE_KEYS, RANGES } from '@/lib/admin/dashboard';
 import { formatBytes, formatSeconds } from '@/lib/admin/format';
@@ -130,7 +131,7 @@ export default async function AdminPage({ params, searchParams }: Props) {
             <span className="label">{t('cards.memory')}</span>
             <span className="value">{used === null ? t('none') : bytes(used)}</span>
             <span className="small muted">
-              {t(`cards.memoryOf.${d.memoryLimit.kind}`, { limit: bytes(d.memoryLimit.bytes), share: used === null || d.memoryLimit.bytes === 0 ? '—' : share(used / d.memoryLimit.bytes) })}
+              {t(`cards.memoryOf.${d.memoryLimit.kind === 'system' && d.backend === 'cluster' ? 'systemPerNode' : d.memoryLimit.kind}`, { limit: bytes(d.memoryLimit.bytes), share: used === null || d.memoryLimit.bytes === 0 ? '—' : share(used / d.memoryLimit.bytes) })}
               {d.live && d.backend !== 'memory' ? ` · ${t('cards.peak', { peak: bytes(d.live.usedMemoryPeak), frag: formatNumber(locale, d.live.fragmentationRatio, { maximumFractionDigits: 2 }) })}` : ''}
             </span>
           </li>
@@ -229,6 +230,8 @@ export default async function AdminPage({ params, searchParams }: Props) {
           </div>
         </section>
       ) : null}
+
+      {d.nodes ? <ClusterNodes nodes={d.nodes} locale={locale} bytes={bytes} /> : null}
 
       <section aria-labelledby="categories-h" className="stack">
         <h2 id="categories-h">{t('categories.heading')}</h2>

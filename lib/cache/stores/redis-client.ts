@@ -1,8 +1,9 @@
 import { Cluster, Redis, type ClusterNode, type RedisOptions } from 'ioredis';
 import type { Backend } from '../types';
+import { parseRedisUrl } from './redis-url';
 
 export interface RedisConnectionOptions {
-  /** redis://, rediss://, redis+sentinel://[:pw@]h:p,h:p/master[/db], redis+cluster://[:pw@]h:p,h:p */
+  /** Any form of redis-url.ts: redis://, rediss://, redis+sentinel://…/master, redis+cluster://h:p,h:p (+ TLS forms). */
   url: string;
   /** Overrides the URL's password (REDIS_PASSWORD). */
   password?: string;
@@ -31,52 +32,38 @@ export function failFastOptions(options: RedisConnectionOptions): RedisOptions {
   };
 }
 
-function parseHosts(list: string): { host: string; port: number }[] {
-  return list.split(',').map((hp) => {
-    const m = /^\[?([^\]]+?)\]?(?::(\d+))?$/.exec(hp.trim());
-    if (!m) throw new Error(`bad Redis host "${hp}"`);
-    return { host: m[1]!, port: m[2] ? Number(m[2]) : 6379 };
-  });
-}
-
-function withoutPassword(url: string): string {
-  const u = new URL(url);
-  u.password = '';
-  return u.toString();
-}
-
-const MULTI_HOST = /^redis\+(sentinel|cluster):\/\/(?:([^:@/]*)(?::([^@/]*))?@)?([^/]+)(?:\/([^/]+))?(?:\/(\d+))?\/?$/;
-
+/**
+ * Connects from any REDIS_URL form (redis-url.ts). `password` (REDIS_PASSWORD) wins over the URL's, for every
+ * form; TLS (rediss…) applies to every node, and to the sentinels too.
+ */
 export function createRedisConnection(options: RedisConnectionOptions): RedisConnection {
   const base = failFastOptions(options);
-  const multi = MULTI_HOST.exec(options.url);
-  if (!multi) {
-    // ioredis lets a password in the URL win over the options: drop it from the URL so REDIS_PASSWORD overrides.
-    const client = new Redis(options.password ? withoutPassword(options.url) : options.url, { ...base, ...(options.password ? { password: options.password } : {}) });
-    return { client, backend: 'redis' };
+  const url = parseRedisUrl(options.url);
+  const password = options.password ?? url.password;
+  const auth = { ...(password ? { password } : {}), ...(url.username ? { username: url.username } : {}) };
+  const tls = url.tls ? { tls: {} } : {};
+  if (url.kind === 'standalone') {
+    const { host, port } = url.hosts[0]!;
+    return { client: new Redis({ ...base, ...auth, ...tls, host, port, db: url.db }), backend: 'redis' };
   }
-  const [, kind, user, urlPassword, hosts, name, db] = multi;
-  const password = options.password ?? (urlPassword ? decodeURIComponent(urlPassword) : undefined);
-  const username = user ? decodeURIComponent(user) : undefined;
-  const auth = { ...(password ? { password } : {}), ...(username ? { username } : {}) };
-  if (kind === 'sentinel') {
-    if (!name) throw new Error('redis+sentinel:// URL needs the master name as its path: redis+sentinel://h:p,h:p/mymaster');
+  if (url.kind === 'sentinel') {
     const client = new Redis({
       ...base,
       ...auth,
-      sentinels: parseHosts(hosts!),
-      name,
-      db: db ? Number(db) : 0,
+      ...tls,
+      sentinels: url.hosts,
+      name: url.name!,
+      db: url.db,
       ...(password ? { sentinelPassword: password } : {}),
+      ...(url.tls ? { enableTLSForSentinelMode: true, sentinelTLS: {} } : {}),
     });
     return { client, backend: 'sentinel' };
   }
-  const nodes: ClusterNode[] = parseHosts(hosts!);
-  const client = new Cluster(nodes, {
+  const client = new Cluster(url.hosts as ClusterNode[], {
     enableOfflineQueue: false,
     enableAutoPipelining: options.autoPipelining ?? true,
     clusterRetryStrategy: (attempt) => Math.min(100 * 2 ** attempt, 2_000),
-    redisOptions: { ...base, ...auth },
+    redisOptions: { ...base, ...auth, ...tls },
   });
   return { client, backend: 'cluster' };
 }

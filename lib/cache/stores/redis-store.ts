@@ -109,13 +109,21 @@ export class RedisStore implements CacheStore {
     return this.client.pttl(key);
   }
 
-  private masters(): Redis[] {
-    return this.isCluster ? (this.client as Cluster).nodes('master') : [this.client as Redis];
+  /**
+   * The masters to walk: the one server, or every primary of the Cluster once the slot map is known (right
+   * after start ioredis may know only the seed nodes: a scan then would miss whole masters).
+   */
+  async masters(): Promise<Redis[]> {
+    if (!this.isCluster) return [this.client as Redis];
+    const cluster = this.client as Cluster;
+    if (cluster.status !== 'ready') await this.ready();
+    if (!slotsCovered(cluster)) await new Promise<void>((resolve) => cluster.refreshSlotsCache(() => resolve()));
+    return cluster.nodes('master');
   }
 
   async *scan(pattern: string, options: ScanOptions = {}): AsyncIterable<string[]> {
     const count = options.count ?? 500;
-    for (const node of this.masters()) {
+    for (const node of await this.masters()) {
       let cursor = '0';
       do {
         options.signal?.throwIfAborted();
@@ -138,22 +146,16 @@ export class RedisStore implements CacheStore {
     return performance.now() - started;
   }
 
-  async info(): Promise<Record<string, string>> {
-    const nodes = this.masters();
+  /** INFO of each master, with its address (Cluster: one entry per primary). */
+  async nodeInfos(): Promise<NodeInfo[]> {
+    const nodes = await this.masters();
     const texts = await Promise.all(nodes.map((n) => n.info()));
-    const fields: Record<string, string> = {};
-    for (const text of texts) {
-      for (const line of text.split('\r\n')) {
-        const i = line.indexOf(':');
-        if (i <= 0 || line.startsWith('#')) continue;
-        const k = line.slice(0, i);
-        const v = line.slice(i + 1);
-        // Sum numeric counters across masters; keep the first value of anything else.
-        const prev = fields[k];
-        fields[k] = prev !== undefined && isNumeric(prev) && isNumeric(v) && nodes.length > 1 ? String(Number(prev) + Number(v)) : (prev ?? v);
-      }
-    }
-    return fields;
+    return nodes.map((n, i) => ({ address: `${n.options.host ?? '127.0.0.1'}:${n.options.port ?? 6379}`, fields: parseInfo(texts[i]!) }));
+  }
+
+  /** INFO of the whole store: one server's as is; a Cluster's combined as each figure means (combineInfo). */
+  async info(): Promise<Record<string, string>> {
+    return combineInfo((await this.nodeInfos()).map((n) => n.fields));
   }
 
   async close(): Promise<void> {
@@ -166,8 +168,61 @@ export class RedisStore implements CacheStore {
   }
 }
 
+export interface NodeInfo {
+  address: string;
+  fields: Record<string, string>;
+}
+
 function isNumeric(v: string): boolean {
   return v !== '' && Number.isFinite(Number(v));
+}
+
+function parseInfo(text: string): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const line of text.split('\r\n')) {
+    const i = line.indexOf(':');
+    if (i > 0 && !line.startsWith('#')) fields[line.slice(0, i)] = line.slice(i + 1);
+  }
+  return fields;
+}
+
+/** Ratios: weighted by each node's used memory (three nodes at 6.8 are 6.8 together, not 20.4). */
+const WEIGHTED = /_ratio$/;
+/** Figures of the machine or the process, not of the data: the largest node's, never a sum. */
+const LARGEST = new Set(['total_system_memory', 'arch_bits', 'tcp_port', 'process_id', 'hz', 'configured_hz', 'lru_clock']);
+const SMALLEST = new Set(['uptime_in_seconds', 'uptime_in_days']);
+
+/**
+ * Combines the INFO of several masters: counters and data sizes add up; ratios are weighted by used memory;
+ * the host's memory and uptimes are per node (largest / smallest); anything else is the first node's.
+ */
+export function combineInfo(nodes: Record<string, string>[]): Record<string, string> {
+  if (nodes.length <= 1) return { ...(nodes[0] ?? {}) };
+  const out: Record<string, string> = {};
+  const weights = nodes.map((n) => Number(n.used_memory) || 0);
+  const totalWeight = weights.reduce((a, b) => a + b, 0);
+  const keys = new Set(nodes.flatMap((n) => Object.keys(n)));
+  for (const k of keys) {
+    const values = nodes.map((n) => n[k]).filter((v): v is string => v !== undefined);
+    if (!values.every(isNumeric)) {
+      out[k] = values[0]!;
+      continue;
+    }
+    const nums = values.map(Number);
+    if (WEIGHTED.test(k)) {
+      out[k] = String(totalWeight > 0 ? nodes.reduce((a, n, i) => a + (Number(n[k]) || 0) * weights[i]!, 0) / totalWeight : nums.reduce((a, b) => a + b, 0) / nums.length);
+    } else if (LARGEST.has(k)) out[k] = String(Math.max(...nums));
+    else if (SMALLEST.has(k)) out[k] = String(Math.min(...nums));
+    else out[k] = String(nums.reduce((a, b) => a + b, 0));
+  }
+  out.cluster_masters = String(nodes.length);
+  return out;
+}
+
+function slotsCovered(cluster: Cluster): boolean {
+  const slots = cluster.slots;
+  for (let i = 0; i < 16_384; i++) if (!slots[i]?.length) return false;
+  return true;
 }
 
 function normalize(op: StoreOp, value: unknown): StoreOpResult {

@@ -14,7 +14,7 @@ export class OwnRedis {
     readonly port: number,
     private readonly options: OwnRedisOptions,
   ) {
-    this.dir = options.persist ? mkdtempSync(path.join(os.tmpdir(), 'mizaj-redis-')) : undefined;
+    this.dir = options.persist || options.snapshots ? mkdtempSync(path.join(os.tmpdir(), 'mizaj-redis-')) : undefined;
   }
 
   /** persist: AOF with fsync always, so data survives a SIGKILL + restart (stale entries come back). */
@@ -38,7 +38,9 @@ export class OwnRedis {
 
   async startProcess(): Promise<void> {
     const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--daemonize', 'no'];
-    args.push(...(this.dir ? ['--dir', this.dir, '--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']));
+    if (this.options.persist) args.push('--dir', this.dir!, '--appendonly', 'yes', '--appendfsync', 'always');
+    else if (this.options.snapshots) args.push('--dir', this.dir!, '--dbfilename', 'dump.rdb', '--appendonly', 'no');
+    else args.push('--appendonly', 'no');
     if (this.options.password) args.push('--requirepass', this.options.password);
     if (this.options.debugCommand) args.push('--enable-debug-command', 'yes');
     const child = spawn('redis-server', args, { stdio: 'ignore' });
@@ -71,6 +73,8 @@ export class OwnRedis {
 export interface OwnRedisOptions {
   password?: string;
   persist?: boolean;
+  /** Loads dump.rdb on start and keeps what SAVE writes (to restart "from an older snapshot"). */
+  snapshots?: boolean;
   /** Allows DEBUG SLEEP (to make Redis slow). */
   debugCommand?: boolean;
 }

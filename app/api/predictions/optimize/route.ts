@@ -1,7 +1,8 @@
 import { ops } from '@/lib/api/operations';
 import { otherMethods } from '@/lib/http/methods';
 import { route } from '@/lib/http/route';
+import { writeAnswer } from '@/lib/http/write-answer';
 import { optimizeScores } from '@/lib/writes';
 
-export const POST = route(ops.optimize, ({ body }) => optimizeScores(body.conditionId));
+export const POST = route(ops.optimize, (ctx) => writeAnswer(ctx, 200, (options) => optimizeScores(ctx.body.conditionId, options)));
 export const { GET, PUT, PATCH, DELETE } = otherMethods(['POST']);

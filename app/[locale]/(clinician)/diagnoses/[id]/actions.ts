@@ -3,13 +3,10 @@
 import { getLocale, getTranslations } from 'next-intl/server';
 import { canAccess } from '@/lib/auth';
 import { getCurrentUser } from '@/lib/auth/current-user';
-import { invalidateTags } from '@/lib/cache';
-import { getDb } from '@/lib/db/client';
-import { ServiceUnavailableError, ValidationError } from '@/lib/errors';
+import { IdempotencyKeyReusedError, ValidationError } from '@/lib/errors';
 import { toAsciiDigits } from '@/lib/i18n/format';
 import { redirect } from '@/lib/i18n/navigation';
-import { feedbackTags } from '@/lib/reads/invalidations';
-import { submitFeedback } from '@/lib/services';
+import { fingerprint, parseIdempotencyKey, recordFeedback as writeFeedback } from '@/lib/writes';
 import { FEEDBACK_FIELDS, feedbackFormSchema, type FeedbackField, type FeedbackValues } from './_components/feedback-schema';
 
 export type FeedbackState = {
@@ -20,8 +17,9 @@ export type FeedbackState = {
 
 /**
  * Records feedback on a diagnosis: role check on the server, the form's zod check (messages in the UI
- * language), the service's transaction, then invalidation of exactly the tags that row changed, then a
- * redirect so the page re-reads the fresh numbers.
+ * language), then the same write door as the API (the row and its invalidation commit together), then a
+ * redirect so the page re-reads the fresh numbers. Each rendered form carries its own Idempotency-Key, so a
+ * double click or a resubmitted page writes once.
  */
 export async function recordFeedback(_prev: FeedbackState, data: FormData): Promise<FeedbackState> {
   const locale = await getLocale();
@@ -53,29 +51,26 @@ export async function recordFeedback(_prev: FeedbackState, data: FormData): Prom
     return { formError: t('summary'), fieldErrors, values };
   }
 
+  const input = { diagnosisId, ...parsed.data };
   let result;
   try {
-    result = await submitFeedback(await getDb(), { diagnosisId, ...parsed.data });
+    const key = parseIdempotencyKey(typeof data.get('idempotencyKey') === 'string' ? String(data.get('idempotencyKey')) : null);
+    const idempotency = key ? { request: { credential: `user:${user.id}`, key, fingerprint: fingerprint('POST', 'form:feedback', input) }, status: 201 } : undefined;
+    const out = await writeFeedback(input, idempotency ? { idempotency } : {});
+    result = out.replayed ? (JSON.parse(out.answer.body) as { recommendationId: number }) : out.result;
   } catch (err) {
     if (err instanceof ValidationError) {
       // The form's check passed, so this is a recommendation that is not for this diagnosis (or a stale page).
       return { formError: t('summary'), fieldErrors: { recommendationId: t('recommendation') }, values };
     }
+    if (err instanceof IdempotencyKeyReusedError) return { formError: t('alreadySaved'), values };
     return { formError: t('unavailable'), values };
   }
 
-  let lagging = false;
-  try {
-    await invalidateTags(feedbackTags(result));
-  } catch (err) {
-    // The row is written; only the cache could not be told. Say so instead of failing the request.
-    if (!(err instanceof ServiceUnavailableError)) throw err;
-    lagging = true;
-  }
   redirect({
     href: {
       pathname: `/diagnoses/${diagnosisId}`,
-      query: { saved: String(result.recommendationId), ...(lagging ? { lag: '1' } : {}) },
+      query: { saved: String(result.recommendationId) },
     },
     locale,
   });

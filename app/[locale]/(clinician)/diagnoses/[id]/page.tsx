@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { getTranslations } from 'next-intl/server';
@@ -10,7 +11,7 @@ import { readDiagnosis, readPredictions } from '@/lib/reads';
 import { idParam, pageLocale } from '../../../_components/page-locale';
 import { FeedbackForm } from './_components/feedback-form';
 
-type Props = { params: Promise<{ locale: string; id: string }>; searchParams: Promise<{ saved?: string; lag?: string }> };
+type Props = { params: Promise<{ locale: string; id: string }>; searchParams: Promise<{ saved?: string }> };
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const { locale, id } = await params;
@@ -49,8 +50,8 @@ export default async function DiagnosisPage({ params, searchParams }: Props) {
       </h1>
 
       {saved ? (
-        <div role="status" className={sp.lag ? 'alert alert-warn' : 'alert alert-ok'} data-testid="feedback-saved">
-          <p>{sp.lag ? tFeedback('lagging') : tFeedback('saved')}</p>
+        <div role="status" className="alert alert-ok" data-testid="feedback-saved">
+          <p>{tFeedback('saved')}</p>
           <p>
             <Link href={`/recommendations/${saved.recommendationId}`}>{tFeedback('seeAnalytics', { name: localName(saved, locale) })}</Link>
           </p>
@@ -144,7 +145,7 @@ export default async function DiagnosisPage({ params, searchParams }: Props) {
 
       <section aria-labelledby="feedback-heading" className="card stack" id="feedback">
         <h2 id="feedback-heading">{tFeedback('title')}</h2>
-        <FeedbackForm diagnosisId={id} options={prediction.predictions.map((p) => ({ id: p.recommendationId, label: localName(p, locale) }))} />
+        <FeedbackForm diagnosisId={id} idempotencyKey={randomUUID()} options={prediction.predictions.map((p) => ({ id: p.recommendationId, label: localName(p, locale) }))} />
       </section>
     </div>
   );

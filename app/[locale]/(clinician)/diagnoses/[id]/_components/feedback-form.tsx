@@ -11,7 +11,7 @@ type Option = { id: number; label: string };
  * Browser validation is off (noValidate) so every check, and its message in the UI language, comes from
  * the server action: one set of rules, readable by screen readers through aria-describedby.
  */
-export function FeedbackForm({ diagnosisId, options }: { diagnosisId: number; options: Option[] }) {
+export function FeedbackForm({ diagnosisId, idempotencyKey, options }: { diagnosisId: number; idempotencyKey: string; options: Option[] }) {
   const t = useTranslations('Feedback');
   const [state, action, pending] = useActionState<FeedbackState, FormData>(recordFeedback, {});
   const err = (f: FeedbackField) => state.fieldErrors?.[f];
@@ -37,6 +37,8 @@ export function FeedbackForm({ diagnosisId, options }: { diagnosisId: number; op
         </div>
       ) : null}
       <input type="hidden" name="diagnosisId" value={diagnosisId} />
+      {/* One per rendered form: a double click or a resubmitted page records the feedback once. */}
+      <input type="hidden" name="idempotencyKey" value={idempotencyKey} />
 
       <div className="field">
         <label htmlFor="fb-recommendationId">{t('recommendation')}</label>

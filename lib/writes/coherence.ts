@@ -1,0 +1,309 @@
+import 'server-only';
+import { sql as dsql } from 'drizzle-orm';
+import type { Sql } from 'postgres';
+import type { Cache } from '@/lib/cache';
+import { cacheStoreEpochs } from '@/lib/db/schema';
+import type { Db } from '@/lib/db/types';
+import { writeLog } from './log';
+import { COHERENCE_CHANNEL, decodeMessage, encodeMessage, type CoherenceMessage } from './messages';
+import { markApplied, pruneOutbox, recentRows, rowsById, unappliedRows, type Invalidation, type OutboxRow } from './outbox';
+import { pruneIdempotencyKeys } from './idempotency';
+
+export interface CoherenceOptions {
+  /** postgres.js client: LISTEN needs a dedicated connection, which it keeps and re-establishes itself. */
+  sql: Sql;
+  db: Db;
+  cache: Cache;
+  /** Seconds an entry can live (ttl + grace of the longest category): how far back a lost Redis is repaired. */
+  longestLifetimeSeconds: number;
+  heartbeatMs?: number;
+  /** L1 is served only while this instance heard its own heartbeat within this long. */
+  leaseMs?: number;
+  /** How much later than the peer itself a writer may hear the peer's last heartbeat (delivery skew). */
+  skewMs?: number;
+  sweepMs?: number;
+  /** PostgreSQL calls made off the request path give up after this long. */
+  statementTimeoutMs?: number;
+}
+
+/** More rows than this to re-apply after Redis lost data: invalidate whole categories instead (O(categories)). */
+const MAX_REAPPLY_ROWS = 5_000;
+
+/**
+ * L1 coherence and invalidation durability over PostgreSQL, beside the Redis bus:
+ * - every write's outbox row is announced by NOTIFY on commit; each instance drops its L1 entries, keeps the
+ *   invalidation pending (it applies it itself before reading Redis unless told Redis has it) and acknowledges;
+ * - heartbeats give each instance an L1 lease (no message heard → no L1) and tell writers who is alive;
+ * - a sweep applies rows whose writer died before applying them, and prunes old rows;
+ * - when Redis (re)connects with another identity (restart, restored snapshot, failover), young rows are
+ *   re-applied before anything is read from it.
+ * See docs/reliability.md.
+ */
+export class PgCoherence {
+  readonly instanceId: string;
+  private readonly prefix: string;
+  private readonly heartbeatMs: number;
+  private readonly leaseMs: number;
+  private readonly skewMs: number;
+  private readonly sweepMs: number;
+  private readonly statementTimeoutMs: number;
+  private lastOwnHeartbeat = -Infinity;
+  private readonly peers = new Map<string, number>();
+  private readonly ackWaiters = new Map<string, Set<string>>();
+  private readonly wake = new Set<() => void>();
+  private readonly timers: NodeJS.Timeout[] = [];
+  private heartbeatInFlight = false;
+  private sweeping = false;
+  private unlisten: (() => Promise<void>) | undefined;
+  private leaseWasValid = false;
+  private stopped = false;
+
+  constructor(private readonly options: CoherenceOptions) {
+    this.instanceId = options.cache.instanceId;
+    this.prefix = options.cache.prefix;
+    this.heartbeatMs = options.heartbeatMs ?? 250;
+    this.leaseMs = options.leaseMs ?? 1_000;
+    this.skewMs = options.skewMs ?? 150;
+    this.sweepMs = options.sweepMs ?? 500;
+    this.statementTimeoutMs = options.statementTimeoutMs ?? 2_000;
+  }
+
+  async start(): Promise<void> {
+    const { sql, cache } = this.options;
+    const listening = await sql.listen(
+      COHERENCE_CHANNEL,
+      (payload) => this.receive(payload),
+      // (Re)connected: notifications sent while we were away are lost, so look at the table for them.
+      () => void this.sweep(0),
+    );
+    this.unlisten = () => listening.unlisten();
+    cache.attachCoherence(this);
+    cache.onStoreReady(() => this.repairStore());
+    this.every(this.heartbeatMs, () => this.heartbeat());
+    this.every(this.sweepMs, () => this.sweep(this.sweepMs));
+    this.every(60_000, () => this.prune());
+    void this.heartbeat();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const t of this.timers) clearInterval(t);
+    this.options.cache.attachCoherence(undefined);
+    await this.unlisten?.().catch(() => {});
+  }
+
+  /** L1 may be served: this instance's own heartbeat came back through PostgreSQL within the lease. */
+  leaseValid(): boolean {
+    const valid = performance.now() - this.lastOwnHeartbeat < this.leaseMs;
+    if (valid !== this.leaseWasValid) {
+      this.leaseWasValid = valid;
+      if (!valid) writeLog.warn({ instance: this.instanceId }, 'coherence lease lost: L1 not served until PostgreSQL notifications are heard again');
+      else writeLog.info({ instance: this.instanceId }, 'coherence lease held: L1 served');
+    }
+    return valid;
+  }
+
+  /** Instances heard within the lease (other than this one): the ones a writer waits for. */
+  livePeers(): string[] {
+    const now = performance.now();
+    return [...this.peers].filter(([id, at]) => id !== this.instanceId && now - at < this.leaseMs + this.skewMs).map(([id]) => id);
+  }
+
+  /** Starts collecting acknowledgements of one outbox row from the peers alive now. */
+  expectAcks(ref: string): string[] {
+    const peers = this.livePeers();
+    this.ackWaiters.set(ref, new Set(peers));
+    return peers;
+  }
+
+  /** The write did not commit: nothing to wait for. */
+  forget(ref: string): void {
+    this.ackWaiters.delete(ref);
+  }
+
+  /**
+   * Resolves once every peer alive at `expectAcks` acknowledged `ref`, or can no longer be serving L1 (its
+   * lease ran out: nothing heard from it for lease + skew). Returns the peers that did not acknowledge.
+   */
+  async awaitAcks(ref: string): Promise<string[]> {
+    const waiting = this.ackWaiters.get(ref);
+    if (!waiting) return [];
+    try {
+      for (;;) {
+        const now = performance.now();
+        let nextExpiry = Infinity;
+        for (const peer of waiting) {
+          const expiresAt = (this.peers.get(peer) ?? -Infinity) + this.leaseMs + this.skewMs;
+          if (expiresAt <= now) waiting.delete(peer);
+          else nextExpiry = Math.min(nextExpiry, expiresAt);
+        }
+        if (waiting.size === 0) return [];
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(done, Math.max(1, nextExpiry - now));
+          function done() {
+            clearTimeout(timer);
+            resolve();
+          }
+          this.wake.add(done);
+        });
+      }
+    } finally {
+      this.ackWaiters.delete(ref);
+    }
+  }
+
+  /** Tells every instance that these rows could not be applied here (e.g. this instance cannot reach Redis). */
+  askForHelp(refs: string[]): Promise<void> {
+    return this.notify({ t: 'help', p: this.prefix, from: this.instanceId, refs });
+  }
+
+  /** Records rows as applied and tells the others (they stop keeping them pending). */
+  async applied(ids: number[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.withTimeout(markApplied(this.options.db, ids));
+    await this.notify({ t: 'applied', p: this.prefix, from: this.instanceId, refs: ids.map(String) });
+  }
+
+  private receive(payload: string): void {
+    const m = decodeMessage(payload);
+    if (!m || m.p !== this.prefix) return;
+    const now = performance.now();
+    this.peers.set(m.from, now);
+    if (m.from === this.instanceId) {
+      if (m.t === 'hb') this.lastOwnHeartbeat = now;
+      return;
+    }
+    switch (m.t) {
+      case 'inv':
+        void this.onInvalidation(m);
+        break;
+      case 'ack':
+        this.ackWaiters.get(m.ref)?.delete(m.from);
+        break;
+      case 'applied':
+        for (const ref of m.refs) this.options.cache.settle(ref);
+        break;
+      case 'help':
+        void this.applyPending();
+        break;
+      case 'hb':
+        break;
+    }
+    for (const w of [...this.wake]) {
+      this.wake.delete(w);
+      w();
+    }
+  }
+
+  private async onInvalidation(m: Extract<CoherenceMessage, { t: 'inv' }>): Promise<void> {
+    let change: Invalidation | undefined = m.tags || m.categories ? { tags: m.tags ?? [], categories: m.categories ?? [] } : undefined;
+    if (!change) {
+      // Too big for a NOTIFY payload: the row is committed (notifications are delivered on commit).
+      const [row] = await this.withTimeout(rowsById(this.options.db, [Number(m.ref)])).catch(() => []);
+      change = row ?? { tags: [], categories: Object.keys(this.options.cache.categories) };
+    }
+    this.options.cache.defer(m.ref, change);
+    await this.notify({ t: 'ack', p: this.prefix, from: this.instanceId, ref: m.ref });
+  }
+
+  private async heartbeat(): Promise<void> {
+    if (this.heartbeatInFlight || this.stopped) return;
+    this.heartbeatInFlight = true;
+    try {
+      await this.notify({ t: 'hb', p: this.prefix, from: this.instanceId });
+    } finally {
+      this.heartbeatInFlight = false;
+    }
+  }
+
+  /** Applies what this instance holds pending (after a 'help', or rows found by the sweep) and reports it. */
+  private async applyPending(rows: OutboxRow[] = []): Promise<void> {
+    const { cache } = this.options;
+    for (const r of rows) cache.defer(String(r.id), r);
+    if (!(await cache.replayPending())) return;
+    await this.applied(rows.map((r) => r.id)).catch((error: unknown) => writeLog.debug({ err: String(error) }, 'outbox: could not mark rows applied'));
+  }
+
+  /** Rows older than `minAgeMs` that no one applied (their writer died or could not reach Redis). */
+  private async sweep(minAgeMs: number): Promise<void> {
+    if (this.sweeping || this.stopped) return;
+    this.sweeping = true;
+    try {
+      const rows = await this.withTimeout(unappliedRows(this.options.db, { minAgeMs, limit: 1_000 }));
+      if (rows.length > 0) await this.applyPending(rows);
+    } catch (error) {
+      writeLog.debug({ err: error instanceof Error ? error.message : String(error) }, 'outbox sweep failed');
+    } finally {
+      this.sweeping = false;
+    }
+  }
+
+  private async prune(): Promise<void> {
+    try {
+      await this.withTimeout(pruneOutbox(this.options.db, this.options.longestLifetimeSeconds));
+      await this.withTimeout(pruneIdempotencyKeys(this.options.db));
+    } catch (error) {
+      writeLog.debug({ err: error instanceof Error ? error.message : String(error) }, 'outbox prune failed');
+    }
+  }
+
+  /**
+   * Before reading a Redis that just (re)connected: if it is not the server our invalidations were applied to
+   * (another run_id: restarted, restored from a snapshot, failed over), re-apply every row young enough to
+   * matter; in any case apply rows still unapplied. Runs while the cache keeps reads off the store.
+   */
+  private async repairStore(): Promise<void> {
+    const { cache, db } = this.options;
+    const serverId = await storeIdentity(cache);
+    if (serverId === undefined) return;
+    const [known] = await this.withTimeout(
+      db.select({ serverId: cacheStoreEpochs.serverId }).from(cacheStoreEpochs).where(dsql`${cacheStoreEpochs.prefix} = ${this.prefix}`),
+    );
+    if (known?.serverId !== serverId) {
+      const rows = await this.withTimeout(recentRows(db, { seconds: this.options.longestLifetimeSeconds, limit: MAX_REAPPLY_ROWS + 1 }));
+      if (rows.length > MAX_REAPPLY_ROWS) cache.defer('epoch', { categories: Object.keys(cache.categories) });
+      else for (const r of rows) cache.defer(`epoch:${r.id}`, r);
+      if (known) writeLog.warn({ prefix: this.prefix, rows: rows.length }, 'cache store is not the one invalidations were applied to: re-applying recent ones before reading it');
+    }
+    const unapplied = await this.withTimeout(unappliedRows(db, { minAgeMs: 0, limit: 1_000 }));
+    for (const r of unapplied) cache.defer(String(r.id), r);
+    // Not applied (the store went again): they stay pending here, and this check runs at the next connect.
+    if (!(await cache.replayPending())) return;
+    await this.applied(unapplied.map((r) => r.id));
+    await this.withTimeout(
+      db
+        .insert(cacheStoreEpochs)
+        .values({ prefix: this.prefix, serverId })
+        .onConflictDoUpdate({ target: cacheStoreEpochs.prefix, set: { serverId, seenAt: dsql`now()` } }),
+    );
+  }
+
+  private async notify(m: CoherenceMessage): Promise<void> {
+    try {
+      await this.withTimeout(this.options.sql.notify(COHERENCE_CHANNEL, encodeMessage(m)));
+    } catch (error) {
+      writeLog.debug({ err: error instanceof Error ? error.message : String(error), t: m.t }, 'coherence notify failed');
+    }
+  }
+
+  private withTimeout<T>(p: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const limit = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`PostgreSQL did not answer within ${this.statementTimeoutMs} ms`)), this.statementTimeoutMs);
+    });
+    return Promise.race([p, limit]).finally(() => clearTimeout(timer));
+  }
+
+  private every(ms: number, fn: () => Promise<void>): void {
+    const t = setInterval(() => void fn(), ms);
+    t.unref();
+    this.timers.push(t);
+  }
+}
+
+/** Which Redis this is: the run_id of every master (changes on restart and on failover). */
+async function storeIdentity(cache: Cache): Promise<string | undefined> {
+  if (cache.store.backend === 'memory') return undefined;
+  const info = await cache.store.info();
+  return info.run_id;
+}

@@ -1,0 +1,108 @@
+import 'server-only';
+import { getCache, type Cache } from '@/lib/cache';
+import { getDbHandle } from '@/lib/db/client';
+import type { Db } from '@/lib/db/types';
+import { ServiceUnavailableError } from '@/lib/errors';
+import type { PgCoherence } from './coherence';
+import { getCoherence } from './coherence-process';
+import { claimIdempotencyKey, storeIdempotentAnswer, type IdempotentRequest, type StoredAnswer } from './idempotency';
+import { writeLog } from './log';
+import { recordInvalidation, type Invalidation } from './outbox';
+
+/** One write: what it changes (in a transaction) and what that makes stale in the cache. */
+export interface WriteSpec<T> {
+  /** For logs, e.g. 'feedback.submit'. */
+  name: string;
+  run(tx: Db): Promise<T>;
+  /** Tags and categories the committed result makes stale; recorded in the same transaction. */
+  invalidates(result: T): Partial<Invalidation>;
+}
+
+export interface WriteOptions {
+  /** Retries with the same key get the first answer, which is stored with the write. */
+  idempotency?: { request: IdempotentRequest; status: number };
+}
+
+export type WriteOutcome<T> = { replayed: false; result: T; body: string } | { replayed: true; answer: StoredAnswer };
+
+/** Above this many tags a write invalidates whole categories instead (still one outbox row, O(categories)). */
+const MAX_TAGS_PER_WRITE = 1_000;
+
+/** What a door writes through: the database, the cache and (with PostgreSQL and Redis) the coherence channel. */
+export interface DoorDeps {
+  db: Db;
+  cache: Cache;
+  coherence: PgCoherence | undefined;
+}
+
+/**
+ * The one door every write goes through. In ONE PostgreSQL transaction: the change, the outbox row saying
+ * what it invalidates (announced to every instance on commit) and the Idempotency-Key answer. After the
+ * commit the invalidation is applied to Redis and the live instances confirm they dropped their copies
+ * before this returns. A cache fault never fails the write: the outbox row is applied by whichever instance
+ * can, before anyone reads Redis again. Errors before the commit mean nothing was written.
+ */
+export function createWriteDoor(deps: () => Promise<DoorDeps>) {
+  return async function runWrite<T>(spec: WriteSpec<T>, options: WriteOptions = {}): Promise<WriteOutcome<T>> {
+    const { db, cache, coherence } = await deps();
+    let recorded: { id: number; change: Invalidation } | undefined;
+    const transaction = db.transaction(async (tx): Promise<WriteOutcome<T>> => {
+      const idem = options.idempotency;
+      if (idem) {
+        const prior = await claimIdempotencyKey(tx, idem.request);
+        if (prior) return { replayed: true, answer: prior };
+      }
+      const result = await spec.run(tx);
+      const change = normalize(spec.invalidates(result), Object.keys(cache.categories));
+      if (change.tags.length + change.categories.length > 0) {
+        const id = await recordInvalidation(tx, change, { prefix: cache.prefix, from: cache.instanceId });
+        recorded = { id, change };
+        // Before the commit: acknowledgements may arrive the instant it lands.
+        coherence?.expectAcks(String(id));
+      }
+      const body = JSON.stringify(result);
+      if (idem) await storeIdempotentAnswer(tx, idem.request, { status: idem.status, body });
+      return { replayed: false, result, body };
+    });
+    const outcome = await transaction.catch((error: unknown) => {
+      if (recorded) coherence?.forget(String(recorded.id));
+      throw error;
+    });
+    if (recorded) await propagate({ cache, coherence }, recorded.id, recorded.change, spec.name);
+    return outcome;
+  };
+}
+
+/** The process's door: its database (migrated on first use), its cache and its coherence channel. */
+export const runWrite = createWriteDoor(async () => {
+  const handle = await getDbHandle().catch((error: unknown) => {
+    throw new ServiceUnavailableError(`database unavailable: ${error instanceof Error ? error.message : String(error)}`);
+  });
+  return { db: handle.db, cache: getCache(), coherence: getCoherence() };
+});
+
+/** After commit: apply to Redis (or ask the others to), and wait until live instances dropped their L1 copies. */
+async function propagate({ cache, coherence }: Omit<DoorDeps, 'db'>, id: number, change: Invalidation, name: string): Promise<void> {
+  const ref = String(id);
+  let applied = false;
+  try {
+    await cache.apply({ ...change, ref });
+    applied = true;
+  } catch {
+    // Counted by the cache and logged once per breaker state change; the outbox row keeps it.
+  }
+  if (!coherence) return;
+  if (applied) {
+    void coherence.applied([id]).catch((error: unknown) => writeLog.debug({ err: String(error), write: name }, 'outbox: could not mark row applied'));
+  } else {
+    await coherence.askForHelp([ref]);
+  }
+  await coherence.awaitAcks(ref);
+}
+
+function normalize(change: Partial<Invalidation>, allCategories: string[]): Invalidation {
+  const tags = [...new Set(change.tags ?? [])];
+  const categories = [...new Set(change.categories ?? [])];
+  if (tags.length > MAX_TAGS_PER_WRITE) return { tags: [], categories: allCategories };
+  return { tags, categories };
+}
