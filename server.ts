@@ -7,7 +7,7 @@ import { Server as NetServer } from 'node:net';
 import next from 'next';
 import { serveFromCache } from '@/lib/api/fast-path';
 import { MAX_URL_BYTES, refuseRequest } from '@/lib/api/request-gate';
-import { dropRouterVary } from '@/lib/http/api-vary';
+import { prepareIncoming } from '@/lib/http/incoming';
 import { refuseConnect, refuseUnparsed } from '@/lib/http/refusal';
 import { scrubConsole } from '@/lib/log';
 
@@ -31,7 +31,7 @@ const server = createServer((req, res) => {
   if (closing) res.setHeader('Connection', 'close');
   // Requests no route can serve are answered here, the same with or without the fast path.
   if (refuseRequest(req, res)) return;
-  dropRouterVary(req.url, res);
+  prepareIncoming(req, res);
   const served = fastPath ? serveFromCache(req, res) : false;
   if (served === true) return;
   if (served === false) return void handle(req, res);

@@ -41,6 +41,7 @@ const env = {
   REDIS_URL,
   CACHE_PREFIX: 'mizaj-bench-api',
   SESSION_SECRET: 'bench-only-session-secret-0123456789abcdef',
+  CACHE_ENCRYPTION_KEYS: 'YmVuY2gtb25seS1jYWNoZS1rZXktMDEyMzQ1Njc4OWE=',
   BENCH_ID: String(ID),
   LOG_LEVEL: 'warn',
 };

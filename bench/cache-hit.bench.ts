@@ -1,6 +1,6 @@
 /**
  * Get-hit throughput of the cache, 64 in flight, a ~2 KB value:
- *   raw ioredis GET + JSON.parse | ours, Redis only, 2 tags | ours, L1 + Redis, 2 tags | bentocache, 1 tag
+ *   raw ioredis GET + JSON.parse | ours, Redis only, 2 tags (plain, and encrypted as patient data) | ours, L1 + Redis, 2 tags | bentocache, 1 tag
  * Prints ops/s, ratios against raw, and Redis commands per hit (INFO commandstats deltas), and writes
  * the cache section of bench/RESULTS.md.  Run: npm run bench:cache
  */
@@ -10,7 +10,9 @@ import path from 'node:path';
 import { BentoCache, bentostore } from 'bentocache';
 import { redisDriver } from 'bentocache/drivers/redis';
 import { Redis } from 'ioredis';
+import { randomBytes } from 'node:crypto';
 import { createCache } from '@/lib/cache';
+import { EntryCipher, parseEncryptionKeys } from '@/lib/cache/encryption';
 import { benchRedis, commandCount, measure, sampleValue, serverCpu } from './cache/harness';
 
 const MS = Number(process.env.BENCH_MS ?? 5_000);
@@ -67,6 +69,12 @@ async function run(url: string) {
   scenarios.push({ name: 'ours, Redis only, 2 tags', op: () => getR(ids[next++ % ids.length]!) });
   scenarios.push({ name: 'ours, one hot key, Redis only (reads shared)', op: () => getR(7) });
 
+  // 2b. The same for a patient-data category: the entry is sealed with AES-256-GCM (CACHE_ENCRYPTION_KEYS).
+  const sealed = createCache({ prefix: 'bench-e', redis: { url: server.url, commandTimeoutMs: 1_000 }, l1: false, encryption: new EntryCipher(parseEncryptionKeys(randomBytes(32).toString('base64'))) });
+  await sealed.ready();
+  const getE = sealed.cached(async (id: number) => ({ ...value, id }), ['bench'], { category: 'profile', tags: (id) => [`patient:${id}`, 'condition:7'] });
+  scenarios.push({ name: 'ours, Redis only, 2 tags, encrypted', op: () => getE(7) });
+
   // 3. Ours, L1 + Redis.
   const tiered = createCache({ prefix: 'bench-t', redis: { url: server.url, commandTimeoutMs: 1_000 }, l1: {} });
   await tiered.ready();
@@ -121,9 +129,11 @@ async function run(url: string) {
   console.log('\nCPU-cost ratios vs raw (raw CPU per hit / scenario CPU per hit; what throughput converges to when CPU-bound):');
   for (const r of rows) console.log(`  ${r.name.padEnd(40)} ${(cost(rows[0]!) / cost(r)).toFixed(2)}×`);
   console.log(`  ours Redis-only vs bentocache: ${(rows.find((r) => r.name.startsWith('ours, Redis only'))!.opsPerSec / bentoOps).toFixed(2)}×`);
+  const [plain, sealedRow] = ['ours, Redis only, 2 tags', 'ours, Redis only, 2 tags, encrypted'].map((n) => rows.find((r) => r.name === n)!);
+  console.log(`\nencryption (AES-256-GCM) per hit: ${(sealedRow!.clientCpuUs - plain!.clientCpuUs).toFixed(1)} µs more node CPU, ${(sealedRow!.opsPerSec / plain!.opsPerSec).toFixed(2)}× the unencrypted ops/s`);
 
   writeResults(rows, rawOps, bentoOps);
-  await Promise.allSettled([redisOnly.close(), tiered.close(), bento.disconnectAll()]);
+  await Promise.allSettled([redisOnly.close(), sealed.close(), tiered.close(), bento.disconnectAll()]);
   admin.disconnect();
 }
 
@@ -140,9 +150,10 @@ function writeResults(rows: Row[], rawOps: number, bentoOps: number) {
   const current = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmark results\n';
   const find = (prefix: string) => rows.find((r) => r.name.startsWith(prefix))!;
   const cost = (r: Row) => r.clientCpuUs + r.serverCpuUs;
-  const ours = find('ours, Redis only');
+  const ours = find('ours, Redis only, 2 tags');
+  const enc = find('ours, Redis only, 2 tags, encrypted');
   const l1 = find('ours, L1');
-  const runLine = `- run ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, load avg ${os.loadavg()[0]!.toFixed(2)}: Redis-only ${(ours.opsPerSec / rawOps).toFixed(2)}× raw (${(cost(rows[0]!) / cost(ours)).toFixed(2)}× by CPU), L1 ${(l1.opsPerSec / rawOps).toFixed(1)}× raw, ${(ours.opsPerSec / bentoOps).toFixed(2)}× bentocache`;
+  const runLine = `- run ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, load avg ${os.loadavg()[0]!.toFixed(2)}: Redis-only ${(ours.opsPerSec / rawOps).toFixed(2)}× raw (${(cost(rows[0]!) / cost(ours)).toFixed(2)}× by CPU), encrypted ${(enc.opsPerSec / ours.opsPerSec).toFixed(2)}× unencrypted (+${(enc.clientCpuUs - ours.clientCpuUs).toFixed(1)} µs node CPU per hit), L1 ${(l1.opsPerSec / rawOps).toFixed(1)}× raw, ${(ours.opsPerSec / bentoOps).toFixed(2)}× bentocache`;
   // Keep the last runs: on a shared 2-core machine one run is not a measurement.
   const history = [runLine, ...(/<!-- cache:start -->[\s\S]*<!-- cache:end -->/.exec(current)?.[0].split('\n').filter((l) => l.startsWith('- run ')) ?? [])].slice(0, 8);
   const section = [

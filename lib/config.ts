@@ -1,6 +1,8 @@
 import 'server-only';
 import { z } from 'zod';
 import { parseRedisUrl } from '@/lib/cache/stores/redis-url';
+import { parseEncryptionKeys } from './cache/encryption';
+import { parseCidrList } from './http/client-address';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
@@ -49,11 +51,37 @@ const schema = z.object({
     .regex(/^[a-z0-9_-]{1,32}$/i, 'must be 1-32 letters, digits, - or _')
     .default('mizaj'),
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
-  /** Where clients reach this deployment: the OpenAPI document's `servers` URL (no trailing slash). */
+  /** Where clients reach this deployment: the OpenAPI document's `servers` URL (no trailing slash); https turns on HSTS. */
   PUBLIC_URL: url(['http:', 'https:'])
     .refine((v) => { const u = new URL(v); return !u.search && !u.hash && !u.username; }, 'must be a plain http(s) URL without query, fragment or credentials')
     .transform((v) => v.replace(/\/+$/, ''))
     .default('http://localhost:3000'),
+  /** Proxies whose X-Forwarded-For is believed (CIDR list); unset: the socket's address is the client. */
+  TRUSTED_PROXIES: z
+    .string()
+    .transform((v, ctx) => {
+      try {
+        return parseCidrList(v);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    })
+    .optional(),
+  /** Bearer token for GET /metrics; unset: /metrics answers 404 (nothing public). */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** AES-256-GCM keys for cached patient data: comma list of 32-byte base64 keys, the first encrypts. */
+  CACHE_ENCRYPTION_KEYS: z
+    .string()
+    .transform((v, ctx) => {
+      try {
+        return parseEncryptionKeys(v);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    })
+    .optional(),
   ...Object.fromEntries(CATEGORY_TTL_VARS.map((c) => [`CACHE_TTL_${c}`, seconds.optional()])),
 });
 
@@ -77,6 +105,9 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   const data = result.data as z.infer<typeof schema> & Record<string, unknown>;
   if (data.NODE_ENV === 'production' && !data.SESSION_SECRET) {
     throw new ConfigError('Invalid environment: SESSION_SECRET must be set in production (at least 32 characters)');
+  }
+  if (data.NODE_ENV === 'production' && !data.CACHE_ENCRYPTION_KEYS) {
+    throw new ConfigError('Invalid environment: CACHE_ENCRYPTION_KEYS must be set in production (cached patient data is encrypted; make one with: openssl rand -base64 32)');
   }
   const categoryTtl: Config['categoryTtl'] = {};
   for (const c of CATEGORY_TTL_VARS) {

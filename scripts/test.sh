@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite: lint, types, unit + integration (real PostgreSQL and Redis), production build, browser.
+# The whole test suite: lint, types, unit + integration (real PostgreSQL and Redis), production build, browser,
+# then the fuzz and fault suites over that build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh
@@ -17,3 +18,5 @@ step "vitest";      npx vitest run
 step "build";       npm run build
 step "client";      npx tsc -p client/tsconfig.json   # the typed client package, used by e2e/client
 step "playwright";  npx playwright test
+step "fuzz";        npm run -s test:fuzz    # hostile input against the build, then the scan of every server's log
+step "chaos";       npm run -s test:chaos   # faults by pid under load: docs/reliability.md

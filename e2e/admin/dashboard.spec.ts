@@ -1,12 +1,13 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
+import { E2E_ADMIN, E2E_CLINICIAN } from '../ui/support';
 
 /**
  * The admin dashboard on the production build (e2e/serve.sh samples every second and scans keys every
  * few seconds). The admin test walks the whole story in order, as an admin would.
  */
-const ADMIN = { email: 'admin@demo.mizaj.local', password: 'mizaj-admin-demo' };
-const CLINICIAN = { email: 'clinician@demo.mizaj.local', password: 'mizaj-clinician-demo' };
+const ADMIN = E2E_ADMIN;
+const CLINICIAN = E2E_CLINICIAN;
 
 async function signIn(page: Page, who: { email: string; password: string }, path = '/en/admin') {
   await page.goto(path);

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { expectAccessible, msg, sqlCount } from './support';
+import { E2E_CLINICIAN, expectAccessible, msg, sqlCount } from './support';
 
 // A Persian-speaking browser: `/` resolves to Persian from Accept-Language.
 test.use({ locale: 'fa-IR' });
@@ -35,12 +35,12 @@ test('clinical pages send an anonymous visitor to sign in, and back afterwards',
   await expect(page.getByRole('heading', { level: 1 })).toHaveText(msg('en', 'SignIn.title'));
   await expectAccessible(page);
 
-  await page.getByLabel('Email').fill('clinician@demo.mizaj.local');
+  await page.getByLabel('Email').fill(E2E_CLINICIAN.email);
   await page.getByLabel('Password').fill('wrong-password');
   await page.getByRole('button', { name: msg('en', 'SignIn.submit') }).click();
   await expect(page.locator('#sign-in-error')).toHaveText(msg('en', 'SignIn.errors.invalid'));
 
-  await page.getByLabel('Password').fill('mizaj-clinician-demo');
+  await page.getByLabel('Password').fill(E2E_CLINICIAN.password);
   await page.getByRole('button', { name: msg('en', 'SignIn.submit') }).click();
   await expect(page).toHaveURL(/\/en\/patients\?mizaj=motadel$/);
   await expect(page.locator('#mizaj')).toHaveValue('motadel');

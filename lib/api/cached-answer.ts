@@ -3,7 +3,7 @@ import type { CachedRaw, CacheResult } from '@/lib/cache';
 import { buildCachedAnswer, toResponse, type CachedAnswer } from '@/lib/http/http-cache';
 import { otherMethods, type HttpMethod } from '@/lib/http/methods';
 import { route } from '@/lib/http/route';
-import type { CachedRoute } from './cached-routes';
+import { auditPatientView, type CachedRoute } from './cached-routes';
 
 /**
  * The answer for a cached JSON resource as stored: its bytes, its stored ETag (304 on a match),
@@ -14,12 +14,14 @@ export function cachedAnswer(
   result: CacheResult<CachedRaw>,
   req: { method: string; ifNoneMatch: string | null | undefined; acceptEncoding: string | null | undefined },
   cacheMs: number,
+  personal = false,
 ): CachedAnswer {
   const status = result.status === 'BYPASS' ? 'MISS' : result.status;
   const dbMs = status === 'MISS' ? Number(result.value.meta.db) : undefined;
   return buildCachedAnswer({
     ...representation(result.value, req.acceptEncoding),
     varyEncoding: result.value.meta.gz !== undefined,
+    personal,
     meta: { status, storedAt: result.storedAt, expiresAt: result.expiresAt, graceUntil: result.graceUntil },
     ifNoneMatch: req.ifNoneMatch,
     method: req.method,
@@ -55,9 +57,11 @@ function representation(raw: CachedRaw, acceptEncoding: string | null | undefine
 export function cachedGetHandlers(cachedRoute: CachedRoute, allow: HttpMethod[] = ['GET']) {
   const GET = route(cachedRoute.op, async ({ req, params, query, identity }) => {
     const started = performance.now();
-    const result = (await cachedRoute.lookup({ params: params as Record<string, unknown>, query: (query ?? {}) as Record<string, unknown>, identity: identity! }, 'read'))!;
+    const input = { params: params as Record<string, unknown>, query: (query ?? {}) as Record<string, unknown>, identity: identity! };
+    const result = (await cachedRoute.lookup(input, 'read'))!;
+    auditPatientView(cachedRoute, input, result, 'api');
     // Identity here: Next compresses route handler answers itself (the fast path sends the stored gzip copy).
-    const answer = cachedAnswer(result, { method: req.method, ifNoneMatch: req.headers.get('if-none-match'), acceptEncoding: null }, performance.now() - started);
+    const answer = cachedAnswer(result, { method: req.method, ifNoneMatch: req.headers.get('if-none-match'), acceptEncoding: null }, performance.now() - started, cachedRoute.op.personal);
     return toResponse(answer);
   });
   return { ...otherMethods(allow), GET };

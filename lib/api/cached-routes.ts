@@ -1,5 +1,6 @@
 import 'server-only';
 import type { z } from 'zod';
+import { recordPatientView, type PatientView } from '@/lib/audit/patient-access';
 import type { Identity } from '@/lib/auth/scopes';
 import type { CachedRaw, CacheResult } from '@/lib/cache';
 import type { ApiOperation } from '@/lib/http/openapi';
@@ -10,7 +11,8 @@ import { viewerKey } from './viewer';
 
 type Mode = 'read' | 'peek';
 type Found = CacheResult<CachedRaw> | null;
-type Input = { params: Record<string, unknown>; query: Record<string, unknown>; identity: Identity };
+export type CachedRouteInput = { params: Record<string, unknown>; query: Record<string, unknown>; identity: Identity };
+type Input = CachedRouteInput;
 
 /**
  * The cacheable GET routes: for each, how params/query/identity become a cached resource. The route
@@ -22,6 +24,8 @@ export type CachedRoute = {
   pattern: RegExp;
   lookup(input: Input, mode: Mode): Promise<Found>;
   fromL1(input: Input): Found;
+  /** For answers about one patient: whose, for the patient-access audit. */
+  patientView?(input: Input, found: CacheResult<CachedRaw>): Omit<PatientView, 'viewer' | 'via'> | null;
 };
 
 type Readable<A extends unknown[]> = {
@@ -47,7 +51,10 @@ export const CACHED = {
   recommendation: direct(ops.getRecommendation, /^\/api\/recommendations\/([^/]+)$/, recommendationResource, (i) => [id(i)]),
   analytics: direct(ops.analytics, /^\/api\/analytics\/recommendation\/([^/]+)$/, analyticsResource, (i) => [id(i)]),
   feedbackSummary: direct(ops.feedbackSummary, /^\/api\/feedback\/recommendation\/([^/]+)\/summary$/, feedbackSummaryResource, (i) => [id(i)]),
-  profile: direct(ops.profile, /^\/api\/patients\/([^/]+)\/profile$/, profileResource, (i) => [id(i), viewerKey(i.identity)]),
+  profile: {
+    ...direct(ops.profile, /^\/api\/patients\/([^/]+)\/profile$/, profileResource, (i) => [id(i), viewerKey(i.identity)]),
+    patientView: (i) => ({ patientId: id(i), resource: 'profile' }),
+  },
   trending: direct(ops.trending, /^\/api\/trending$/, trendingResource, (i) => [i.query.days as 7 | 30, i.query.limit as number]),
   // A prediction's tags name its condition, so the diagnosis (cached too) is read first.
   predict: {
@@ -63,10 +70,21 @@ export const CACHED = {
       const c = conditionOf(diagnosisResource.peekL1(id(i)) ?? null);
       return c === undefined ? null : (predictionsResource.peekL1(id(i), c) ?? null);
     },
+    patientView(i, found) {
+      // patientId is the body's second field: no need to parse the whole prediction on a hit.
+      const m = /"patientId":(\d+)/.exec(found.value.body.slice(0, 200));
+      return m ? { patientId: Number(m[1]), resource: `diagnosis:${id(i)}` } : null;
+    },
   },
 } satisfies Record<string, CachedRoute>;
 
 const CACHED_ROUTES: CachedRoute[] = Object.values(CACHED);
+
+/** Records a served answer about a patient in the patient-access audit (in memory; written in batches). */
+export function auditPatientView(route: CachedRoute, input: Input, found: CacheResult<CachedRaw>, via: PatientView['via']): void {
+  const seen = route.patientView?.(input, found);
+  if (seen) recordPatientView({ ...seen, viewer: input.identity, via });
+}
 
 export type MatchedRoute = { route: CachedRoute; params: Record<string, unknown>; query: Record<string, unknown> };
 

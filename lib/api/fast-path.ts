@@ -4,10 +4,12 @@ import { authenticateCached, authenticateFromL1 } from '@/lib/auth/cached-identi
 import type { AuthResult } from '@/lib/auth/identity';
 import { canAccess } from '@/lib/auth/guards';
 import type { CachedRaw, CacheResult } from '@/lib/cache';
+import { getConfig } from '@/lib/config';
+import { isHttps, nonPageSecurityHeaders } from '@/lib/http/security-headers';
 import { formatServerTiming } from '@/lib/http/server-timing';
 import { observeRoute, requestIdFrom } from '@/lib/http/route';
 import { cachedAnswer } from './cached-answer';
-import { matchCachedRoute, type MatchedRoute } from './cached-routes';
+import { auditPatientView, matchCachedRoute, type CachedRouteInput, type MatchedRoute } from './cached-routes';
 
 /**
  * Serves fresh cache hits of the cacheable GET routes straight from node:http, before Next's router: same
@@ -31,8 +33,9 @@ export function serveFromCache(req: IncomingMessage, res: ServerResponse): boole
     if (auth) {
       if (!auth.identity || !canAccess(auth.identity, match.route.op.auth)) return false;
       const authMs = performance.now() - started;
-      const hit = match.route.fromL1({ params: match.params, query: match.query, identity: auth.identity });
-      if (hit) return send(req, res, match, hit, started, authMs);
+      const input = { params: match.params, query: match.query, identity: auth.identity };
+      const hit = match.route.fromL1(input);
+      if (hit) return send(req, res, match, input, hit, started, authMs);
     }
   } catch {
     return false;
@@ -45,23 +48,28 @@ async function fromStore(req: IncomingMessage, res: ServerResponse, match: Match
     const auth: AuthResult = await authenticateCached(req.headers);
     if (!auth.identity || !canAccess(auth.identity, match.route.op.auth)) return false;
     const authMs = performance.now() - started;
-    const result = await match.route.lookup({ params: match.params, query: match.query, identity: auth.identity }, 'peek');
-    return result !== null && send(req, res, match, result, started, authMs);
+    const input = { params: match.params, query: match.query, identity: auth.identity };
+    const result = await match.route.lookup(input, 'peek');
+    return result !== null && send(req, res, match, input, result, started, authMs);
   } catch {
     return false;
   }
 }
 
-function send(req: IncomingMessage, res: ServerResponse, match: MatchedRoute, result: CacheResult<CachedRaw>, started: number, authMs: number): boolean {
+let securityHeaders: Record<string, string> | undefined;
+
+function send(req: IncomingMessage, res: ServerResponse, match: MatchedRoute, input: CachedRouteInput, result: CacheResult<CachedRaw>, started: number, authMs: number): boolean {
   if (result.status !== 'HIT') return false;
+  auditPatientView(match.route, input, result, 'fast-path');
   const method = req.method!;
-  const answer = cachedAnswer(result, { method, ifNoneMatch: req.headers['if-none-match'], acceptEncoding: req.headers['accept-encoding'] }, performance.now() - started - authMs);
+  const answer = cachedAnswer(result, { method, ifNoneMatch: req.headers['if-none-match'], acceptEncoding: req.headers['accept-encoding'] }, performance.now() - started - authMs, match.route.op.personal);
   const durationMs = performance.now() - started;
   const timing = formatServerTiming([
     { name: 'auth', dur: authMs },
     { name: 'app', dur: durationMs },
   ]);
   res.writeHead(answer.status, {
+    ...(securityHeaders ??= nonPageSecurityHeaders({ https: isHttps(getConfig().PUBLIC_URL) })),
     ...answer.headers,
     'Server-Timing': answer.headers['Server-Timing'] ? `${answer.headers['Server-Timing']}, ${timing}` : timing,
     'X-Request-Id': requestIdFrom(req.headers['x-request-id'] as string | undefined),

@@ -7,7 +7,7 @@ import { feedbackInputSchema, recommendationPatchSchema } from '@/lib/services';
 import { storableText } from '@/lib/services/shared/validation';
 import {
   analyticsSchema,
-  cacheHealthSchema,
+  cacheHealthAnswerSchema,
   cacheJobSchema,
   cacheStatsSchema,
   feedbackCommentsPageSchema,
@@ -17,6 +17,7 @@ import {
   healthSchema,
   optimizeResultSchema,
   patientDiagnosisPageSchema,
+  patientAccessSchema,
   patientProfileSchema,
   predictionSchema,
   recommendationSchema,
@@ -36,6 +37,12 @@ const diagnosisId = idParams.extend({ id: idParams.shape.id.openapi({ descriptio
 const patientId = idParams.extend({ id: idParams.shape.id.openapi({ description: 'Patient id', example: 3 }) });
 const feedbackId = idParams.extend({ id: idParams.shape.id.openapi({ description: 'Feedback id', example: 1234 }) });
 const PAGED = 'Paginated: `limit` (1–100, default 20) and `cursor` (the previous page\'s `next`); unknown query parameters are refused (400).';
+
+/** A whole number 1..max from a query string (optionally defaulted). */
+const positiveInt = (fallback?: string, max = 2_147_483_647) => {
+  const digits = z.string().regex(/^[0-9]{1,10}$/, `must be a whole number from 1 to ${max}`);
+  return (fallback === undefined ? digits : digits.default(fallback)).transform(Number).pipe(z.number().int().min(1, `must be a whole number from 1 to ${max}`).max(max, `must be a whole number from 1 to ${max}`));
+};
 
 export const ops = {
   predict: defineOperation({
@@ -260,9 +267,9 @@ export const ops = {
     method: 'GET',
     path: '/api/cache/health',
     auth: 'read',
-    summary: 'Cache backend, reachability, latency, circuit breaker and L1 state',
-    description: 'State of the instance that answered.',
-    response: cacheHealthSchema,
+    summary: 'Whether the cache is up; admins also get backend, latency, last error, circuit breaker, L1 and instance id',
+    description: 'State of the instance that answered. Anyone but an admin gets `{"status": "up"|"down"}` only.',
+    response: cacheHealthAnswerSchema,
     example: examples.cacheHealth,
     tags: ['cache'],
   }),
@@ -323,6 +330,22 @@ export const ops = {
     errors: [404],
     tags: ['cache'],
   }),
+  patientAccess: defineOperation({
+    operationId: 'listPatientAccess',
+    method: 'GET',
+    path: '/api/audit/patient-access',
+    auth: 'admin',
+    query: z.object({
+      limit: positiveInt('100', 500),
+      before: positiveInt().optional().openapi({ description: 'Id of the last entry of the previous page' }),
+      patientId: positiveInt().optional(),
+    }),
+    summary: "Who viewed which patient's profile or diagnosis, when and how; newest first",
+    description: 'Every view of a patient\'s profile or a diagnosis through the API, the fast path or a page, written in batches off the request path and kept 1 year. Page with `before` (the `nextBefore` of the previous page).',
+    response: patientAccessSchema,
+    example: { items: [{ id: 41, viewer: 'user:12', viewerLabel: 'clinician@example.com', patientId: 7, resource: 'profile', via: 'api', viewedAt: '2026-11-20T09:30:00.000Z' }], nextBefore: null },
+    tags: ['audit'],
+  }),
   openapi: defineOperation({
     operationId: 'getOpenApiDocument',
     method: 'GET',
@@ -338,10 +361,11 @@ export const ops = {
     method: 'GET',
     path: '/metrics',
     auth: 'public',
-    summary: 'Prometheus metrics (text exposition format)',
+    summary: 'Prometheus metrics (text exposition format); `Authorization: Bearer <METRICS_TOKEN>`, 404 while METRICS_TOKEN is unset',
     description: 'HTTP, cache and process metrics of the instance that answered.',
     response: z.string().openapi({ description: 'Prometheus text format 0.0.4', example: '# HELP mizaj_cache_hits_total Cache hits\n' }),
     responseContentType: 'text/plain; version=0.0.4; charset=utf-8',
+    errors: [401, 404],
     tags: ['operations'],
   }),
 } satisfies Record<string, ApiOperation>;

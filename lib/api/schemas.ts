@@ -251,6 +251,11 @@ export const cacheHealthSchema = z
   })
   .openapi('CacheHealth', { description: 'State of the cache on the instance that answered' });
 
+/** Admins get the whole state; anyone else whether the cache answers (no error text, no instance id). */
+export const cacheHealthAnswerSchema = z
+  .union([cacheHealthSchema, z.object({ status: z.enum(['up', 'down']) }).openapi('CacheUpDown', { description: 'For non-admins: whether the cache answers' })])
+  .openapi('CacheHealthAnswer');
+
 const counters = {
   hitsL1: int('Hits in this instance\'s L1'),
   hitsL2: int('Hits in the shared store'),
@@ -309,3 +314,20 @@ export const cacheJobSchema = z
     error: z.string().optional().openapi({ description: 'Why it failed' }),
   })
   .openapi('CacheJob', { description: 'A background cache job of the instance that started it (warm or purge)' });
+
+export const patientAccessSchema = z
+  .object({
+    items: z.array(
+      z.object({
+        id: z.number().int(),
+        viewer: z.string().openapi({ example: 'user:12', description: "'user:<id>' or 'key:<id>'" }),
+        viewerLabel: z.string().openapi({ description: "The user's email or the API key's name" }),
+        patientId: z.number().int(),
+        resource: z.string().openapi({ example: 'diagnosis:31', description: "'profile' or 'diagnosis:<id>'" }),
+        via: z.enum(['api', 'fast-path', 'page']),
+        viewedAt: isoDate,
+      }),
+    ),
+    nextBefore: z.number().int().nullable().openapi({ description: 'Pass as `before` for the next page; null at the end' }),
+  })
+  .openapi('PatientAccessLog');

@@ -1,5 +1,5 @@
 import 'server-only';
-import { cached } from '@/lib/cache';
+import { cached, invalidateTag } from '@/lib/cache';
 import { getDb } from '@/lib/db/client';
 import { verifyApiKeyDigest } from './api-keys';
 import { credentialTag } from './credential-tag';
@@ -28,30 +28,55 @@ const isUnknownCredential = (error: unknown) => typeof error === 'object' && err
  * The identity with the credential's own expiry (sessions), checked on every read: a cached or stale
  * entry never outlives its session. Revocation and sign-out invalidate the entry instead.
  */
-const lookup = cached(
-  async (kind: 'apikey' | 'session', digest: string): Promise<{ identity: Identity; expiresAt: number | null }> => {
-    const db = await getDb();
-    if (kind === 'apikey') {
-      const key = await verifyApiKeyDigest(db, digest);
-      if (!key) throw new UnknownCredential();
-      return { identity: { kind: 'apikey', id: key.id, name: key.name, scopes: key.scopes }, expiresAt: null };
-    }
-    const session = await getSessionByDigest(db, digest);
-    if (!session) throw new UnknownCredential();
-    return { identity: { kind: 'user', id: session.id, role: session.role, name: session.name, email: session.email }, expiresAt: session.expiresAt.getTime() };
-  },
-  ['auth', 'credential'],
-  { category: 'auth', tags: (_kind, digest) => [credentialTag(digest)] },
-);
+const CONFIRM_TIMEOUT_MS = 1_000;
+
+type Found = { identity: Identity; expiresAt: number | null };
+
+async function fromDatabase(kind: 'apikey' | 'session', digest: string): Promise<Found> {
+  const db = await getDb();
+  if (kind === 'apikey') {
+    const key = await verifyApiKeyDigest(db, digest);
+    if (!key) throw new UnknownCredential();
+    return { identity: { kind: 'apikey', id: key.id, name: key.name, scopes: key.scopes }, expiresAt: null };
+  }
+  const session = await getSessionByDigest(db, digest);
+  if (!session) throw new UnknownCredential();
+  return { identity: { kind: 'user', id: session.id, role: session.role, name: session.name, email: session.email }, expiresAt: session.expiresAt.getTime() };
+}
+
+const lookup = cached(fromDatabase, ['auth', 'credential'], { category: 'auth', tags: (_kind, digest) => [credentialTag(digest)] });
+
+/**
+ * A stale identity (older than the category's TTL) is confirmed with the database before it is used. The
+ * grace only covers the database not answering: "unknown, revoked, expired, user disabled" is final, and
+ * drops the cached identity everywhere (best effort: the entry cannot outlive its next refresh anyway).
+ */
+async function confirmStale(kind: 'apikey' | 'session', digest: string, stale: Found): Promise<Found | null> {
+  let timer: NodeJS.Timeout | undefined;
+  // A hung database counts as an outage: the stale identity is served rather than making the caller wait.
+  const outage = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('database did not answer')), CONFIRM_TIMEOUT_MS)));
+  try {
+    return await Promise.race([fromDatabase(kind, digest), outage]);
+  } catch (error) {
+    if (!(error instanceof UnknownCredential)) return stale;
+    await invalidateTag(credentialTag(digest)).catch(() => undefined);
+    return null;
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 async function resolve(kind: 'apikey' | 'session', credential: string): Promise<Identity | null> {
+  const digest = sha256Hex(credential);
+  let found: Found | null;
   try {
-    const found = await lookup(kind, sha256Hex(credential));
-    return found.expiresAt === null || found.expiresAt > Date.now() ? found.identity : null;
+    const result = await lookup.withMeta(kind, digest);
+    found = result.status === 'STALE' ? await confirmStale(kind, digest, result.value) : result.value;
   } catch (error) {
     if (isUnknownCredential(error)) return null;
     throw error;
   }
+  return found && (found.expiresAt === null || found.expiresAt > Date.now()) ? found.identity : null;
 }
 
 type Credential = { kind: 'apikey' | 'session'; value: string } | Exclude<AuthResult, { identity: Identity }>;

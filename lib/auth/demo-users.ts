@@ -10,6 +10,14 @@ export const DEMO_USERS: readonly { email: string; name: string; role: UserRole;
   { email: 'clinician@demo.mizaj.local', name: 'Demo Clinician', role: 'clinician', password: 'mizaj-clinician-demo' },
 ];
 
+const DEMO_EMAILS: ReadonlySet<string> = new Set(DEMO_USERS.map((u) => u.email));
+
+/**
+ * Their passwords are public, so in production they never sign in, whatever the database holds (a seed run
+ * from a shell against the production database creates them).
+ */
+export const demoSignInRefused = (email: string, nodeEnv = process.env.NODE_ENV) => nodeEnv === 'production' && DEMO_EMAILS.has(email.trim().toLowerCase());
+
 /**
  * Creates the demo admin and clinician if missing (idempotent; existing rows and changed passwords are left
  * alone). Refuses in production so a demo password can never open a real deployment.

@@ -11,7 +11,7 @@ export function canAccess(identity: Identity | null, level: AccessLevel): boolea
   if (!identity) return false;
   switch (level) {
     case 'read':
-      return true;
+      return identity.kind === 'user' || identity.scopes.includes('read');
     case 'write':
       return identity.kind === 'user' ? identity.role === 'clinician' || identity.role === 'admin' : identity.scopes.includes('write');
     case 'admin':
@@ -24,7 +24,7 @@ export function assertAccess(identity: Identity | null, level: AccessLevel, unau
   if (canAccess(identity, level)) return;
   if (!identity) throw new UnauthorizedError(unauthenticatedDetail);
   throw new ForbiddenError(
-    level === 'admin' ? 'This needs an admin user' : identity.kind === 'apikey' ? 'This API key lacks the write scope' : 'This needs a clinician user',
+    level === 'admin' ? 'This needs an admin user' : identity.kind === 'apikey' ? `This API key lacks the ${level} scope` : 'This needs a clinician user',
   );
 }
 

@@ -1,108 +1,87 @@
 import 'server-only';
-import { Redis } from 'ioredis';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { sql } from 'drizzle-orm';
 import { getConfig } from '@/lib/config';
+import type { Db } from '@/lib/db/client';
+import { queryRows } from '@/lib/db/rows';
+import { CLIENT_ADDRESS_HEADER } from '@/lib/http/client-address';
 import { TooManyRequestsError } from '@/lib/http/http-errors';
-import { httpLog } from '@/lib/http/log';
 import { hmacHex } from './crypto-utils';
 
 export type LoginRateLimiterOptions = {
-  /** Shared store across instances; without it the limits are per process. */
-  redis?: Redis;
-  keyPrefix?: string;
-  /** Failed logins allowed per (IP, email) before blocking. */
-  maxFailures?: number;
-  /** Failed logins allowed per IP over all emails (credential stuffing). */
-  maxFailuresPerIp?: number;
+  /** Attempts per (address, email) within the window. */
+  maxPerPair?: number;
+  /** Attempts per email from any address (a botnet guessing one account). */
+  maxPerEmail?: number;
+  /** Attempts per address over all emails (credential stuffing). */
+  maxPerAddress?: number;
   windowSeconds?: number;
-  blockSeconds?: number;
-  /** Keys the email hash so a leaked Redis dump does not reveal who tried to sign in. */
+  /** Keys the HMACs so the table does not reveal who tried to sign in, nor from where. */
   secret?: string;
 };
 
 export type LoginRateLimiter = {
-  /** Throws TooManyRequestsError (429 + Retry-After) while the (IP, email) pair or the IP is blocked. */
-  check(ip: string, email: string): Promise<void>;
-  fail(ip: string, email: string): Promise<void>;
-  /** A successful login clears the pair's failures (the per-IP count stays). */
-  succeed(ip: string, email: string): Promise<void>;
-  readonly store: 'redis' | 'memory';
+  /**
+   * Takes one attempt from every counter BEFORE the password is checked, in one statement (atomic per
+   * counter): of N parallel attempts only those within the limits get to the password check. Throws
+   * TooManyRequestsError (429 + Retry-After) when a counter is spent.
+   */
+  consume(db: Db, address: string, email: string): Promise<void>;
+  /** A successful sign-in gives its attempt back, so only failures (and attempts in flight) count. */
+  refund(db: Db, address: string, email: string): Promise<void>;
 };
 
+/**
+ * Counters live in PostgreSQL (table login_limits), not in the cache Redis: that one evicts under memory
+ * pressure (allkeys-lru) and forgets on restart, and a forgotten counter is a reset limit. Fixed windows:
+ * a counter's window starts at its first attempt.
+ */
 export function createLoginRateLimiter(opts: LoginRateLimiterOptions = {}): LoginRateLimiter {
-  const prefix = opts.keyPrefix ?? 'mizaj:login';
-  const duration = opts.windowSeconds ?? 15 * 60;
-  const blockDuration = opts.blockSeconds ?? 15 * 60;
-  const make = (suffix: string, points: number): RateLimiterAbstract => {
-    const base = { keyPrefix: `${prefix}:${suffix}`, points, duration, blockDuration };
-    // The memory insurance keeps logins working (per process) while Redis is unreachable.
-    return opts.redis
-      ? new RateLimiterRedis({ ...base, storeClient: opts.redis, rejectIfRedisNotReady: true, insuranceLimiter: new RateLimiterMemory(base) })
-      : new RateLimiterMemory(base);
+  const window = opts.windowSeconds ?? 15 * 60;
+  const limits = { pair: opts.maxPerPair ?? 5, email: opts.maxPerEmail ?? 20, addr: opts.maxPerAddress ?? 50 };
+  const h = (value: string) => hmacHex(value, opts.secret).slice(0, 32);
+  // Sorted, so concurrent statements lock the same rows in the same order (no deadlock).
+  const keysOf = (address: string, email: string) => {
+    const e = email.trim().toLowerCase();
+    return [`addr:${h(address)}`, `email:${h(e)}`, `pair:${h(`${address}\n${e}`)}`];
   };
-  const maxFailures = opts.maxFailures ?? 5;
-  const maxPerIp = opts.maxFailuresPerIp ?? 50;
-  const pair = make('pair', maxFailures);
-  const perIp = make('ip', maxPerIp);
-  // Never the raw email (nor the password) in a key: an HMAC of the normalised address.
-  const pairKey = (ip: string, email: string) => `${ip}:${hmacHex(email.trim().toLowerCase(), opts.secret).slice(0, 32)}`;
-
-  const blocked = (res: RateLimiterRes | null, max: number) => (res && res.consumedPoints >= max ? res : null);
+  const limitOf = (key: string) => limits[key.slice(0, key.indexOf(':')) as keyof typeof limits];
 
   return {
-    store: opts.redis ? 'redis' : 'memory',
-    async check(ip, email) {
-      const [p, i] = await Promise.all([pair.get(pairKey(ip, email)), perIp.get(ip)]);
-      const hit = blocked(p, maxFailures) ?? blocked(i, maxPerIp);
-      if (hit) throw new TooManyRequestsError('Too many failed sign-in attempts; try again later', Math.ceil(hit.msBeforeNext / 1000));
+    async consume(db, address, email) {
+      const keys = keysOf(address, email);
+      const rows = await queryRows<{ key: string; points: number; seconds_left: number }>(db, sql`
+        insert into login_limits (key, points, reset_at)
+        values ${sql.join(keys.map((k) => sql`(${k}, 1, now() + make_interval(secs => ${window}))`), sql`, `)}
+        on conflict (key) do update set
+          points = case when login_limits.reset_at <= now() then 1 else login_limits.points + 1 end,
+          reset_at = case when login_limits.reset_at <= now() then excluded.reset_at else login_limits.reset_at end
+        returning key, points, extract(epoch from reset_at - now())::float8 as seconds_left`);
+      const over = rows.filter((r) => Number(r.points) > limitOf(r.key));
+      if (Math.random() < 0.01) await db.execute(sql`delete from login_limits where reset_at < now() - interval '1 day'`);
+      if (over.length > 0) {
+        const wait = Math.max(...over.map((r) => Number(r.seconds_left)));
+        throw new TooManyRequestsError('Too many sign-in attempts; try again later', Math.max(1, Math.ceil(wait)));
+      }
     },
-    async fail(ip, email) {
-      await Promise.all([swallowLimit(pair.consume(pairKey(ip, email))), swallowLimit(perIp.consume(ip))]);
-    },
-    async succeed(ip, email) {
-      await pair.delete(pairKey(ip, email));
+    async refund(db, address, email) {
+      const keys = keysOf(address, email);
+      await db.execute(sql`update login_limits set points = greatest(points - 1, 0) where key in (${sql.join(keys, sql`, `)}) and reset_at > now()`);
     },
   };
-}
-
-/** consume() rejects with a RateLimiterRes once over the limit; that is expected here, check() reports it. */
-async function swallowLimit(p: Promise<unknown>) {
-  try {
-    await p;
-  } catch (err) {
-    if (!(err instanceof RateLimiterRes)) throw err;
-  }
 }
 
 const holder = globalThis as typeof globalThis & { __mizajLoginLimiter?: LoginRateLimiter };
 
-/** Replace the process limiter (e.g. to share the cache core's Redis client, or Sentinel/Cluster). */
-export function configureLoginRateLimiter(limiter: LoginRateLimiter): void {
-  holder.__mizajLoginLimiter = limiter;
-}
-
-/** The process limiter: Redis-backed when REDIS_URL is a plain redis:// URL, in-memory otherwise. */
 export function getLoginRateLimiter(): LoginRateLimiter {
-  if (holder.__mizajLoginLimiter) return holder.__mizajLoginLimiter;
-  const config = getConfig();
-  let redis: Redis | undefined;
-  if (config.REDIS_URL && /^rediss?:/.test(config.REDIS_URL)) {
-    // No offline queue: when Redis is down, fail fast to the memory insurance instead of queueing logins.
-    redis = new Redis(config.REDIS_URL, { password: config.REDIS_PASSWORD, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000 });
-    redis.on('error', () => {}); // state changes are reported by the cache core's health; avoid unhandled-error noise
-  } else if (config.REDIS_URL) {
-    httpLog.warn('login rate limit uses process memory: call configureLoginRateLimiter() with a Sentinel/Cluster client');
-  }
-  holder.__mizajLoginLimiter = createLoginRateLimiter({ redis, keyPrefix: `${config.CACHE_PREFIX}:login`, secret: config.SESSION_SECRET });
+  holder.__mizajLoginLimiter ??= createLoginRateLimiter({ secret: getConfig().SESSION_SECRET });
   return holder.__mizajLoginLimiter;
 }
 
 /**
- * The client address for rate limiting: the right-most X-Forwarded-For hop is the one our own proxy
- * (or Next's server) appended, so a client cannot choose it by sending its own header.
+ * The client address server.ts put on the request (socket address, or X-Forwarded-For from
+ * TRUSTED_PROXIES only; lib/http/client-address.ts). Never a header a client chose: without server.ts
+ * (next dev) every request counts as 'unknown', and the per-email limit still holds.
  */
 export function clientIp(headers: Headers): string {
-  const xff = headers.get('x-forwarded-for');
-  const last = xff?.split(',').map((s) => s.trim()).filter(Boolean).at(-1);
-  return last ?? headers.get('x-real-ip') ?? 'unknown';
+  return headers.get(CLIENT_ADDRESS_HEADER) ?? 'unknown';
 }

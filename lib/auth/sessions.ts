@@ -1,5 +1,5 @@
 import 'server-only';
-import { and, eq, gt, lte } from 'drizzle-orm';
+import { and, eq, gt, isNull, lte } from 'drizzle-orm';
 import type { Db } from '@/lib/db/client';
 import { sessions, users, type UserRole } from '@/lib/db/schema';
 import { randomToken, sha256Hex } from './crypto-utils';
@@ -25,13 +25,13 @@ export async function getSessionUser(db: Db, token: string | undefined, now = ne
   return row && { id: row.id, email: row.email, name: row.name, role: row.role };
 }
 
-/** The session's user and expiry for a token already hashed (the cached identity lookup keys on the digest). */
+/** The session's user and expiry for a token already hashed (the cached identity lookup keys on the digest); none for a disabled user. */
 export async function getSessionByDigest(db: Db, digest: string, now = new Date()): Promise<(SessionUser & { expiresAt: Date }) | null> {
   const [row] = await db
     .select({ id: users.id, email: users.email, name: users.name, role: users.role, expiresAt: sessions.expiresAt })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
-    .where(and(eq(sessions.id, digest), gt(sessions.expiresAt, now)))
+    .where(and(eq(sessions.id, digest), gt(sessions.expiresAt, now), isNull(users.disabledAt)))
     .limit(1);
   return row ?? null;
 }

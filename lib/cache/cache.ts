@@ -4,6 +4,7 @@ import type { BreakerOptions, BreakerState } from './breaker';
 import type { BusState } from './bus';
 import { CATEGORY_DEFAULTS, longestLifetimeSeconds, type CategoryTable } from './categories';
 import { decodeHeader, decodeValue, deepFreeze, encodeEntry, encodeValue, headerTagsJson, type EntryHeader } from './codec';
+import type { EntryCipher } from './encryption';
 import { L1Coherence, type ExternalCoherence } from './coherence';
 import { CacheEvents, type CacheEventMap, type CacheEventName } from './events';
 import { checkTimings, FACTORY_DEFAULTS, FactoryTimeoutError, within, type FactoryContext, type FactoryErrorInfo, type FactoryTimings } from './factory';
@@ -46,6 +47,8 @@ export interface CacheOptions {
   /** Lifetime of tag/category version keys. Default: longest category lifetime (ttl + grace), min 1 h. */
   versionTtlMs?: number;
   logger?: CacheLogger;
+  /** Seals the entries of categories marked `patientData` (AES-256-GCM, lib/cache/encryption.ts). */
+  encryption?: EntryCipher;
   /** Clock for freshness decisions (store TTLs stay real time). */
   now?: () => number;
   random?: () => number;
@@ -180,6 +183,7 @@ export class Cache {
   private readonly factoryDefaults: FactoryTimings;
   private readonly oversizeLogged = new Map<string, number>();
   private readonly readyHooks: (() => Promise<void>)[] = [];
+  private readonly cipher: EntryCipher | undefined;
   private closed = false;
 
   constructor(options: CacheOptions) {
@@ -190,6 +194,7 @@ export class Cache {
       if (c.factory) checkTimings(c.factory, `category ${name}`);
     }
     this.logger = options.logger ?? defaultLogger;
+    this.cipher = options.encryption;
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
     this.enabled = options.enabled ?? true;
@@ -228,6 +233,7 @@ export class Cache {
     const pending = this.invalidator.pending;
     this.reader = new L2Reader({
       ...parts,
+      cipher: this.cipher,
       gate: this.gate,
       versions: this.versions,
       coherence: this.coherence,
@@ -613,6 +619,11 @@ export class Cache {
 
   // ---------------------------------------------------------------- internals
 
+  /** Categories holding patient data are sealed in the store when keys are configured. */
+  private cipherFor(category: string): EntryCipher | undefined {
+    return this.categories[category]?.patientData ? this.cipher : undefined;
+  }
+
   private runReadyHooks(): void {
     if (this.readyHooks.length === 0 || this.closed) return;
     const run = async () => {
@@ -647,8 +658,8 @@ export class Cache {
   /** Encodes, writes to the store (announcing the key and its new id on the bus) and to L1. */
   private async persist(t: Target, tags: readonly string[], value: unknown, times: EntryTimes, versions: string[] | undefined, snap: number): Promise<Computed> {
     const stats = this.stats.of(t.category);
-    const raw = encodeEntry({ ...times, versions: versions ?? [], tagsJson: JSON.stringify(tags) }, encodeValue(value));
-    const decoded = deepFreeze(decodeValue(decodeHeader(raw)!, raw));
+    const raw = encodeEntry({ ...times, versions: versions ?? [], tagsJson: JSON.stringify(tags) }, encodeValue(value, this.cipherFor(t.category)));
+    const decoded = deepFreeze(decodeValue(decodeHeader(raw)!, raw, this.cipher));
     const bytes = Buffer.byteLength(raw);
     if (bytes > this.maxEntryBytes) {
       this.oversize(t, bytes);
@@ -722,7 +733,7 @@ export class Cache {
     if (read.kind === 'stale') return true;
     const h = read.header;
     const now = this.now();
-    const raw = encodeEntry({ storedAt: h.storedAt, freshUntil: now, graceUntil: h.graceUntil, id: h.id, versions: read.versions, tagsJson: JSON.stringify(read.tags) }, encodeValue(read.value));
+    const raw = encodeEntry({ storedAt: h.storedAt, freshUntil: now, graceUntil: h.graceUntil, id: h.id, versions: read.versions, tagsJson: JSON.stringify(read.tags) }, encodeValue(read.value, this.cipherFor(t.category)));
     const headerLine = `m1|${h.enc}|${h.storedAt}|${h.freshUntil}|${h.graceUntil}|${h.id}\n`;
     const results = await this.writeKeyOps(t, [{ op: 'replaceIf', key: t.key, ifStartsWith: headerLine, value: raw, ttlMs: Math.max(1, h.graceUntil - now) }], 'expire');
     return results[0] === 1;

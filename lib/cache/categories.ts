@@ -21,13 +21,15 @@ export interface CategoryConfig {
   perUser: boolean;
   /** Factory timeouts and grace backoff (ms) for this category; unset ones come from the cache's defaults. */
   factory?: Partial<FactoryTimings>;
+  /** Holds patient data: sealed with AES-256-GCM in the shared store when keys are configured. */
+  patientData?: boolean;
 }
 
 export const CATEGORY_DEFAULTS = {
   recommendations: { ttl: 3_600, grace: 600, jitter: 0.1, critical: true, perUser: false },
   analytics: { ttl: 1_800, grace: 300, jitter: 0.1, critical: false, perUser: false },
-  predictions: { ttl: 86_400, grace: 3_600, jitter: 0.1, critical: true, perUser: false },
-  profile: { ttl: 7_200, grace: 300, jitter: 0.1, critical: false, perUser: true },
+  predictions: { ttl: 86_400, grace: 3_600, jitter: 0.1, critical: true, perUser: false, patientData: true },
+  profile: { ttl: 7_200, grace: 300, jitter: 0.1, critical: false, perUser: true, patientData: true },
   trending: { ttl: 3_600, grace: 600, jitter: 0.1, critical: true, perUser: false },
   /**
    * Who a credential (API key or session, by digest) belongs to: one lookup a minute instead of one per
@@ -36,7 +38,7 @@ export const CATEGORY_DEFAULTS = {
    */
   auth: { ttl: 60, grace: 900, jitter: 0.1, critical: false, perUser: false },
   /** Feedback summary for a recommendation. */
-  feedback: { ttl: 1_800, grace: 300, jitter: 0.1, critical: false, perUser: false },
+  feedback: { ttl: 1_800, grace: 300, jitter: 0.1, critical: false, perUser: false, patientData: true },
 } as const satisfies Record<string, CategoryConfig>;
 
 export type CategoryName = keyof typeof CATEGORY_DEFAULTS;

@@ -2,10 +2,12 @@
  * Entry wire format, one string per key so a hit is one read:
  *   m1|{enc}|{storedAt}|{freshUntil}|{graceUntil}|{id}\n{version}|{version}…\n{tags JSON}\n{payload}
  * versions are [category, ...tags] in the order the tags were given. enc: j JSON, x JSON with Date/BigInt
- * markers (parsed with a reviver only then), u undefined, r raw text (a pre-rendered HTTP body, stored unescaped).
+ * markers (parsed with a reviver only then), u undefined, r raw text (a pre-rendered HTTP body, stored unescaped),
+ * e.{key id} one of those sealed with AES-256-GCM (lib/cache/encryption.ts).
  */
+import { isSealed, type EntryCipher } from './encryption';
 
-export type Encoding = 'j' | 'x' | 'u' | 'r';
+export type Encoding = 'j' | 'x' | 'u' | 'r' | `e.${string}`;
 
 export interface EntryHeader {
   enc: Encoding;
@@ -55,7 +57,13 @@ export interface Encoded {
   payload: string;
 }
 
-export function encodeValue(value: unknown): Encoded {
+/** With a cipher, the encoded value is sealed (entries holding patient data). */
+export function encodeValue(value: unknown, cipher?: EntryCipher): Encoded {
+  const plain = encodePlain(value);
+  return cipher ? (cipher.seal(plain.enc, plain.payload) as Encoded) : plain;
+}
+
+function encodePlain(value: unknown): Encoded {
   if (value === undefined) return { enc: 'u', payload: '' };
   if (value instanceof RawValue) return { enc: 'r', payload: `${JSON.stringify(value.meta)}\n${value.body}` };
   let special = false;
@@ -187,20 +195,27 @@ export function versionsMatch(raw: string, h: EntryHeader, read: readonly (strin
   return pos === h.versionsEnd;
 }
 
-export function decodeValue(header: EntryHeader, raw: string): unknown {
-  switch (header.enc) {
+export function decodeValue(header: EntryHeader, raw: string, cipher?: EntryCipher): unknown {
+  if (!isSealed(header.enc)) return decodePayload(header.enc, raw, header.payloadStart);
+  if (!cipher) throw new CacheValueError('the entry is encrypted and no CACHE_ENCRYPTION_KEYS are configured');
+  const plain = cipher.open(header.enc, raw.slice(header.payloadStart));
+  return decodePayload(plain.enc, plain.payload, 0);
+}
+
+function decodePayload(enc: string, raw: string, start: number): unknown {
+  switch (enc) {
     case 'j':
-      return JSON.parse(raw.slice(header.payloadStart));
+      return JSON.parse(raw.slice(start));
     case 'x':
-      return JSON.parse(raw.slice(header.payloadStart), revive);
+      return JSON.parse(raw.slice(start), revive);
     case 'u':
       return undefined;
     case 'r': {
-      const nl = raw.indexOf('\n', header.payloadStart);
-      return new RawValue(raw.slice(nl + 1), JSON.parse(raw.slice(header.payloadStart, nl)) as Record<string, string>);
+      const nl = raw.indexOf('\n', start);
+      return new RawValue(raw.slice(nl + 1), JSON.parse(raw.slice(start, nl)) as Record<string, string>);
     }
     default:
-      throw new CacheValueError(`unknown entry encoding ${String(header.enc)}`);
+      throw new CacheValueError(`unknown entry encoding ${enc}`);
   }
 }
 

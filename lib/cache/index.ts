@@ -4,6 +4,7 @@ import { getLogger } from '@/lib/log';
 import { bindCached, Cache, withoutContext, type CachedFunction, type CachedOptions, type CacheOptions, type InvalidationReport } from './cache';
 import type { FactoryContext } from './factory';
 import { resolveCategories } from './categories';
+import { EntryCipher } from './encryption';
 import { MemoryStore } from './stores/memory-store';
 
 export { Cache } from './cache';
@@ -50,6 +51,7 @@ export function getCache(): Cache {
       maxEntryBytes: config.CACHE_MAX_ENTRY_BYTES,
       categories: resolveCategories({ all: config.REDIS_CACHE_TTL, perCategory: config.categoryTtl }),
       logger,
+      ...(config.CACHE_ENCRYPTION_KEYS && { encryption: new EntryCipher(config.CACHE_ENCRYPTION_KEYS) }),
       ...(config.REDIS_URL
         ? { redis: { url: config.REDIS_URL, ...(config.REDIS_PASSWORD ? { password: config.REDIS_PASSWORD } : {}) }, l1: { maxBytes: Math.min(maxBytes, 32 * 1024 * 1024) } }
         : { store: new MemoryStore({ maxBytes }) }),

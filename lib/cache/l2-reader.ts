@@ -1,3 +1,4 @@
+import type { EntryCipher } from './encryption';
 import { decodeHeader, decodeValue, deepFreeze, headerTagsJson, versionsMatch, type EntryHeader } from './codec';
 import type { L1Coherence } from './coherence';
 import type { CacheEvents } from './events';
@@ -30,6 +31,8 @@ export interface ReaderOptions {
   now: () => number;
   /** Replays unrecorded invalidations; runs before any read from the store. */
   beforeRead: () => Promise<void> | undefined;
+  /** Opens sealed (encrypted) entries. */
+  cipher: EntryCipher | undefined;
 }
 
 /**
@@ -89,7 +92,7 @@ export class L2Reader {
           if (!versionsMatch(raw, header, values)) ({ current, tags } = await this.withFactoryTags(raw, header, t, values));
           if (current) {
             try {
-              const value = decodeValue(header, raw);
+              const value = decodeValue(header, raw, this.o.cipher);
               return { kind: now < header.freshUntil ? 'hit' : 'stale', header, value, versions: current.slice(1) as string[], tags, bytes: 2 * raw.length + 256 };
             } catch (error) {
               this.o.stats.of(t.category).errors++;

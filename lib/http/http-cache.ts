@@ -69,6 +69,13 @@ export function cacheControl(meta: CacheMeta, now: number): string {
   return `private, max-age=${freshSeconds(meta, now)}, stale-while-revalidate=${graceSeconds(meta, now)}`;
 }
 
+/**
+ * Answers that name a patient: a client may keep them only to revalidate with the ETag (cheap, never
+ * stale), and a client cache keys them on the credential, so after sign-out nothing is served from it.
+ */
+export const PERSONAL_CACHE_CONTROL = 'private, no-cache';
+export const PERSONAL_VARY = 'Authorization, Cookie';
+
 export type CachedAnswer = { status: 200 | 304; headers: Record<string, string>; body: Uint8Array | null };
 
 export type CachedAnswerInput = {
@@ -80,6 +87,8 @@ export type CachedAnswerInput = {
   contentEncoding?: 'gzip';
   /** The answer has encoded variants: caches must key on Accept-Encoding. */
   varyEncoding?: boolean;
+  /** Names a patient: no-cache + Vary on the credential (see PERSONAL_CACHE_CONTROL). */
+  personal?: boolean;
   meta: CacheMeta;
   ifNoneMatch?: string | null;
   method?: string;
@@ -98,11 +107,12 @@ export function buildCachedAnswer(input: CachedAnswerInput): CachedAnswer {
   ]);
   const headers: Record<string, string> = {
     ETag: etag,
-    'Cache-Control': cacheControl(input.meta, now),
+    'Cache-Control': input.personal ? PERSONAL_CACHE_CONTROL : cacheControl(input.meta, now),
     'X-Cache': input.meta.status,
     ...(timing && { 'Server-Timing': timing }),
-    ...(input.varyEncoding && { Vary: 'Accept-Encoding' }),
   };
+  const vary = [...(input.personal ? [PERSONAL_VARY] : []), ...(input.varyEncoding ? ['Accept-Encoding'] : [])].join(', ');
+  if (vary) headers.Vary = vary;
   if (ifNoneMatchHits(input.ifNoneMatch, etag)) return { status: 304, headers, body: null };
   headers['Content-Type'] = input.contentType ?? 'application/json';
   if (input.contentEncoding) headers['Content-Encoding'] = input.contentEncoding;

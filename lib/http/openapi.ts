@@ -162,7 +162,8 @@ export function errorStatuses(op: ApiOperation): number[] {
     // Credentials are looked up in the database (cached briefly): without it, 503.
     s.add(503);
   }
-  if (op.auth === 'write' || op.auth === 'admin') s.add(403);
+  // read needs the read scope: a write-only key gets 403 (issue 10)
+  if (op.auth !== 'public') s.add(403);
   if (op.body) {
     s.add(413);
     s.add(415);

@@ -8,10 +8,10 @@ type Case = { method: string; path: string; body?: object; headers?: Record<stri
 
 /** Expected status class per access level and identity (docs/api-auth.md). */
 const EXPECT: Record<Case['level'], Record<Who, 'ok' | 401 | 403>> = {
-  public: { anonymous: 'ok', clinician: 'ok', admin: 'ok', readKey: 'ok', writeKey: 'ok', revokedKey: 'ok' },
-  read: { anonymous: 401, clinician: 'ok', admin: 'ok', readKey: 'ok', writeKey: 'ok', revokedKey: 401 },
-  write: { anonymous: 401, clinician: 'ok', admin: 'ok', readKey: 403, writeKey: 'ok', revokedKey: 401 },
-  admin: { anonymous: 401, clinician: 403, admin: 'ok', readKey: 403, writeKey: 403, revokedKey: 401 },
+  public: { anonymous: 'ok', clinician: 'ok', admin: 'ok', readKey: 'ok', writeKey: 'ok', writeOnlyKey: 'ok', revokedKey: 'ok' },
+  read: { anonymous: 401, clinician: 'ok', admin: 'ok', readKey: 'ok', writeKey: 'ok', writeOnlyKey: 403, revokedKey: 401 },
+  write: { anonymous: 401, clinician: 'ok', admin: 'ok', readKey: 403, writeKey: 'ok', writeOnlyKey: 'ok', revokedKey: 401 },
+  admin: { anonymous: 401, clinician: 403, admin: 'ok', readKey: 403, writeKey: 403, writeOnlyKey: 403, revokedKey: 401 },
 };
 
 describe('auth matrix: every route × every identity', () => {
@@ -24,7 +24,6 @@ describe('auth matrix: every route × every identity', () => {
     const cases: Case[] = [
       { method: 'GET', path: '/api/health', level: 'public' },
       { method: 'GET', path: '/api/openapi.json', level: 'public' },
-      { method: 'GET', path: '/metrics', level: 'public' },
       { method: 'GET', path: `/api/predictions/diagnosis/${d!.id}/predict`, level: 'read' },
       { method: 'GET', path: `/api/analytics/recommendation/${r!.id}`, level: 'read' },
       { method: 'GET', path: `/api/feedback/recommendation/${r!.id}/summary`, level: 'read' },

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { call, useApi } from './support';
 
+process.env.METRICS_TOKEN = 'metrics-token-for-tests-0123456789';
 const api = useApi({ patients: 30 });
+const scrape = () => call('GET', '/metrics', { headers: { authorization: `Bearer ${process.env.METRICS_TOKEN}` } });
 
 const value = (text: string, series: string) => {
   const line = text.split('\n').find((l) => l.startsWith(series + ' '));
@@ -10,7 +12,7 @@ const value = (text: string, series: string) => {
 
 describe('GET /metrics', () => {
   it('exports cache counters per category, factory durations, HTTP durations by route and status, and Node metrics', async () => {
-    const first = await call('GET', '/metrics');
+    const first = await scrape();
     expect(first.status).toBe(200);
     expect(first.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
     await first.text();
@@ -20,7 +22,7 @@ describe('GET /metrics', () => {
     await call('GET', path, { headers: api.as.readKey });
     await call('GET', '/api/analytics/recommendation/abc', { headers: api.as.readKey });
 
-    const text = await (await call('GET', '/metrics')).text();
+    const text = await (await scrape()).text();
     expect(value(text, 'mizaj_cache_misses_total{category="analytics"}')).toBe(1);
     expect(value(text, 'mizaj_cache_hits_l1_total{category="analytics"}')! + value(text, 'mizaj_cache_hits_l2_total{category="analytics"}')!).toBe(1);
     expect(value(text, 'mizaj_cache_sets_total{category="analytics"}')).toBe(1);

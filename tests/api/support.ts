@@ -82,7 +82,7 @@ export async function conformance() {
   return checker;
 }
 
-export type Identities = Record<'anonymous' | 'clinician' | 'admin' | 'readKey' | 'writeKey' | 'revokedKey', Record<string, string>>;
+export type Identities = Record<'anonymous' | 'clinician' | 'admin' | 'readKey' | 'writeKey' | 'writeOnlyKey' | 'revokedKey', Record<string, string>>;
 
 export type ApiFixture = { db: TestDb; prefix: string; as: Identities; redis: Redis };
 
@@ -119,6 +119,7 @@ export function useApi(opts: { patients?: number } = {}): ApiFixture {
         admin: await session('admin@demo.mizaj.local'),
         readKey: { authorization: `Bearer ${await key('reader', ['read'])}` },
         writeKey: { authorization: `Bearer ${await key('writer', ['read', 'write'])}` },
+        writeOnlyKey: { authorization: `Bearer ${await key('write only', ['write'])}` },
         revokedKey: { authorization: `Bearer ${revoked.key}` },
       },
     });

@@ -69,7 +69,7 @@ describe('buildOpenApiDocument', () => {
     const get = doc.paths!['/api/recommendations/{id}']!.get!;
     const id = get.parameters!.find((p) => 'name' in p && p.name === 'id') as { in: string; required: boolean; schema: { type: string } };
     expect(id).toMatchObject({ in: 'path', required: true, schema: { type: 'integer' } });
-    expect(Object.keys(get.responses!).sort()).toEqual(['200', '304', '400', '401', '404', '500', '503']);
+    expect(Object.keys(get.responses!).sort()).toEqual(['200', '304', '400', '401', '403', '404', '500', '503']);
     expect(JSON.stringify(get.responses!['404'])).toContain('application/problem+json');
     expect(get.security).toEqual([{ apiKey: [] }, { sessionCookie: [] }]);
     expect(get.responses!['200']).toHaveProperty(['headers', 'ETag']);

@@ -104,6 +104,8 @@ export async function startProdServer(opts: { name: string; fastPath: boolean; p
       REDIS_URL,
       CACHE_PREFIX: prefix,
       SESSION_SECRET: 'prod-test-only-session-secret-0123456789',
+      // Production refuses to start without a key for cached patient data (issue 10).
+      CACHE_ENCRYPTION_KEYS: 'cHJvZC10ZXN0LW9ubHktY2FjaGUta2V5LTAxMjM0NTY=',
       LOG_LEVEL: 'info',
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -12,6 +12,7 @@ import { pageLocale } from '../_components/page-locale';
 import { AutoRefresh } from './_components/auto-refresh';
 import { CategoryActions } from './_components/category-actions';
 import { DashboardCharts, type ChartLabels } from './_components/dashboard-charts';
+import { PatientAccessSection } from './_components/patient-access';
 import { TagPurgeForm } from './_components/tag-purge-form';
 import './admin.css';
 
@@ -379,6 +380,8 @@ export default async function AdminPage({ params, searchParams }: Props) {
           </div>
         )}
       </section>
+
+      <PatientAccessSection locale={locale} />
     </div>
   );
 }

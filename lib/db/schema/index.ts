@@ -101,6 +101,8 @@ export const users = pgTable('users', {
   role: text('role', { enum: USER_ROLES }).notNull(),
   passwordHash: text('password_hash').notNull(),
   createdAt: createdAt(),
+  /** A disabled user signs in no more and their sessions are refused (revocation is final). */
+  disabledAt: timestamp('disabled_at', { withTimezone: true }),
 });
 
 export const diagnoses = pgTable(
@@ -292,3 +294,38 @@ export const cacheStoreEpochs = pgTable('cache_store_epochs', {
   serverId: text('server_id').notNull(),
   seenAt: timestamp('seen_at', { withTimezone: true }).notNull().defaultNow(),
 });
+
+/**
+ * Sign-in attempt counters (lib/auth/rate-limit.ts): in PostgreSQL because the cache Redis evicts
+ * (allkeys-lru) and forgets on restart, and an evicted counter is a reset limit. Keys are HMACs.
+ */
+export const loginLimits = pgTable(
+  'login_limits',
+  {
+    key: text('key').primaryKey(),
+    points: integer('points').notNull(),
+    resetAt: timestamp('reset_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('idx_login_limits_reset').on(t.resetAt)],
+);
+
+export const PATIENT_ACCESS_VIAS = ['api', 'fast-path', 'page'] as const;
+export type PatientAccessVia = (typeof PATIENT_ACCESS_VIAS)[number];
+
+/** Who looked at which patient's data, when and how (kept 1 year; lib/audit/patient-access.ts). */
+export const patientAccessAudit = pgTable(
+  'patient_access_audit',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    /** 'user:<id>' or 'key:<id>'. */
+    viewer: text('viewer').notNull(),
+    /** The user's email or the API key's name at the time. */
+    viewerLabel: text('viewer_label').notNull(),
+    patientId: integer('patient_id').notNull(),
+    /** What was viewed: 'profile' or 'diagnosis:<id>'. */
+    resource: text('resource').notNull(),
+    via: text('via', { enum: PATIENT_ACCESS_VIAS }).notNull(),
+    viewedAt: timestamp('viewed_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('idx_patient_access_viewed').on(t.viewedAt), index('idx_patient_access_patient').on(t.patientId, t.viewedAt)],
+);

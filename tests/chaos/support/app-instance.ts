@@ -50,6 +50,8 @@ export class AppInstance {
         HOST: '127.0.0.1',
         PORT: String(this.port),
         SESSION_SECRET: 'chaos-only-session-secret-0123456789abcdef',
+        // Production refuses to start without a key for cached patient data (issue 10).
+        CACHE_ENCRYPTION_KEYS: 'Y2hhb3Mtb25seS1jYWNoZS1rZXktMDEyMzQ1Njc4OWE=',
         ...this.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

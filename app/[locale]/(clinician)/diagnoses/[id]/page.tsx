@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { getTranslations } from 'next-intl/server';
+import { recordPatientView } from '@/lib/audit/patient-access';
 import { requireUser } from '@/lib/auth/current-user';
 import { AppError } from '@/lib/errors';
 import { conditionName, formatDate, formatDecimal, formatId, formatNumber, formatPercent, localName } from '@/lib/i18n/format';
@@ -25,8 +26,9 @@ const notFoundOn404 = (err: unknown): never => {
 export default async function DiagnosisPage({ params, searchParams }: Props) {
   const locale = await pageLocale(params);
   const id = idParam((await params).id);
-  await requireUser({ returnTo: `/diagnoses/${id}` });
+  const user = await requireUser({ returnTo: `/diagnoses/${id}` });
   const [diagnosis, prediction] = await Promise.all([readDiagnosis(id).catch(notFoundOn404), readPredictions(id).catch(notFoundOn404)]);
+  recordPatientView({ viewer: { kind: 'user', ...user }, patientId: diagnosis.patientId, resource: `diagnosis:${id}`, via: 'page' });
   const sp = await searchParams;
   const [t, tMizaj, tKind, tFeedback] = await Promise.all([
     getTranslations('Diagnosis'),

@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { getTranslations } from 'next-intl/server';
+import { recordPatientView } from '@/lib/audit/patient-access';
 import { requireUser, viewerKeyOf } from '@/lib/auth/current-user';
 import { NotFoundError } from '@/lib/errors';
 import { conditionName, formatDate, formatId } from '@/lib/i18n/format';
@@ -25,6 +26,7 @@ export default async function PatientPage({ params }: Props) {
     if (err instanceof NotFoundError) notFound();
     throw err;
   });
+  recordPatientView({ viewer: { kind: 'user', ...user }, patientId: id, resource: 'profile', via: 'page' });
   const [t, tMizaj, tSex, tKind] = await Promise.all([
     getTranslations('Patient'),
     getTranslations('Mizaj'),

@@ -1,0 +1,53 @@
+import { BlockList, isIP } from 'node:net';
+
+/**
+ * Who is on the other end of a request, for rate limits and the audit. The socket's address unless it is
+ * one of our own proxies (TRUSTED_PROXIES), in which case X-Forwarded-For is walked from the right and
+ * the first hop that is not a trusted proxy is the client: a client can prepend anything to the header,
+ * but it cannot make our proxy append someone else's address.
+ */
+
+/** The header server.ts sets on every request (overwriting whatever a client sent). */
+export const CLIENT_ADDRESS_HEADER = 'x-mizaj-client-address';
+
+export type TrustedProxies = { list: BlockList; text: string };
+
+/** "10.0.0.0/8, 192.168.1.4, fd00::/8" → a BlockList; throws naming the first bad entry. */
+export function parseCidrList(text: string): TrustedProxies {
+  const list = new BlockList();
+  for (const raw of text.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const [addr, bits, extra] = raw.split('/');
+    const family = isIP(addr ?? '');
+    const max = family === 4 ? 32 : 128;
+    const prefix = bits === undefined ? max : /^\d{1,3}$/.test(bits) ? Number(bits) : NaN;
+    if (!family || extra !== undefined || !(prefix >= 0 && prefix <= max)) {
+      throw new Error(`must be a comma list of addresses or CIDR ranges (e.g. 10.0.0.0/8, ::1); "${raw}" is not one`);
+    }
+    list.addSubnet(addr!, prefix, family === 4 ? 'ipv4' : 'ipv6');
+  }
+  return { list, text };
+}
+
+/** ::ffff:1.2.3.4 (an IPv4 client on a dual-stack socket) → 1.2.3.4, so v4 ranges match it. */
+function normalize(address: string): string {
+  const m = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  return m ? m[1]! : address;
+}
+
+function trusted(address: string, proxies: TrustedProxies | undefined): boolean {
+  if (!proxies) return false;
+  const family = isIP(address);
+  return family !== 0 && proxies.list.check(address, family === 4 ? 'ipv4' : 'ipv6');
+}
+
+export function clientAddress(socketAddress: string | undefined, forwardedFor: string | string[] | undefined, proxies: TrustedProxies | undefined): string {
+  let address = normalize(socketAddress ?? '') || 'unknown';
+  if (!trusted(address, proxies) || forwardedFor === undefined) return address;
+  const hops = (Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor).split(',').map((h) => normalize(h.trim()));
+  while (hops.length > 0 && trusted(address, proxies)) {
+    const next = hops.pop()!;
+    if (!isIP(next)) break; // a malformed hop: stop at the last address we can vouch for
+    address = next;
+  }
+  return address;
+}
