@@ -13,10 +13,10 @@ rm -rf test-logs
 
 step() { printf '\n=== %s ===\n' "$1"; }
 step "lint";        npx eslint . --max-warnings=0
+step "client";      npx tsc -p client/tsconfig.json   # the typed client package (e2e/client imports its build)
 step "typecheck";   npx tsc --noEmit
 step "vitest";      npx vitest run
 step "build";       npm run build
-step "client";      npx tsc -p client/tsconfig.json   # the typed client package, used by e2e/client
 step "playwright";  npx playwright test
 step "fuzz";        npm run -s test:fuzz    # hostile input against the build, then the scan of every server's log
 step "chaos";       npm run -s test:chaos   # faults by pid under load: docs/reliability.md
