@@ -333,8 +333,8 @@ export type paths = {
             cookie?: never;
         };
         /**
-         * Cache backend, reachability, latency, circuit breaker and L1 state
-         * @description State of the instance that answered.
+         * Whether the cache is up; admins also get backend, latency, last error, circuit breaker, L1 and instance id
+         * @description State of the instance that answered. Anyone but an admin gets `{"status": "up"|"down"}` only.
          *
          *     **Permission:** Any signed-in user (clinician or admin), or any valid API key.
          *
@@ -383,8 +383,8 @@ export type paths = {
         get?: never;
         put?: never;
         /**
-         * Fill a category's hot set (audited)
-         * @description Computes and stores the entries most likely to be read (recent diagnoses' predictions, top recommendations…). Recorded in the admin audit log.
+         * Start filling a category's hot set in the background (audited)
+         * @description Computes and stores the entries most likely to be read (recent diagnoses' predictions, top recommendations…) in a background job of the instance that answered; poll `GET /api/cache/jobs/{id}` on that instance for progress. Recorded in the admin audit log.
          *
          *     **Permission:** An admin session only; API keys never reach admin operations (403).
          */
@@ -405,12 +405,60 @@ export type paths = {
         get?: never;
         put?: never;
         /**
-         * Purge a whole category or every entry carrying a tag (audited)
-         * @description Recorded in the admin audit log. The answer names what was purged.
+         * Purge a whole category (202, a background job) or every entry carrying a tag (200) (audited)
+         * @description A category: invalidated (O(1)) before the 202, then its keys are freed by a background job of the instance that answered (poll `GET /api/cache/jobs/{id}`). A tag: invalidated at once (O(1)); 200 names it. Recorded in the admin audit log.
          *
          *     **Permission:** An admin session only; API keys never reach admin operations (403).
          */
         post: operations["invalidateCache"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cache/jobs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A background cache job (warm or purge): status and progress
+         * @description Jobs live in the instance that started them: ask the instance that answered the 202.
+         *
+         *     **Permission:** An admin session only; API keys never reach admin operations (403).
+         *
+         *     HEAD answers the same without a body.
+         */
+        get: operations["getCacheJob"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/audit/patient-access": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who viewed which patient's profile or diagnosis, when and how; newest first
+         * @description Every view of a patient's profile or a diagnosis through the API, the fast path or a page, written in batches off the request path and kept 1 year. Page with `before` (the `nextBefore` of the previous page).
+         *
+         *     **Permission:** An admin session only; API keys never reach admin operations (403).
+         *
+         *     HEAD answers the same without a body.
+         */
+        get: operations["listPatientAccess"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -449,7 +497,7 @@ export type paths = {
             cookie?: never;
         };
         /**
-         * Prometheus metrics (text exposition format)
+         * Prometheus metrics (text exposition format); `Authorization: Bearer <METRICS_TOKEN>`, 404 while METRICS_TOKEN is unset
          * @description HTTP, cache and process metrics of the instance that answered.
          *
          *     **Permission:** No credential needed.
@@ -928,6 +976,7 @@ export type components = {
                 breaker: "closed" | "open" | "half-open";
             };
         };
+        CacheHealthAnswer: components["schemas"]["CacheHealth"] | components["schemas"]["CacheUpDown"];
         /** @description State of the cache on the instance that answered */
         CacheHealth: {
             /** @description CACHE_ENABLED */
@@ -961,6 +1010,11 @@ export type components = {
             pendingInvalidations: number;
             /** @description This instance */
             instanceId: string;
+        };
+        /** @description For non-admins: whether the cache answers */
+        CacheUpDown: {
+            /** @enum {string} */
+            status: "up" | "down";
         };
         /** @description Counters of the instance that answered */
         CacheStats: {
@@ -1019,36 +1073,64 @@ export type components = {
                 }[];
             };
         };
-        /** @description What a warm did */
-        CacheWarmResult: {
-            /** @description Entries computed and stored */
-            warmed: number;
-            /** @description Entries in the hot set */
-            total: number;
-            /** @description Entries that failed */
-            failed: number;
-            /** @description Stopped before the end */
-            aborted: boolean;
-        };
-        /** @description What a purge did: one shape for a category, one for a tag */
-        CacheInvalidateResult: components["schemas"]["CategoryPurgeResult"] | components["schemas"]["TagPurgeResult"];
-        /** @description A category purge */
-        CategoryPurgeResult: {
-            /** @description The category purged */
+        /** @description A background cache job of the instance that started it (warm or purge) */
+        CacheJob: {
+            /** @description Job id (GET /api/cache/jobs/{id}) */
+            id: string;
+            /** @enum {string} */
+            kind: "purge" | "warm";
+            /** @description The category it works on */
             category: string;
-            /** @description Keys freed now */
-            keysDeleted: number;
-            /** @description Keys scanned */
-            scanned: number;
-            /** @description Freeing stopped early (the purge itself is complete) */
-            aborted: boolean;
+            /** @enum {string} */
+            status: "running" | "done" | "stopped" | "failed";
+            /** @description Epoch ms */
+            startedAt: number;
+            /** @description Epoch ms, once it ended */
+            finishedAt?: number;
+            /** @description Purge: keys scanned and deleted; warm: entries done of total, failed */
+            progress: {
+                scanned: number;
+                deleted: number;
+                done: number;
+                total: number;
+                failed: number;
+            };
+            /** @description Why it failed */
+            error?: string;
         };
-        /** @description A tag invalidation */
+        /** @description A tag invalidation (done when answered) */
         TagPurgeResult: {
             /** @description The tag invalidated */
             tag: string;
             /** @description Other instances told to drop their L1 entries */
             receivers: number;
+        };
+        PatientAccessLog: {
+            items: {
+                id: number;
+                /**
+                 * @description 'user:<id>' or 'key:<id>'
+                 * @example user:12
+                 */
+                viewer: string;
+                /** @description The user's email or the API key's name */
+                viewerLabel: string;
+                patientId: number;
+                /**
+                 * @description 'profile' or 'diagnosis:<id>'
+                 * @example diagnosis:31
+                 */
+                resource: string;
+                /** @enum {string} */
+                via: "api" | "fast-path" | "page";
+                /**
+                 * Format: date-time
+                 * @description When it was viewed
+                 */
+                viewedAt: string;
+            }[];
+            /** @description Pass as `before` for the next page; null at the end */
+            nextBefore: number | null;
         };
     };
     responses: never;
@@ -1076,13 +1158,14 @@ export type SchemaHealthRecordPage = components['schemas']['HealthRecordPage'];
 export type SchemaPatientDiagnosisPage = components['schemas']['PatientDiagnosisPage'];
 export type SchemaTrending = components['schemas']['Trending'];
 export type SchemaHealth = components['schemas']['Health'];
+export type SchemaCacheHealthAnswer = components['schemas']['CacheHealthAnswer'];
 export type SchemaCacheHealth = components['schemas']['CacheHealth'];
+export type SchemaCacheUpDown = components['schemas']['CacheUpDown'];
 export type SchemaCacheStats = components['schemas']['CacheStats'];
 export type SchemaCacheCategoryStats = components['schemas']['CacheCategoryStats'];
-export type SchemaCacheWarmResult = components['schemas']['CacheWarmResult'];
-export type SchemaCacheInvalidateResult = components['schemas']['CacheInvalidateResult'];
-export type SchemaCategoryPurgeResult = components['schemas']['CategoryPurgeResult'];
+export type SchemaCacheJob = components['schemas']['CacheJob'];
 export type SchemaTagPurgeResult = components['schemas']['TagPurgeResult'];
+export type SchemaPatientAccessLog = components['schemas']['PatientAccessLog'];
 export type $defs = Record<string, never>;
 export interface operations {
     predictForDiagnosis: {
@@ -1119,15 +1202,15 @@ export interface operations {
                      */
                     ETag: string;
                     /**
-                     * @description Cached answers: `private, max-age=<seconds of freshness left>, stale-while-revalidate=<grace>` (max-age falls as the entry ages). Answers about one patient: `private, no-cache` (revalidate with the ETag every time)
-                     * @example private, max-age=3540, stale-while-revalidate=60
+                     * @description Answers about one patient: keep only to revalidate with the ETag, never past sign-out
+                     * @example private, no-cache
                      */
-                    "Cache-Control": string;
+                    "Cache-Control": "private, no-cache";
                     /**
-                     * @description `Accept-Encoding` when a gzip copy exists; answers about a patient also vary on `Authorization, Cookie`
-                     * @example Accept-Encoding
+                     * @description Keyed on the credential (and `Accept-Encoding` when a gzip copy exists)
+                     * @example Authorization, Cookie, Accept-Encoding
                      */
-                    Vary?: string;
+                    Vary: string;
                     /**
                      * @description Whether the server cache answered
                      * @example HIT
@@ -1193,15 +1276,15 @@ export interface operations {
                      */
                     ETag: string;
                     /**
-                     * @description Cached answers: `private, max-age=<seconds of freshness left>, stale-while-revalidate=<grace>` (max-age falls as the entry ages). Answers about one patient: `private, no-cache` (revalidate with the ETag every time)
-                     * @example private, max-age=3540, stale-while-revalidate=60
+                     * @description Answers about one patient: keep only to revalidate with the ETag, never past sign-out
+                     * @example private, no-cache
                      */
-                    "Cache-Control": string;
+                    "Cache-Control": "private, no-cache";
                     /**
-                     * @description `Accept-Encoding` when a gzip copy exists; answers about a patient also vary on `Authorization, Cookie`
-                     * @example Accept-Encoding
+                     * @description Keyed on the credential (and `Accept-Encoding` when a gzip copy exists)
+                     * @example Authorization, Cookie, Accept-Encoding
                      */
-                    Vary?: string;
+                    Vary: string;
                     /**
                      * @description Whether the server cache answered
                      * @example HIT
@@ -1258,6 +1341,30 @@ export interface operations {
                      * @example Bearer realm="mizaj"
                      */
                     "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The identity lacks the role or scope. Codes: `forbidden` */
+            403: {
+                headers: {
+                    /**
+                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
+                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
+                     */
+                    "X-Request-Id": string;
+                    /**
+                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
+                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
+                     */
+                    "Server-Timing": string;
+                    /**
+                     * @description Errors are never stored: `no-store`
+                     * @example no-store
+                     */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1817,6 +1924,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The identity lacks the role or scope. Codes: `forbidden` */
+            403: {
+                headers: {
+                    /**
+                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
+                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
+                     */
+                    "X-Request-Id": string;
+                    /**
+                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
+                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
+                     */
+                    "Server-Timing": string;
+                    /**
+                     * @description Errors are never stored: `no-store`
+                     * @example no-store
+                     */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not found. Codes: `not_found` */
             404: {
                 headers: {
@@ -2063,6 +2194,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The identity lacks the role or scope. Codes: `forbidden` */
+            403: {
+                headers: {
+                    /**
+                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
+                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
+                     */
+                    "X-Request-Id": string;
+                    /**
+                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
+                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
+                     */
+                    "Server-Timing": string;
+                    /**
+                     * @description Errors are never stored: `no-store`
+                     * @example no-store
+                     */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not found. Codes: `not_found` */
             404: {
                 headers: {
@@ -2288,6 +2443,30 @@ export interface operations {
                      * @example Bearer realm="mizaj"
                      */
                     "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The identity lacks the role or scope. Codes: `forbidden` */
+            403: {
+                headers: {
+                    /**
+                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
+                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
+                     */
+                    "X-Request-Id": string;
+                    /**
+                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
+                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
+                     */
+                    "Server-Timing": string;
+                    /**
+                     * @description Errors are never stored: `no-store`
+                     * @example no-store
+                     */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2719,15 +2898,15 @@ export interface operations {
                      */
                     ETag: string;
                     /**
-                     * @description Cached answers: `private, max-age=<seconds of freshness left>, stale-while-revalidate=<grace>` (max-age falls as the entry ages). Answers about one patient: `private, no-cache` (revalidate with the ETag every time)
-                     * @example private, max-age=3540, stale-while-revalidate=60
+                     * @description Answers about one patient: keep only to revalidate with the ETag, never past sign-out
+                     * @example private, no-cache
                      */
-                    "Cache-Control": string;
+                    "Cache-Control": "private, no-cache";
                     /**
-                     * @description `Accept-Encoding` when a gzip copy exists; answers about a patient also vary on `Authorization, Cookie`
-                     * @example Accept-Encoding
+                     * @description Keyed on the credential (and `Accept-Encoding` when a gzip copy exists)
+                     * @example Authorization, Cookie, Accept-Encoding
                      */
-                    Vary?: string;
+                    Vary: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2763,15 +2942,15 @@ export interface operations {
                      */
                     ETag: string;
                     /**
-                     * @description Cached answers: `private, max-age=<seconds of freshness left>, stale-while-revalidate=<grace>` (max-age falls as the entry ages). Answers about one patient: `private, no-cache` (revalidate with the ETag every time)
-                     * @example private, max-age=3540, stale-while-revalidate=60
+                     * @description Answers about one patient: keep only to revalidate with the ETag, never past sign-out
+                     * @example private, no-cache
                      */
-                    "Cache-Control": string;
+                    "Cache-Control": "private, no-cache";
                     /**
-                     * @description `Accept-Encoding` when a gzip copy exists; answers about a patient also vary on `Authorization, Cookie`
-                     * @example Accept-Encoding
+                     * @description Keyed on the credential (and `Accept-Encoding` when a gzip copy exists)
+                     * @example Authorization, Cookie, Accept-Encoding
                      */
-                    Vary?: string;
+                    Vary: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2823,6 +3002,30 @@ export interface operations {
                      * @example Bearer realm="mizaj"
                      */
                     "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The identity lacks the role or scope. Codes: `forbidden` */
+            403: {
+                headers: {
+                    /**
+                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
+                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
+                     */
+                    "X-Request-Id": string;
+                    /**
+                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
+                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
+                     */
+                    "Server-Timing": string;
+                    /**
+                     * @description Errors are never stored: `no-store`
+                     * @example no-store
+                     */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3061,6 +3264,30 @@ export interface operations {
                      * @example Bearer realm="mizaj"
                      */
                     "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The identity lacks the role or scope. Codes: `forbidden` */
+            403: {
+                headers: {
+                    /**
+                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
+                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
+                     */
+                    "X-Request-Id": string;
+                    /**
+                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
+                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
+                     */
+                    "Server-Timing": string;
+                    /**
+                     * @description Errors are never stored: `no-store`
+                     * @example no-store
+                     */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3563,15 +3790,15 @@ export interface operations {
                      */
                     ETag: string;
                     /**
-                     * @description Cached answers: `private, max-age=<seconds of freshness left>, stale-while-revalidate=<grace>` (max-age falls as the entry ages). Answers about one patient: `private, no-cache` (revalidate with the ETag every time)
-                     * @example private, max-age=3540, stale-while-revalidate=60
+                     * @description Answers about one patient: keep only to revalidate with the ETag, never past sign-out
+                     * @example private, no-cache
                      */
-                    "Cache-Control": string;
+                    "Cache-Control": "private, no-cache";
                     /**
-                     * @description `Accept-Encoding` when a gzip copy exists; answers about a patient also vary on `Authorization, Cookie`
-                     * @example Accept-Encoding
+                     * @description Keyed on the credential (and `Accept-Encoding` when a gzip copy exists)
+                     * @example Authorization, Cookie, Accept-Encoding
                      */
-                    Vary?: string;
+                    Vary: string;
                     /**
                      * @description Whether the server cache answered
                      * @example HIT
@@ -3655,15 +3882,15 @@ export interface operations {
                      */
                     ETag: string;
                     /**
-                     * @description Cached answers: `private, max-age=<seconds of freshness left>, stale-while-revalidate=<grace>` (max-age falls as the entry ages). Answers about one patient: `private, no-cache` (revalidate with the ETag every time)
-                     * @example private, max-age=3540, stale-while-revalidate=60
+                     * @description Answers about one patient: keep only to revalidate with the ETag, never past sign-out
+                     * @example private, no-cache
                      */
-                    "Cache-Control": string;
+                    "Cache-Control": "private, no-cache";
                     /**
-                     * @description `Accept-Encoding` when a gzip copy exists; answers about a patient also vary on `Authorization, Cookie`
-                     * @example Accept-Encoding
+                     * @description Keyed on the credential (and `Accept-Encoding` when a gzip copy exists)
+                     * @example Authorization, Cookie, Accept-Encoding
                      */
-                    Vary?: string;
+                    Vary: string;
                     /**
                      * @description Whether the server cache answered
                      * @example HIT
@@ -3720,6 +3947,30 @@ export interface operations {
                      * @example Bearer realm="mizaj"
                      */
                     "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The identity lacks the role or scope. Codes: `forbidden` */
+            403: {
+                headers: {
+                    /**
+                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
+                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
+                     */
+                    "X-Request-Id": string;
+                    /**
+                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
+                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
+                     */
+                    "Server-Timing": string;
+                    /**
+                     * @description Errors are never stored: `no-store`
+                     * @example no-store
+                     */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3844,15 +4095,15 @@ export interface operations {
                      */
                     ETag: string;
                     /**
-                     * @description Cached answers: `private, max-age=<seconds of freshness left>, stale-while-revalidate=<grace>` (max-age falls as the entry ages). Answers about one patient: `private, no-cache` (revalidate with the ETag every time)
-                     * @example private, max-age=3540, stale-while-revalidate=60
+                     * @description Answers about one patient: keep only to revalidate with the ETag, never past sign-out
+                     * @example private, no-cache
                      */
-                    "Cache-Control": string;
+                    "Cache-Control": "private, no-cache";
                     /**
-                     * @description `Accept-Encoding` when a gzip copy exists; answers about a patient also vary on `Authorization, Cookie`
-                     * @example Accept-Encoding
+                     * @description Keyed on the credential (and `Accept-Encoding` when a gzip copy exists)
+                     * @example Authorization, Cookie, Accept-Encoding
                      */
-                    Vary?: string;
+                    Vary: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3909,15 +4160,15 @@ export interface operations {
                      */
                     ETag: string;
                     /**
-                     * @description Cached answers: `private, max-age=<seconds of freshness left>, stale-while-revalidate=<grace>` (max-age falls as the entry ages). Answers about one patient: `private, no-cache` (revalidate with the ETag every time)
-                     * @example private, max-age=3540, stale-while-revalidate=60
+                     * @description Answers about one patient: keep only to revalidate with the ETag, never past sign-out
+                     * @example private, no-cache
                      */
-                    "Cache-Control": string;
+                    "Cache-Control": "private, no-cache";
                     /**
-                     * @description `Accept-Encoding` when a gzip copy exists; answers about a patient also vary on `Authorization, Cookie`
-                     * @example Accept-Encoding
+                     * @description Keyed on the credential (and `Accept-Encoding` when a gzip copy exists)
+                     * @example Authorization, Cookie, Accept-Encoding
                      */
-                    Vary?: string;
+                    Vary: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -3969,6 +4220,30 @@ export interface operations {
                      * @example Bearer realm="mizaj"
                      */
                     "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The identity lacks the role or scope. Codes: `forbidden` */
+            403: {
+                headers: {
+                    /**
+                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
+                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
+                     */
+                    "X-Request-Id": string;
+                    /**
+                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
+                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
+                     */
+                    "Server-Timing": string;
+                    /**
+                     * @description Errors are never stored: `no-store`
+                     * @example no-store
+                     */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4093,15 +4368,15 @@ export interface operations {
                      */
                     ETag: string;
                     /**
-                     * @description Cached answers: `private, max-age=<seconds of freshness left>, stale-while-revalidate=<grace>` (max-age falls as the entry ages). Answers about one patient: `private, no-cache` (revalidate with the ETag every time)
-                     * @example private, max-age=3540, stale-while-revalidate=60
+                     * @description Answers about one patient: keep only to revalidate with the ETag, never past sign-out
+                     * @example private, no-cache
                      */
-                    "Cache-Control": string;
+                    "Cache-Control": "private, no-cache";
                     /**
-                     * @description `Accept-Encoding` when a gzip copy exists; answers about a patient also vary on `Authorization, Cookie`
-                     * @example Accept-Encoding
+                     * @description Keyed on the credential (and `Accept-Encoding` when a gzip copy exists)
+                     * @example Authorization, Cookie, Accept-Encoding
                      */
-                    Vary?: string;
+                    Vary: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4145,15 +4420,15 @@ export interface operations {
                      */
                     ETag: string;
                     /**
-                     * @description Cached answers: `private, max-age=<seconds of freshness left>, stale-while-revalidate=<grace>` (max-age falls as the entry ages). Answers about one patient: `private, no-cache` (revalidate with the ETag every time)
-                     * @example private, max-age=3540, stale-while-revalidate=60
+                     * @description Answers about one patient: keep only to revalidate with the ETag, never past sign-out
+                     * @example private, no-cache
                      */
-                    "Cache-Control": string;
+                    "Cache-Control": "private, no-cache";
                     /**
-                     * @description `Accept-Encoding` when a gzip copy exists; answers about a patient also vary on `Authorization, Cookie`
-                     * @example Accept-Encoding
+                     * @description Keyed on the credential (and `Accept-Encoding` when a gzip copy exists)
+                     * @example Authorization, Cookie, Accept-Encoding
                      */
-                    Vary?: string;
+                    Vary: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -4205,6 +4480,30 @@ export interface operations {
                      * @example Bearer realm="mizaj"
                      */
                     "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The identity lacks the role or scope. Codes: `forbidden` */
+            403: {
+                headers: {
+                    /**
+                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
+                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
+                     */
+                    "X-Request-Id": string;
+                    /**
+                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
+                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
+                     */
+                    "Server-Timing": string;
+                    /**
+                     * @description Errors are never stored: `no-store`
+                     * @example no-store
+                     */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4451,6 +4750,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The identity lacks the role or scope. Codes: `forbidden` */
+            403: {
+                headers: {
+                    /**
+                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
+                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
+                     */
+                    "X-Request-Id": string;
+                    /**
+                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
+                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
+                     */
+                    "Server-Timing": string;
+                    /**
+                     * @description Errors are never stored: `no-store`
+                     * @example no-store
+                     */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error (details are logged, not returned). Codes: `internal_error` */
             500: {
                 headers: {
@@ -4628,7 +4951,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Cache backend, reachability, latency, circuit breaker and L1 state */
+            /** @description Whether the cache is up; admins also get backend, latency, last error, circuit breaker, L1 and instance id */
             200: {
                 headers: {
                     /**
@@ -4667,7 +4990,7 @@ export interface operations {
                      *       "instanceId": "f3a1c2"
                      *     }
                      */
-                    "application/json": components["schemas"]["CacheHealth"];
+                    "application/json": components["schemas"]["CacheHealthAnswer"];
                 };
             };
             /** @description No valid API key or session. Codes: `unauthorized` */
@@ -4693,6 +5016,30 @@ export interface operations {
                      * @example Bearer realm="mizaj"
                      */
                     "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The identity lacks the role or scope. Codes: `forbidden` */
+            403: {
+                headers: {
+                    /**
+                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
+                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
+                     */
+                    "X-Request-Id": string;
+                    /**
+                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
+                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
+                     */
+                    "Server-Timing": string;
+                    /**
+                     * @description Errors are never stored: `no-store`
+                     * @example no-store
+                     */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4921,8 +5268,8 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Fill a category's hot set (audited) */
-            200: {
+            /** @description Start filling a category's hot set in the background (audited) */
+            202: {
                 headers: {
                     /**
                      * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
@@ -4944,13 +5291,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "warmed": 40,
-                     *       "total": 40,
-                     *       "failed": 0,
-                     *       "aborted": false
+                     *       "id": "0b9e6c1e-3f4a-4b8e-9a61-6f2d1c7e5a10",
+                     *       "kind": "warm",
+                     *       "category": "analytics",
+                     *       "status": "running",
+                     *       "startedAt": 1795700000000,
+                     *       "progress": {
+                     *         "scanned": 0,
+                     *         "deleted": 0,
+                     *         "done": 12,
+                     *         "total": 40,
+                     *         "failed": 0
+                     *       }
                      *     }
                      */
-                    "application/json": components["schemas"]["CacheWarmResult"];
+                    "application/json": components["schemas"]["CacheJob"];
                 };
             };
             /** @description Invalid input (`errors` names each field) or a body that is not JSON. Codes: `validation_failed`, `malformed_body` */
@@ -5145,7 +5500,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "tag": "rec:7"
+                 *       "category": "analytics"
                  *     }
                  */
                 "application/json": {
@@ -5165,7 +5520,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Purge a whole category or every entry carrying a tag (audited) */
+            /** @description A tag was invalidated */
             200: {
                 headers: {
                     /**
@@ -5192,7 +5547,47 @@ export interface operations {
                      *       "receivers": 1
                      *     }
                      */
-                    "application/json": components["schemas"]["CacheInvalidateResult"];
+                    "application/json": components["schemas"]["TagPurgeResult"];
+                };
+            };
+            /** @description Purge a whole category (202, a background job) or every entry carrying a tag (200) (audited) */
+            202: {
+                headers: {
+                    /**
+                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
+                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
+                     */
+                    "X-Request-Id": string;
+                    /**
+                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
+                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
+                     */
+                    "Server-Timing": string;
+                    /**
+                     * @description `no-store` unless the operation says otherwise (this document: `public, max-age=300`)
+                     * @example no-store
+                     */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0b9e6c1e-3f4a-4b8e-9a61-6f2d1c7e5a10",
+                     *       "kind": "purge",
+                     *       "category": "analytics",
+                     *       "status": "running",
+                     *       "startedAt": 1795700000000,
+                     *       "progress": {
+                     *         "scanned": 0,
+                     *         "deleted": 0,
+                     *         "done": 12,
+                     *         "total": 40,
+                     *         "failed": 0
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CacheJob"];
                 };
             };
             /** @description Invalid input (`errors` names each field) or a body that is not JSON. Codes: `validation_failed`, `malformed_body` */
@@ -5375,6 +5770,400 @@ export interface operations {
             };
         };
     };
+    getCacheJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The id a 202 answered */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A background cache job (warm or purge): status and progress */
+            200: {
+                headers: {
+                    /**
+                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
+                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
+                     */
+                    "X-Request-Id": string;
+                    /**
+                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
+                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
+                     */
+                    "Server-Timing": string;
+                    /**
+                     * @description `no-store` unless the operation says otherwise (this document: `public, max-age=300`)
+                     * @example no-store
+                     */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0b9e6c1e-3f4a-4b8e-9a61-6f2d1c7e5a10",
+                     *       "kind": "warm",
+                     *       "category": "analytics",
+                     *       "status": "done",
+                     *       "startedAt": 1795700000000,
+                     *       "progress": {
+                     *         "scanned": 0,
+                     *         "deleted": 0,
+                     *         "done": 40,
+                     *         "total": 40,
+                     *         "failed": 0
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CacheJob"];
+                };
+            };
+            /** @description Invalid input (`errors` names each field) or a body that is not JSON. Codes: `validation_failed`, `malformed_body` */
+            400: {
+                headers: {
+                    /**
+                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
+                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
+                     */
+                    "X-Request-Id": string;
+                    /**
+                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
+                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
+                     */
+                    "Server-Timing": string;
+                    /**
+                     * @description Errors are never stored: `no-store`
+                     * @example no-store
+                     */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid API key or session. Codes: `unauthorized` */
+            401: {
+                headers: {
+                    /**
+                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
+                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
+                     */
+                    "X-Request-Id": string;
+                    /**
+                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
+                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
+                     */
+                    "Server-Timing": string;
+                    /**
+                     * @description Errors are never stored: `no-store`
+                     * @example no-store
+                     */
+                    "Cache-Control": string;
+                    /**
+                     * @description The scheme to use (RFC 9110)
+                     * @example Bearer realm="mizaj"
+                     */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The identity lacks the role or scope. Codes: `forbidden` */
+            403: {
+                headers: {
+                    /**
+                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
+                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
+                     */
+                    "X-Request-Id": string;
+                    /**
+                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
+                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
+                     */
+                    "Server-Timing": string;
+                    /**
+                     * @description Errors are never stored: `no-store`
+                     * @example no-store
+                     */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found. Codes: `not_found` */
+            404: {
+                headers: {
+                    /**
+                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
+                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
+                     */
+                    "X-Request-Id": string;
+                    /**
+                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
+                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
+                     */
+                    "Server-Timing": string;
+                    /**
+                     * @description Errors are never stored: `no-store`
+                     * @example no-store
+                     */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details are logged, not returned). Codes: `internal_error` */
+            500: {
+                headers: {
+                    /**
+                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
+                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
+                     */
+                    "X-Request-Id": string;
+                    /**
+                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
+                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
+                     */
+                    "Server-Timing": string;
+                    /**
+                     * @description Errors are never stored: `no-store`
+                     * @example no-store
+                     */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (or a write could not record its cache invalidation); nothing was written; see Retry-After. Codes: `service_unavailable` */
+            503: {
+                headers: {
+                    /**
+                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
+                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
+                     */
+                    "X-Request-Id": string;
+                    /**
+                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
+                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
+                     */
+                    "Server-Timing": string;
+                    /**
+                     * @description Errors are never stored: `no-store`
+                     * @example no-store
+                     */
+                    "Cache-Control": string;
+                    /**
+                     * @description Seconds to wait before retrying
+                     * @example 5
+                     */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listPatientAccess: {
+        parameters: {
+            query?: {
+                limit?: string;
+                /** @description Id of the last entry of the previous page */
+                before?: string;
+                patientId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Who viewed which patient's profile or diagnosis, when and how; newest first */
+            200: {
+                headers: {
+                    /**
+                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
+                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
+                     */
+                    "X-Request-Id": string;
+                    /**
+                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
+                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
+                     */
+                    "Server-Timing": string;
+                    /**
+                     * @description `no-store` unless the operation says otherwise (this document: `public, max-age=300`)
+                     * @example no-store
+                     */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": 41,
+                     *           "viewer": "user:12",
+                     *           "viewerLabel": "clinician@example.com",
+                     *           "patientId": 7,
+                     *           "resource": "profile",
+                     *           "via": "api",
+                     *           "viewedAt": "2026-11-20T09:30:00.000Z"
+                     *         }
+                     *       ],
+                     *       "nextBefore": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PatientAccessLog"];
+                };
+            };
+            /** @description Invalid input (`errors` names each field) or a body that is not JSON. Codes: `validation_failed`, `malformed_body` */
+            400: {
+                headers: {
+                    /**
+                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
+                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
+                     */
+                    "X-Request-Id": string;
+                    /**
+                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
+                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
+                     */
+                    "Server-Timing": string;
+                    /**
+                     * @description Errors are never stored: `no-store`
+                     * @example no-store
+                     */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid API key or session. Codes: `unauthorized` */
+            401: {
+                headers: {
+                    /**
+                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
+                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
+                     */
+                    "X-Request-Id": string;
+                    /**
+                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
+                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
+                     */
+                    "Server-Timing": string;
+                    /**
+                     * @description Errors are never stored: `no-store`
+                     * @example no-store
+                     */
+                    "Cache-Control": string;
+                    /**
+                     * @description The scheme to use (RFC 9110)
+                     * @example Bearer realm="mizaj"
+                     */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The identity lacks the role or scope. Codes: `forbidden` */
+            403: {
+                headers: {
+                    /**
+                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
+                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
+                     */
+                    "X-Request-Id": string;
+                    /**
+                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
+                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
+                     */
+                    "Server-Timing": string;
+                    /**
+                     * @description Errors are never stored: `no-store`
+                     * @example no-store
+                     */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details are logged, not returned). Codes: `internal_error` */
+            500: {
+                headers: {
+                    /**
+                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
+                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
+                     */
+                    "X-Request-Id": string;
+                    /**
+                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
+                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
+                     */
+                    "Server-Timing": string;
+                    /**
+                     * @description Errors are never stored: `no-store`
+                     * @example no-store
+                     */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (or a write could not record its cache invalidation); nothing was written; see Retry-After. Codes: `service_unavailable` */
+            503: {
+                headers: {
+                    /**
+                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
+                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
+                     */
+                    "X-Request-Id": string;
+                    /**
+                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
+                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
+                     */
+                    "Server-Timing": string;
+                    /**
+                     * @description Errors are never stored: `no-store`
+                     * @example no-store
+                     */
+                    "Cache-Control": string;
+                    /**
+                     * @description Seconds to wait before retrying
+                     * @example 5
+                     */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getOpenApiDocument: {
         parameters: {
             query?: never;
@@ -5445,7 +6234,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Prometheus metrics (text exposition format) */
+            /** @description Prometheus metrics (text exposition format); `Authorization: Bearer <METRICS_TOKEN>`, 404 while METRICS_TOKEN is unset */
             200: {
                 headers: {
                     /**
@@ -5467,6 +6256,59 @@ export interface operations {
                 };
                 content: {
                     "text/plain; version=0.0.4; charset=utf-8": string;
+                };
+            };
+            /** @description No valid API key or session. Codes: `unauthorized` */
+            401: {
+                headers: {
+                    /**
+                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
+                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
+                     */
+                    "X-Request-Id": string;
+                    /**
+                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
+                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
+                     */
+                    "Server-Timing": string;
+                    /**
+                     * @description Errors are never stored: `no-store`
+                     * @example no-store
+                     */
+                    "Cache-Control": string;
+                    /**
+                     * @description The scheme to use (RFC 9110)
+                     * @example Bearer realm="mizaj"
+                     */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found. Codes: `not_found` */
+            404: {
+                headers: {
+                    /**
+                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
+                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
+                     */
+                    "X-Request-Id": string;
+                    /**
+                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
+                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
+                     */
+                    "Server-Timing": string;
+                    /**
+                     * @description Errors are never stored: `no-store`
+                     * @example no-store
+                     */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unexpected error (details are logged, not returned). Codes: `internal_error` */

@@ -2,6 +2,7 @@ import 'server-only';
 import { CATEGORY_NAMES, getCache, type CategoryName, type PurgeProgress, type WarmProgress } from '@/lib/cache';
 import type { Db } from '@/lib/db/types';
 import { registerWarmers } from '@/lib/reads/warmers';
+import { invalidateDurably } from '@/lib/writes';
 import { adminStoreOf } from './admin-store';
 import { recordAudit } from './audit';
 
@@ -27,20 +28,20 @@ async function audited<T>(db: Db, actor: Actor, action: string, target: string, 
   }
 }
 
-/** Drops every entry of a category (O(1)) and frees its keys in batches; stoppable. */
+/** Drops every entry of a category (O(1), recorded in the outbox like a write's) and frees its keys in batches; stoppable. */
 export function purgeCategory(db: Db, actor: Actor, category: CategoryName, opts: { signal?: AbortSignal; onProgress?: (p: PurgeProgress) => void } = {}) {
   return audited(db, actor, 'purge-category', category, async () => {
     const cache = getCache();
+    await invalidateDurably({ categories: [category] });
     const report = await cache.purgeCategory(category, { ...opts, store: await adminStoreOf(cache) });
     return { keysDeleted: report.deleted, scanned: report.scanned, aborted: report.aborted };
   });
 }
 
-/** Drops every entry carrying the tag (O(1)); their memory is reclaimed by expiry or a later reclaim pass. */
+/** Drops every entry carrying the tag (O(1), recorded in the outbox); memory is reclaimed by expiry or a later reclaim pass. */
 export function purgeTag(db: Db, actor: Actor, tag: string) {
   return audited(db, actor, 'purge-tag', tag, async () => {
-    const report = await getCache().invalidateTag(tag);
-    return { receivers: report.receivers };
+    return { receivers: await invalidateDurably({ tags: [tag] }) };
   });
 }
 

@@ -2,6 +2,7 @@ import 'server-only';
 import { randomUUID } from 'node:crypto';
 import { getCache, type CategoryName } from '@/lib/cache';
 import { getDb } from '@/lib/db/client';
+import { invalidateDurably } from '@/lib/writes';
 import { purgeCategory, warmCategory, type Actor } from './cache-admin';
 import { refreshKeyspace } from './sampler';
 
@@ -96,7 +97,7 @@ export function startPurgeJob(actor: Actor, category: CategoryName): JobView {
  * after that returns an old entry); the job then frees the keys in batches.
  */
 export async function startCategoryPurge(actor: Actor, category: CategoryName): Promise<JobView> {
-  await getCache().invalidateCategory(category);
+  await invalidateDurably({ categories: [category] });
   return startPurgeJob(actor, category);
 }
 

@@ -325,7 +325,7 @@ export const patientAccessSchema = z
         patientId: z.number().int(),
         resource: z.string().openapi({ example: 'diagnosis:31', description: "'profile' or 'diagnosis:<id>'" }),
         via: z.enum(['api', 'fast-path', 'page']),
-        viewedAt: isoDate,
+        viewedAt: isoDate('When it was viewed'),
       }),
     ),
     nextBefore: z.number().int().nullable().openapi({ description: 'Pass as `before` for the next page; null at the end' }),

@@ -631,7 +631,9 @@ export class Cache {
         const outcome = await within(hook(), READY_HOOK_TIMEOUT_MS);
         // The store is read again anyway: a hook that cannot finish must not turn the cache off for good.
         if (!outcome.done || 'error' in outcome) {
-          const err = !outcome.done ? `timed out after ${READY_HOOK_TIMEOUT_MS} ms` : String((outcome as { error: unknown }).error);
+          // The class and code only: a driver's message can quote the failed SQL with its parameters.
+          const error = outcome.done ? (outcome as { error: unknown }).error : undefined;
+          const err = !outcome.done ? `timed out after ${READY_HOOK_TIMEOUT_MS} ms` : `${error instanceof Error ? error.name : typeof error} ${String((error as { code?: unknown })?.code ?? '')}`.trim();
           this.logger.warn({ cache: this.prefix, err }, 'cache store-ready hook failed');
         }
       }

@@ -115,6 +115,8 @@ export const HEADERS = {
     'private, max-age=3540, stale-while-revalidate=60',
   ),
   xCache: header('Whether the server cache answered', 'HIT', true, ['HIT', 'MISS', 'STALE']),
+  personalCacheControl: header('Answers about one patient: keep only to revalidate with the ETag, never past sign-out', 'private, no-cache', true, ['private, no-cache']),
+  personalVary: header('Keyed on the credential (and `Accept-Encoding` when a gzip copy exists)', 'Authorization, Cookie, Accept-Encoding', true),
   vary: header('`Accept-Encoding` when a gzip copy exists; answers about a patient also vary on `Authorization, Cookie`', 'Accept-Encoding', false),
   location: header('Where the created resource can be read', '/api/feedback/1234'),
   replayed: header('`true` when this is the stored answer to an earlier request with the same Idempotency-Key', 'true', false, ['true']),
@@ -185,8 +187,8 @@ function successHeaders(op: ApiOperation) {
   const h: Record<string, Header> = { ...always };
   if (op.httpCache) {
     h.ETag = HEADERS.etag;
-    h['Cache-Control'] = HEADERS.cacheControl;
-    h.Vary = HEADERS.vary;
+    h['Cache-Control'] = op.personal ? HEADERS.personalCacheControl : HEADERS.cacheControl;
+    h.Vary = op.personal ? HEADERS.personalVary : HEADERS.vary;
     if (op.httpCache === 'cached') h['X-Cache'] = HEADERS.xCache;
   } else {
     h['Cache-Control'] = HEADERS.notCached;

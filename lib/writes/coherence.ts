@@ -116,6 +116,11 @@ export class PgCoherence {
     return peers;
   }
 
+  /** How many peers a write is waiting for (before awaitAcks). */
+  peersAwaited(ref: string): number {
+    return this.ackWaiters.get(ref)?.size ?? 0;
+  }
+
   /** The write did not commit: nothing to wait for. */
   forget(ref: string): void {
     this.ackWaiters.delete(ref);
@@ -128,16 +133,19 @@ export class PgCoherence {
   async awaitAcks(ref: string): Promise<string[]> {
     const waiting = this.ackWaiters.get(ref);
     if (!waiting) return [];
+    const silent: string[] = [];
     try {
       for (;;) {
         const now = performance.now();
         let nextExpiry = Infinity;
         for (const peer of waiting) {
           const expiresAt = (this.peers.get(peer) ?? -Infinity) + this.leaseMs + this.skewMs;
-          if (expiresAt <= now) waiting.delete(peer);
-          else nextExpiry = Math.min(nextExpiry, expiresAt);
+          if (expiresAt <= now) {
+            waiting.delete(peer);
+            silent.push(peer);
+          } else nextExpiry = Math.min(nextExpiry, expiresAt);
         }
-        if (waiting.size === 0) return [];
+        if (waiting.size === 0) return silent;
         await new Promise<void>((resolve) => {
           const timer = setTimeout(done, Math.max(1, nextExpiry - now));
           function done() {

@@ -23,7 +23,8 @@ export interface WriteOptions {
   idempotency?: { request: IdempotentRequest; status: number };
 }
 
-export type WriteOutcome<T> = { replayed: false; result: T; body: string } | { replayed: true; answer: StoredAnswer };
+/** `notified`: other live instances that confirmed they dropped what the write replaced. */
+export type WriteOutcome<T> = { replayed: false; result: T; body: string; notified: number } | { replayed: true; answer: StoredAnswer };
 
 /** Above this many tags a write invalidates whole categories instead (still one outbox row, O(categories)). */
 const MAX_TAGS_PER_WRITE = 1_000;
@@ -62,13 +63,13 @@ export function createWriteDoor(deps: () => Promise<DoorDeps>) {
       }
       const body = JSON.stringify(result);
       if (idem) await storeIdempotentAnswer(tx, idem.request, { status: idem.status, body });
-      return { replayed: false, result, body };
+      return { replayed: false, result, body, notified: 0 };
     });
     const outcome = await transaction.catch((error: unknown) => {
       if (recorded) coherence?.forget(String(recorded.id));
       throw error;
     });
-    if (recorded) await propagate({ cache, coherence }, recorded.id, recorded.change, spec.name);
+    if (recorded && !outcome.replayed) outcome.notified = await propagate({ cache, coherence }, recorded.id, recorded.change, spec.name);
     return outcome;
   };
 }
@@ -82,7 +83,7 @@ export const runWrite = createWriteDoor(async () => {
 });
 
 /** After commit: apply to Redis (or ask the others to), and wait until live instances dropped their L1 copies. */
-async function propagate({ cache, coherence }: Omit<DoorDeps, 'db'>, id: number, change: Invalidation, name: string): Promise<void> {
+async function propagate({ cache, coherence }: Omit<DoorDeps, 'db'>, id: number, change: Invalidation, name: string): Promise<number> {
   const ref = String(id);
   let applied = false;
   try {
@@ -91,13 +92,15 @@ async function propagate({ cache, coherence }: Omit<DoorDeps, 'db'>, id: number,
   } catch {
     // Counted by the cache and logged once per breaker state change; the outbox row keeps it.
   }
-  if (!coherence) return;
+  if (!coherence) return 0;
+  const peers = coherence.peersAwaited(ref);
   if (applied) {
     void coherence.applied([id]).catch((error: unknown) => writeLog.debug({ err: String(error), write: name }, 'outbox: could not mark row applied'));
   } else {
     await coherence.askForHelp([ref]);
   }
-  await coherence.awaitAcks(ref);
+  const silent = await coherence.awaitAcks(ref);
+  return peers - silent.length;
 }
 
 function normalize(change: Partial<Invalidation>, allCategories: string[]): Invalidation {

@@ -67,6 +67,16 @@ export function optimizeScores(conditionId: number | undefined, options?: WriteO
   );
 }
 
+/**
+ * A cache-only change (an admin's purge): nothing in the data changes, but the invalidation is recorded in
+ * the outbox like any write's, so it survives a Redis fault or a restart. Returns how many other live
+ * instances confirmed they dropped their copies.
+ */
+export async function invalidateDurably(change: { tags?: string[]; categories?: string[] }): Promise<number> {
+  const out = await runWrite({ name: 'cache.invalidate', run: async () => null, invalidates: () => change });
+  return out.replayed ? 0 : out.notified;
+}
+
 /** Revokes an API key; its cached identity is dropped everywhere before this returns (or by the outbox). */
 export async function revokeApiKey(id: number): Promise<boolean> {
   const out = await runWrite({

@@ -102,8 +102,9 @@ describe('bad input', () => {
         fc.constantFrom('anonymous', 'readKey', 'writeKey', 'admin'),
         async (template, seg, method, body, query, who) => {
           const path = template.replace(/\{[a-z]+\}/g, encodeURIComponent(seg) || 'x') + (query !== undefined ? `?q=${encodeURIComponent(query)}` : '');
-          // '..' segments are resolved by the URL parser before any router sees them.
-          if (!/^\/(api|metrics)(\/|$)/.test(new URL(path, 'http://x').pathname)) return;
+          // '..' segments are resolved by the URL parser before any router sees them; what is left of the path
+          // may name no route file at all (bare /api/: the request gate's 404, covered by the fuzz suite).
+          if (!/^\/(?:api\/.|metrics(?:\/|$))/.test(new URL(path, 'http://x').pathname)) return;
           const res = await call(method, path, { headers: api.as[who as 'anonymous'], ...(body !== undefined && method !== 'GET' && { body }) });
           expect(res.status, `${method} ${path}`).toBeLessThan(500);
         },

@@ -12,7 +12,7 @@ const api = useApi({ patients: 40 });
 
 const REFERENCES_CHECKED = new Set(['submitFeedback', 'optimizeEffectiveness']);
 
-type S = { type?: string | string[]; enum?: unknown[]; minimum?: number; maximum?: number; exclusiveMinimum?: number; minProperties?: number; minLength?: number; maxLength?: number; pattern?: string; properties?: Record<string, S>; required?: string[]; items?: S; anyOf?: S[]; oneOf?: S[]; $ref?: string; default?: unknown; additionalProperties?: unknown };
+type S = { type?: string | string[]; format?: string; enum?: unknown[]; minimum?: number; maximum?: number; exclusiveMinimum?: number; minProperties?: number; minLength?: number; maxLength?: number; pattern?: string; properties?: Record<string, S>; required?: string[]; items?: S; anyOf?: S[]; oneOf?: S[]; $ref?: string; default?: unknown; additionalProperties?: unknown };
 type Param = { name: string; in: string; required?: boolean; schema: S };
 type Op = { operationId: string; parameters?: Param[]; requestBody?: { content: Record<string, { schema: S }> }; 'x-mizaj-permission': { level: string } };
 type Doc = { paths: Record<string, Record<string, Op>>; components: { schemas: Record<string, S> } };
@@ -36,6 +36,7 @@ function arbitraryFor(doc: Doc, s: S): fc.Arbitrary<unknown> {
         case 'boolean':
           return fc.boolean();
         case 'string':
+          if (s.format === 'uuid') return fc.uuid();
           return s.pattern ? fc.constant('abc') : fc.string({ minLength: Math.max(s.minLength ?? 0, 1), maxLength: Math.min(s.maxLength ?? 30, 30) }).filter((v) => v.trim().length > 0 && !v.includes('\u0000'));
         case 'array':
           return fc.array(arbitraryFor(doc, s.items ?? {}), { maxLength: 3 });
@@ -59,7 +60,8 @@ function requestsFor(doc: Doc, path: string, method: string, op: Op): fc.Arbitra
   const queryParams = params.filter((p) => p.in === 'query');
   const bodySchema = op.requestBody?.content['application/json']?.schema;
   const valid = fc.record({
-    path: fc.record(Object.fromEntries(pathParams.map((p) => [p.name, fc.integer({ min: 1, max: 60 })]))),
+    // Ids are small integers (the seeded rows), or what the parameter's own format says (a job's uuid).
+    path: fc.record(Object.fromEntries(pathParams.map((p) => [p.name, p.schema.format === 'uuid' ? fc.uuid() : fc.integer({ min: 1, max: 60 })]))),
     query: fc.record(Object.fromEntries(queryParams.map((p) => [p.name, arbitraryFor(doc, p.schema)])), { requiredKeys: [] }),
     body: bodySchema ? arbitraryFor(doc, bodySchema) : fc.constant(undefined),
   });
