@@ -64,8 +64,8 @@ async function keysOnNode(port: number, pattern: string): Promise<number> {
 test('both instances run on the Cluster from the documented multi-host URL', async () => {
   expect(cluster.url).toMatch(/^redis\+cluster:\/\/127\.0\.0\.1:\d+,127\.0\.0\.1:\d+,127\.0\.0\.1:\d+$/);
   for (const instance of [a, b]) {
-    const health = await json<{ cache: { backend: string; ok: boolean } }>(await instance.fetch('/api/health'));
-    expect(health.cache).toMatchObject({ backend: 'cluster', ok: true });
+    // Ready (200) needs the database; the Cluster connection may still be discovering its slots.
+    await expect.poll(async () => (await json<{ cache: { backend: string; ok: boolean } }>(await instance.fetch('/api/health'))).cache, { timeout: 15_000 }).toMatchObject({ backend: 'cluster', ok: true });
   }
 });
 
@@ -166,8 +166,7 @@ test('the production build also starts with the standalone and Sentinel URL form
     ] as const) {
       const instance = await AppInstance.start({ DATABASE_URL: dbUrl, REDIS_URL: url, CACHE_PREFIX: `${PREFIX}-${backend}` });
       try {
-        const health = await json<{ cache: { backend: string; ok: boolean } }>(await instance.fetch('/api/health'));
-        expect(health.cache).toMatchObject({ backend, ok: true });
+        await expect.poll(async () => (await json<{ cache: { backend: string; ok: boolean } }>(await instance.fetch('/api/health'))).cache, { timeout: 15_000 }).toMatchObject({ backend, ok: true });
       } finally {
         await instance.stop();
       }

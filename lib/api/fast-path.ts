@@ -4,8 +4,7 @@ import { authenticateCached, authenticateFromL1 } from '@/lib/auth/cached-identi
 import type { AuthResult } from '@/lib/auth/identity';
 import { canAccess } from '@/lib/auth/guards';
 import type { CachedRaw, CacheResult } from '@/lib/cache';
-import { getConfig } from '@/lib/config';
-import { isHttps, nonPageSecurityHeaders } from '@/lib/http/security-headers';
+import { serverSecurityHeaders } from '@/lib/http/server-security-headers';
 import { formatServerTiming } from '@/lib/http/server-timing';
 import { observeRoute, requestIdFrom } from '@/lib/http/route';
 import { cachedAnswer } from './cached-answer';
@@ -56,7 +55,6 @@ async function fromStore(req: IncomingMessage, res: ServerResponse, match: Match
   }
 }
 
-let securityHeaders: Record<string, string> | undefined;
 
 function send(req: IncomingMessage, res: ServerResponse, match: MatchedRoute, input: CachedRouteInput, result: CacheResult<CachedRaw>, started: number, authMs: number): boolean {
   if (result.status !== 'HIT') return false;
@@ -69,7 +67,7 @@ function send(req: IncomingMessage, res: ServerResponse, match: MatchedRoute, in
     { name: 'app', dur: durationMs },
   ]);
   res.writeHead(answer.status, {
-    ...(securityHeaders ??= nonPageSecurityHeaders({ https: isHttps(getConfig().PUBLIC_URL) })),
+    ...serverSecurityHeaders(),
     ...answer.headers,
     'Server-Timing': answer.headers['Server-Timing'] ? `${answer.headers['Server-Timing']}, ${timing}` : timing,
     'X-Request-Id': requestIdFrom(req.headers['x-request-id'] as string | undefined),

@@ -1,4 +1,5 @@
 import 'server-only';
+import { serverSecurityHeaders } from '@/lib/http/server-security-headers';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { refusalLocale, sendRefusal, type Refusal } from '@/lib/http/refusal';
 import { ops } from './operations';
@@ -103,7 +104,7 @@ export function refuseRequest(req: IncomingMessage, res: ServerResponse): boolea
   if (!verdict.refusal) return false;
   const { refusal, api, path } = verdict;
   if (refusal.status === 204) {
-    res.writeHead(204, { Allow: refusal.allow!.join(', '), 'Cache-Control': 'no-store' });
+    res.writeHead(204, { ...serverSecurityHeaders(), Allow: refusal.allow!.join(', '), 'Cache-Control': 'no-store' });
     res.end();
     return true;
   }

@@ -2,6 +2,7 @@ import 'server-only';
 import type { ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { PROBLEM_CONTENT_TYPE, problemType } from './problem';
+import { serverSecurityHeaders } from './server-security-headers';
 
 /**
  * Answers for requests refused before any route runs (lib/api/request-gate.ts, and the HTTP parser's own
@@ -63,6 +64,7 @@ export function sendRefusal(res: ServerResponse, r: Refusal, as: 'api' | Locale,
   const instance = opts.instance && opts.instance.length <= 256 && /^[\x21-\x7e]+$/.test(opts.instance) ? opts.instance : undefined;
   const { type, body } = contentOf(r, as, instance);
   const headers: Record<string, string> = {
+    ...serverSecurityHeaders(),
     'Content-Type': type,
     'Content-Length': String(Buffer.byteLength(body)),
     'Cache-Control': 'no-store',
