@@ -683,7 +683,10 @@ export type components = {
                 mean: number | null;
                 /** @description Adherence bands */
                 buckets: {
-                    /** @example 75-100 */
+                    /**
+                     * @description Adherence band in %
+                     * @example 75-100
+                     */
                     bucket: string;
                     /** @description Feedback in this band */
                     count: number;
@@ -790,7 +793,10 @@ export type components = {
                 mizajType: components["schemas"]["MizajType"];
                 /** @description Year of birth */
                 birthYear: number;
-                /** @enum {string} */
+                /**
+                 * @description f or m
+                 * @enum {string}
+                 */
                 sex: "f" | "m";
                 /**
                  * Format: date-time
@@ -824,7 +830,10 @@ export type components = {
              * @description When it was recorded
              */
             createdAt: string;
-            /** @enum {string} */
+            /**
+             * @description Vital signs
+             * @enum {string}
+             */
             kind: "vitals";
             /** @description Vital signs */
             data: {
@@ -849,15 +858,27 @@ export type components = {
              * @description When it was recorded
              */
             createdAt: string;
-            /** @enum {string} */
+            /**
+             * @description Pulse examination
+             * @enum {string}
+             */
             kind: "pulse";
             /** @description Pulse and skin as a Persian-medicine examination records them */
             data: {
-                /** @enum {string} */
+                /**
+                 * @description Pulse speed
+                 * @enum {string}
+                 */
                 speed: "fast" | "moderate" | "slow";
-                /** @enum {string} */
+                /**
+                 * @description Pulse strength
+                 * @enum {string}
+                 */
                 strength: "strong" | "moderate" | "weak";
-                /** @enum {string} */
+                /**
+                 * @description Skin to the touch
+                 * @enum {string}
+                 */
                 skin: "soft" | "dry" | "normal";
             };
         } | {
@@ -870,7 +891,10 @@ export type components = {
              * @description When it was recorded
              */
             createdAt: string;
-            /** @enum {string} */
+            /**
+             * @description Habits
+             * @enum {string}
+             */
             kind: "lifestyle";
             /** @description Habits */
             data: {
@@ -878,7 +902,10 @@ export type components = {
                 sleepHours: number;
                 /** @description Minutes a week */
                 exerciseMinutesPerWeek: number;
-                /** @enum {string} */
+                /**
+                 * @description Usual diet
+                 * @enum {string}
+                 */
                 diet: "balanced" | "high_meat" | "vegetarian" | "irregular";
             };
         };
@@ -958,16 +985,24 @@ export type components = {
             status: "ok" | "degraded";
             /** @description The database */
             database: {
+                /** @description It answered */
                 ok: boolean;
-                /** @enum {string} */
+                /**
+                 * @description PostgreSQL, or embedded PGlite
+                 * @enum {string}
+                 */
                 kind: "postgres" | "pglite";
                 /** @description Round trip of a trivial query */
                 latencyMs: number;
             };
             /** @description The cache store */
             cache: {
+                /** @description It answered */
                 ok: boolean;
-                /** @enum {string} */
+                /**
+                 * @description Where cached entries live
+                 * @enum {string}
+                 */
                 backend: "redis" | "cluster" | "sentinel" | "memory";
                 /**
                  * @description Circuit breaker in front of Redis
@@ -981,7 +1016,10 @@ export type components = {
         CacheHealth: {
             /** @description CACHE_ENABLED */
             enabled: boolean;
-            /** @enum {string} */
+            /**
+             * @description Where cached entries live
+             * @enum {string}
+             */
             backend: "redis" | "cluster" | "sentinel" | "memory";
             /** @description The store answered a PING */
             reachable: boolean;
@@ -989,7 +1027,10 @@ export type components = {
             latencyMs: number | null;
             /** @description Why the store is unreachable */
             error?: string;
-            /** @enum {string} */
+            /**
+             * @description Circuit breaker in front of the store
+             * @enum {string}
+             */
             breaker: "closed" | "open" | "half-open";
             /**
              * @description Pub/sub that keeps other instances' L1 coherent
@@ -998,6 +1039,7 @@ export type components = {
             bus: "connecting" | "connected" | "disconnected" | "disabled";
             /** @description The in-process cache of this instance */
             l1: {
+                /** @description An L1 is in use */
                 enabled: boolean;
                 /** @description Entries held */
                 entries: number;
@@ -1062,6 +1104,7 @@ export type components = {
             fnTime: {
                 /** @description Computations timed */
                 count: number;
+                /** @description Total milliseconds */
                 sumMs: number;
                 /** @description Upper bound of the bucket holding the 95th percentile */
                 p95Ms: number;
@@ -1069,6 +1112,7 @@ export type components = {
                 buckets: {
                     /** @description Upper bound in ms; null for +Inf */
                     le: number | null;
+                    /** @description Computations at most that long */
                     count: number;
                 }[];
             };
@@ -2576,12 +2620,19 @@ export interface operations {
                  *     }
                  */
                 "application/json": {
+                    /** @description The recommendation rated; it must be for the condition of the diagnosis */
                     recommendationId: number;
+                    /** @description The diagnosis it was given for */
                     diagnosisId: number;
+                    /** @description Optional: derived from the diagnosis; when given it must match */
                     patientId?: number;
+                    /** @description How well it worked, 1–5 */
                     rating: number;
+                    /** @description Share of the course followed, 0–100 % */
                     adherence: number;
+                    /** @description Side effects noticed, if any */
                     sideEffects?: string | null;
+                    /** @description Free comment (shown in the summary without the patient) */
                     comment?: string | null;
                 };
             };
@@ -3398,10 +3449,15 @@ export interface operations {
                  *     }
                  */
                 "application/json": {
+                    /** @description Effectiveness 0..1; holds until the next optimize */
                     effectivenessScore?: number;
+                    /** @description Typical dosage, free text */
                     dosage?: string;
+                    /** @description Name in Persian */
                     nameFa?: string;
+                    /** @description Name in English */
                     nameEn?: string;
+                    /** @description Name in Arabic */
                     nameAr?: string;
                 };
             };
@@ -5131,6 +5187,76 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "since": 1795700000000,
+                     *       "categories": {
+                     *         "analytics": {
+                     *           "hitsL1": 90,
+                     *           "hitsL2": 30,
+                     *           "misses": 20,
+                     *           "staleServed": 2,
+                     *           "sets": 20,
+                     *           "invalidations": 3,
+                     *           "errors": 0,
+                     *           "oversize": 0,
+                     *           "bypass": 0,
+                     *           "refreshes": 2,
+                     *           "refreshErrors": 0,
+                     *           "fnErrors": 0,
+                     *           "hits": 122,
+                     *           "hitRate": 0.859,
+                     *           "fnTime": {
+                     *             "count": 22,
+                     *             "sumMs": 310.5,
+                     *             "p95Ms": 50,
+                     *             "buckets": [
+                     *               {
+                     *                 "le": 50,
+                     *                 "count": 21
+                     *               },
+                     *               {
+                     *                 "le": null,
+                     *                 "count": 22
+                     *               }
+                     *             ]
+                     *           }
+                     *         }
+                     *       },
+                     *       "totals": {
+                     *         "hitsL1": 90,
+                     *         "hitsL2": 30,
+                     *         "misses": 20,
+                     *         "staleServed": 2,
+                     *         "sets": 20,
+                     *         "invalidations": 3,
+                     *         "errors": 0,
+                     *         "oversize": 0,
+                     *         "bypass": 0,
+                     *         "refreshes": 2,
+                     *         "refreshErrors": 0,
+                     *         "fnErrors": 0,
+                     *         "hits": 122,
+                     *         "hitRate": 0.859,
+                     *         "fnTime": {
+                     *           "count": 22,
+                     *           "sumMs": 310.5,
+                     *           "p95Ms": 50,
+                     *           "buckets": [
+                     *             {
+                     *               "le": 50,
+                     *               "count": 21
+                     *             },
+                     *             {
+                     *               "le": null,
+                     *               "count": 22
+                     *             }
+                     *           ]
+                     *         }
+                     *       },
+                     *       "tagInvalidations": 3
+                     *     }
+                     */
                     "application/json": components["schemas"]["CacheStats"];
                 };
             };
@@ -6194,6 +6320,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "openapi": "3.1.0",
+                     *       "info": {
+                     *         "title": "Mizaj API",
+                     *         "version": "1.0.0"
+                     *       },
+                     *       "paths": {}
+                     *     }
+                     */
                     "application/json": {
                         [key: string]: unknown;
                     };
@@ -6255,6 +6391,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example # HELP mizaj_cache_hits_total Cache hits
+                     *     # TYPE mizaj_cache_hits_total counter
+                     *     mizaj_cache_hits_total{category="analytics",layer="l1"} 90
+                     */
                     "text/plain; version=0.0.4; charset=utf-8": string;
                 };
             };

@@ -95,3 +95,8 @@ export const cacheHealth = {
   pendingInvalidations: 0,
   instanceId: 'f3a1c2',
 };
+
+const counters = { hitsL1: 90, hitsL2: 30, misses: 20, staleServed: 2, sets: 20, invalidations: 3, errors: 0, oversize: 0, bypass: 0, refreshes: 2, refreshErrors: 0, fnErrors: 0 };
+const category = { ...counters, hits: 122, hitRate: 0.859, fnTime: { count: 22, sumMs: 310.5, p95Ms: 50, buckets: [{ le: 50, count: 21 }, { le: null, count: 22 }] } };
+
+export const cacheStats = { since: 1795700000000, categories: { analytics: category }, totals: category, tagInvalidations: 3 };

@@ -281,6 +281,7 @@ export const ops = {
     summary: 'Per-category cache counters of this instance',
     description: 'Hits (L1/L2), misses, stale served, sets, invalidations, errors and computation time, since the instance started.',
     response: cacheStatsSchema,
+    example: examples.cacheStats,
     tags: ['cache'],
   }),
   cacheWarm: defineOperation({
@@ -354,6 +355,7 @@ export const ops = {
     summary: 'This document',
     description: 'OpenAPI 3.1, generated from the zod schemas the handlers parse with.',
     response: z.record(z.string(), z.unknown()).openapi({ description: 'An OpenAPI 3.1 document' }),
+    example: { openapi: '3.1.0', info: { title: 'Mizaj API', version: '1.0.0' }, paths: {} },
     tags: ['operations'],
   }),
   metrics: defineOperation({
@@ -364,6 +366,7 @@ export const ops = {
     summary: 'Prometheus metrics (text exposition format); `Authorization: Bearer <METRICS_TOKEN>`, 404 while METRICS_TOKEN is unset',
     description: 'HTTP, cache and process metrics of the instance that answered.',
     response: z.string().openapi({ description: 'Prometheus text format 0.0.4', example: '# HELP mizaj_cache_hits_total Cache hits\n' }),
+    example: '# HELP mizaj_cache_hits_total Cache hits\n# TYPE mizaj_cache_hits_total counter\nmizaj_cache_hits_total{category="analytics",layer="l1"} 90\n',
     responseContentType: 'text/plain; version=0.0.4; charset=utf-8',
     errors: [401, 404],
     tags: ['operations'],

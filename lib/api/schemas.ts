@@ -49,7 +49,7 @@ export const analyticsSchema = z
     adherence: z
       .object({
         mean: z.number().nullable().openapi({ description: 'Mean share of the course followed, 0–100 %; null without feedback' }),
-        buckets: z.array(z.object({ bucket: z.string().openapi({ example: '75-100' }), count: int('Feedback in this band') })).openapi({ description: 'Adherence bands' }),
+        buckets: z.array(z.object({ bucket: z.string().openapi({ description: 'Adherence band in %', example: '75-100' }), count: int('Feedback in this band') })).openapi({ description: 'Adherence bands' }),
       })
       .openapi({ description: 'How closely patients followed the course' }),
   })
@@ -135,7 +135,7 @@ export const healthRecordSchema = z
   .discriminatedUnion('kind', [
     z.object({
       ...healthRecordBase,
-      kind: z.literal('vitals'),
+      kind: z.literal('vitals').openapi({ description: 'Vital signs' }),
       data: z
         .object({
           heartRate: int('Beats per minute'),
@@ -148,23 +148,23 @@ export const healthRecordSchema = z
     }),
     z.object({
       ...healthRecordBase,
-      kind: z.literal('pulse'),
+      kind: z.literal('pulse').openapi({ description: 'Pulse examination' }),
       data: z
         .object({
-          speed: z.enum(['fast', 'moderate', 'slow']),
-          strength: z.enum(['strong', 'moderate', 'weak']),
-          skin: z.enum(['soft', 'dry', 'normal']),
+          speed: z.enum(['fast', 'moderate', 'slow']).openapi({ description: 'Pulse speed' }),
+          strength: z.enum(['strong', 'moderate', 'weak']).openapi({ description: 'Pulse strength' }),
+          skin: z.enum(['soft', 'dry', 'normal']).openapi({ description: 'Skin to the touch' }),
         })
         .openapi({ description: 'Pulse and skin as a Persian-medicine examination records them' }),
     }),
     z.object({
       ...healthRecordBase,
-      kind: z.literal('lifestyle'),
+      kind: z.literal('lifestyle').openapi({ description: 'Habits' }),
       data: z
         .object({
           sleepHours: z.number().openapi({ description: 'Hours a night' }),
           exerciseMinutesPerWeek: int('Minutes a week'),
-          diet: z.enum(['balanced', 'high_meat', 'vegetarian', 'irregular']),
+          diet: z.enum(['balanced', 'high_meat', 'vegetarian', 'irregular']).openapi({ description: 'Usual diet' }),
         })
         .openapi({ description: 'Habits' }),
     }),
@@ -193,7 +193,7 @@ export const patientProfileSchema = z
         name: z.string().openapi({ description: 'Full name' }),
         mizajType: mizaj,
         birthYear: int('Year of birth'),
-        sex: z.enum(['f', 'm']),
+        sex: z.enum(['f', 'm']).openapi({ description: 'f or m' }),
         createdAt: isoDate('When the patient was registered'),
       })
       .openapi({ description: 'The patient' }),
@@ -226,10 +226,10 @@ export const healthSchema = z
   .object({
     status: z.enum(['ok', 'degraded']).openapi({ description: '`ok` when the database and the cache answer' }),
     database: z
-      .object({ ok: z.boolean(), kind: z.enum(['postgres', 'pglite']), latencyMs: z.number().openapi({ description: 'Round trip of a trivial query' }) })
+      .object({ ok: z.boolean().openapi({ description: 'It answered' }), kind: z.enum(['postgres', 'pglite']).openapi({ description: 'PostgreSQL, or embedded PGlite' }), latencyMs: z.number().openapi({ description: 'Round trip of a trivial query' }) })
       .openapi({ description: 'The database' }),
     cache: z
-      .object({ ok: z.boolean(), backend: z.enum(['redis', 'cluster', 'sentinel', 'memory']), breaker: z.enum(['closed', 'open', 'half-open']).openapi({ description: 'Circuit breaker in front of Redis' }) })
+      .object({ ok: z.boolean().openapi({ description: 'It answered' }), backend: z.enum(['redis', 'cluster', 'sentinel', 'memory']).openapi({ description: 'Where cached entries live' }), breaker: z.enum(['closed', 'open', 'half-open']).openapi({ description: 'Circuit breaker in front of Redis' }) })
       .openapi({ description: 'The cache store' }),
   })
   .openapi('Health', { description: 'Liveness and readiness' });
@@ -237,14 +237,14 @@ export const healthSchema = z
 export const cacheHealthSchema = z
   .object({
     enabled: z.boolean().openapi({ description: 'CACHE_ENABLED' }),
-    backend: z.enum(['redis', 'cluster', 'sentinel', 'memory']),
+    backend: z.enum(['redis', 'cluster', 'sentinel', 'memory']).openapi({ description: 'Where cached entries live' }),
     reachable: z.boolean().openapi({ description: 'The store answered a PING' }),
     latencyMs: z.number().nullable().openapi({ description: 'PING round trip; null when unreachable' }),
     error: z.string().optional().openapi({ description: 'Why the store is unreachable' }),
-    breaker: z.enum(['closed', 'open', 'half-open']),
+    breaker: z.enum(['closed', 'open', 'half-open']).openapi({ description: 'Circuit breaker in front of the store' }),
     bus: z.enum(['connecting', 'connected', 'disconnected', 'disabled']).openapi({ description: 'Pub/sub that keeps other instances\' L1 coherent' }),
     l1: z
-      .object({ enabled: z.boolean(), entries: int('Entries held'), bytes: int('Bytes held'), maxBytes: int('Byte budget') })
+      .object({ enabled: z.boolean().openapi({ description: 'An L1 is in use' }), entries: int('Entries held'), bytes: int('Bytes held'), maxBytes: int('Byte budget') })
       .openapi({ description: 'The in-process cache of this instance' }),
     pendingInvalidations: int('Invalidations waiting for Redis to come back'),
     instanceId: z.string().openapi({ description: 'This instance' }),
@@ -279,9 +279,9 @@ const categoryStats = z
     fnTime: z
       .object({
         count: int('Computations timed'),
-        sumMs: z.number(),
+        sumMs: z.number().openapi({ description: 'Total milliseconds' }),
         p95Ms: z.number().openapi({ description: 'Upper bound of the bucket holding the 95th percentile' }),
-        buckets: z.array(z.object({ le: z.number().nullable().openapi({ description: 'Upper bound in ms; null for +Inf' }), count: z.number().int() })).openapi({ description: 'Cumulative counts per upper bound (ms)' }),
+        buckets: z.array(z.object({ le: z.number().nullable().openapi({ description: 'Upper bound in ms; null for +Inf' }), count: int('Computations at most that long') })).openapi({ description: 'Cumulative counts per upper bound (ms)' }),
       })
       .openapi({ description: 'Time spent computing values' }),
   })

@@ -88,6 +88,10 @@ describe('auth matrix: every route × every identity', () => {
     const path = `/api/patients/${p!.id}/profile`;
     const { startServer } = await import('@/lib/startup');
     startServer();
+    // Start-up re-applies recent invalidations to a store it has not seen (the matrix above wrote feedback for
+    // this patient): wait until that is done, or it may drop the entry between the two reads below.
+    const { cacheStoreEpochs } = await import('@/lib/db/schema');
+    await expect.poll(async () => (await db.select().from(cacheStoreEpochs)).some((e) => e.prefix === api.prefix), { timeout: 10_000 }).toBe(true);
     await call('GET', path, { headers: api.as.clinician });
     expect((await call('GET', path, { headers: api.as.clinician })).headers.get('x-cache')).toBe('HIT');
     const { endSession } = await import('@/lib/writes');

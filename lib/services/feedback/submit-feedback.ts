@@ -15,15 +15,13 @@ const optionalText = (max: number) =>
 /** The body of POST /api/feedback/submit; the API reuses it for parsing and OpenAPI. */
 export const feedbackInputSchema = z
   .object({
-    recommendationId: idSchema,
-    diagnosisId: idSchema,
-    /** Optional: derived from the diagnosis; when given it must match. */
-    patientId: idSchema.optional(),
-    rating: z.number().int('must be a whole number').min(1, 'must be between 1 and 5').max(5, 'must be between 1 and 5'),
-    /** Share of the course followed, 0–100 %. */
-    adherence: z.number().int('must be a whole number').min(0, 'must be between 0 and 100').max(100, 'must be between 0 and 100'),
-    sideEffects: optionalText(500),
-    comment: optionalText(2000),
+    recommendationId: idSchema.describe('The recommendation rated; it must be for the condition of the diagnosis'),
+    diagnosisId: idSchema.describe('The diagnosis it was given for'),
+    patientId: idSchema.optional().describe('Optional: derived from the diagnosis; when given it must match'),
+    rating: z.number().int('must be a whole number').min(1, 'must be between 1 and 5').max(5, 'must be between 1 and 5').describe('How well it worked, 1–5'),
+    adherence: z.number().int('must be a whole number').min(0, 'must be between 0 and 100').max(100, 'must be between 0 and 100').describe('Share of the course followed, 0–100 %'),
+    sideEffects: optionalText(500).describe('Side effects noticed, if any'),
+    comment: optionalText(2000).describe('Free comment (shown in the summary without the patient)'),
   })
   .strict();
 

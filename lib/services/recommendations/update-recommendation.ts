@@ -14,11 +14,11 @@ const text = (max: number) => storableText().trim().min(1, 'must not be empty').
  */
 export const recommendationPatchSchema = z
   .object({
-    effectivenessScore: realNumber().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1'),
-    dosage: text(500),
-    nameFa: text(200),
-    nameEn: text(200),
-    nameAr: text(200),
+    effectivenessScore: realNumber().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1').describe('Effectiveness 0..1; holds until the next optimize'),
+    dosage: text(500).describe('Typical dosage, free text'),
+    nameFa: text(200).describe('Name in Persian'),
+    nameEn: text(200).describe('Name in English'),
+    nameAr: text(200).describe('Name in Arabic'),
   })
   .partial()
   .strict()
