@@ -8,12 +8,12 @@ const ROUTER_VARY = /^(?:rsc|next-router-[a-z-]+|next-url)$/i;
 
 /**
  * What server.ts does to every request before the fast path or Next sees it: the client address from the
- * socket (and trusted proxies only) replaces anything a client sent in its place; API answers lose Next's
+ * socket (and trusted proxies only) replaces anything a client sent in its place; API and /metrics answers lose Next's
  * router Vary entries, so a MISS carries the same Vary as a HIT.
  */
 export function prepareIncoming(req: IncomingMessage, res: ServerResponse): void {
   req.headers[CLIENT_ADDRESS_HEADER] = clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], getConfig().TRUSTED_PROXIES);
-  if (!req.url?.startsWith('/api/')) return;
+  if (!req.url || !/^\/(?:api\/|metrics(?:[/?]|$))/.test(req.url)) return;
   const writeHead = res.writeHead;
   res.writeHead = function (this: ServerResponse, ...args: Parameters<ServerResponse['writeHead']>) {
     const vary = this.getHeader('vary');
