@@ -86,15 +86,35 @@ export function toProblem(error: unknown, opts: ToProblemOptions = {}): Response
     if (error instanceof MethodNotAllowedError) headers.set('Allow', error.allow.join(', '));
     // RFC 9110: a 401 names the scheme the client should use.
     if (error.status === 401) headers.set('WWW-Authenticate', 'Bearer realm="mizaj"');
-    if (error.status >= 500) logOnce(error, opts, 'warn');
+    if (error.status >= 500) logUnavailable(error, opts);
     return problemResponse({ status: error.status, code: error.code, detail: error.message, instance, headers });
   }
   if (isDatabaseUnavailable(error)) {
-    logOnce(error, opts, 'warn');
+    logUnavailable(error, opts);
     return toProblem(new ServiceUnavailableError('The database is unavailable; try again shortly'), { instance });
   }
   logOnce(error, opts, 'error');
   return problemResponse({ status: 500, code: 'internal_error', detail: 'An unexpected error occurred', instance });
+}
+
+/** While a dependency is down every request fails the same way: one line a minute per cause, not one per request. */
+const UNAVAILABLE_LOG_MS = 60_000;
+const unavailableLogged = new Map<string, { until: number; suppressed: number }>();
+
+function logUnavailable(error: unknown, opts: ToProblemOptions) {
+  const cause = `${error instanceof Error ? error.name : typeof error}:${String((error as { code?: unknown }).code ?? '')}`;
+  const now = Date.now();
+  const seen = unavailableLogged.get(cause);
+  if (seen && now < seen.until) {
+    seen.suppressed++;
+    return;
+  }
+  unavailableLogged.set(cause, { until: now + UNAVAILABLE_LOG_MS, suppressed: 0 });
+  // Expected under a fault: class and code only (no stack); how many were answered the same way since the last line.
+  httpLog.warn(
+    { cause, requestId: opts.requestId, route: opts.route, path: opts.instance, sameSinceLastLine: seen?.suppressed ?? 0 },
+    'request refused: a dependency is unavailable (logged once a minute while it lasts)',
+  );
 }
 
 function logOnce(error: unknown, opts: ToProblemOptions, level: 'warn' | 'error') {

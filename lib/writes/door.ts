@@ -26,6 +26,9 @@ export interface WriteOptions {
 /** `notified`: other live instances that confirmed they dropped what the write replaced. */
 export type WriteOutcome<T> = { replayed: false; result: T; body: string; notified: number } | { replayed: true; answer: StoredAnswer };
 
+/** Longest a write waits for the database to begin its transaction; then 503, nothing written. */
+const BEGIN_DEADLINE_MS = 3_000;
+
 /** Above this many tags a write invalidates whole categories instead (still one outbox row, O(categories)). */
 const MAX_TAGS_PER_WRITE = 1_000;
 
@@ -47,7 +50,12 @@ export function createWriteDoor(deps: () => Promise<DoorDeps>) {
   return async function runWrite<T>(spec: WriteSpec<T>, options: WriteOptions = {}): Promise<WriteOutcome<T>> {
     const { db, cache, coherence } = await deps();
     let recorded: { id: number; change: Invalidation } | undefined;
+    let began = false;
+    let abandoned = false;
     const transaction = db.transaction(async (tx): Promise<WriteOutcome<T>> => {
+      // Given up on while waiting for a connection: the caller got its 503, so this must write nothing.
+      if (abandoned) throw new ServiceUnavailableError('The database is unavailable; nothing was written');
+      began = true;
       const idem = options.idempotency;
       if (idem) {
         const prior = await claimIdempotencyKey(tx, idem.request);
@@ -65,10 +73,23 @@ export function createWriteDoor(deps: () => Promise<DoorDeps>) {
       if (idem) await storeIdempotentAnswer(tx, idem.request, { status: idem.status, body });
       return { replayed: false, result, body, notified: 0 };
     });
-    const outcome = await transaction.catch((error: unknown) => {
-      if (recorded) coherence?.forget(String(recorded.id));
-      throw error;
+    // Abandoned, the transaction rejects later, after the caller's answer: that rejection is expected.
+    transaction.catch(() => {});
+    // A write waits at most BEGIN_DEADLINE_MS for the database; once begun it runs to its commit.
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        if (began) return;
+        abandoned = true;
+        reject(new ServiceUnavailableError('The database is unavailable; nothing was written'));
+      }, BEGIN_DEADLINE_MS);
     });
+    const outcome = await Promise.race([transaction, deadline])
+      .catch((error: unknown) => {
+        if (recorded) coherence?.forget(String(recorded.id));
+        throw error;
+      })
+      .finally(() => clearTimeout(timer));
     if (recorded && !outcome.replayed) outcome.notified = await propagate({ cache, coherence }, recorded.id, recorded.change, spec.name);
     return outcome;
   };
