@@ -460,6 +460,11 @@ export class Cache {
     this.events.emit('invalidate', { tags, categories, source: 'remote', refs: [ref] });
   }
 
+  /** Drops this instance's whole L1 (its coherence channel may have missed invalidations). */
+  clearL1(): void {
+    this.coherence.l1?.clear();
+  }
+
   /** The store has this deferred invalidation (another instance applied it). */
   settle(ref: string): void {
     this.invalidator.pending.settle(ref);

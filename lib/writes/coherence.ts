@@ -26,6 +26,8 @@ export interface CoherenceOptions {
   statementTimeoutMs?: number;
 }
 
+/** A write never waits longer than this for acknowledgements (each peer's lease normally settles it sooner). */
+const MAX_ACK_WAIT_MS = 3_000;
 /** More rows than this to re-apply after Redis lost data: invalidate whole categories instead (O(categories)). */
 const MAX_REAPPLY_ROWS = 5_000;
 
@@ -49,7 +51,12 @@ export class PgCoherence {
   private readonly statementTimeoutMs: number;
   private lastOwnHeartbeat = -Infinity;
   private readonly peers = new Map<string, number>();
+  /** What each peer's last heartbeat said: does it serve L1, and its listener's epoch. */
+  private readonly peerState = new Map<string, { lease: boolean; epoch: number }>();
+  private epoch = 0;
   private readonly ackWaiters = new Map<string, Set<string>>();
+  /** Each waited-for peer's listener epoch when the write began waiting. */
+  private readonly ackEpochs = new Map<string, Map<string, number>>();
   private readonly wake = new Set<() => void>();
   private readonly timers: NodeJS.Timeout[] = [];
   private heartbeatInFlight = false;
@@ -74,7 +81,7 @@ export class PgCoherence {
       COHERENCE_CHANNEL,
       (payload) => this.receive(payload),
       // (Re)connected: notifications sent while we were away are lost, so look at the table for them.
-      () => void this.sweep(0),
+      () => this.listening(),
     );
     this.unlisten = () => listening.unlisten();
     cache.attachCoherence(this);
@@ -111,8 +118,9 @@ export class PgCoherence {
 
   /** Starts collecting acknowledgements of one outbox row from the peers alive now. */
   expectAcks(ref: string): string[] {
-    const peers = this.livePeers();
+    const peers = this.livePeers().filter((p) => this.peerState.get(p)?.lease !== false);
     this.ackWaiters.set(ref, new Set(peers));
+    this.ackEpochs.set(ref, new Map(peers.map((p) => [p, this.peerState.get(p)?.epoch ?? 0])));
     return peers;
   }
 
@@ -124,6 +132,7 @@ export class PgCoherence {
   /** The write did not commit: nothing to wait for. */
   forget(ref: string): void {
     this.ackWaiters.delete(ref);
+    this.ackEpochs.delete(ref);
   }
 
   /**
@@ -133,14 +142,21 @@ export class PgCoherence {
   async awaitAcks(ref: string): Promise<string[]> {
     const waiting = this.ackWaiters.get(ref);
     if (!waiting) return [];
+    const epochs = this.ackEpochs.get(ref);
     const silent: string[] = [];
+    const giveUpAt = performance.now() + MAX_ACK_WAIT_MS;
     try {
       for (;;) {
         const now = performance.now();
-        let nextExpiry = Infinity;
+        let nextExpiry = giveUpAt;
         for (const peer of waiting) {
           const expiresAt = (this.peers.get(peer) ?? -Infinity) + this.leaseMs + this.skewMs;
-          if (expiresAt <= now) {
+          const state = this.peerState.get(peer);
+          // No L1 there any more (its lease ran out, or it said so), or its listener reconnected since the
+          // write (it dropped its whole L1 then): nothing of this write's can be served from it.
+          const settled = expiresAt <= now || state?.lease === false || (state && state.epoch !== epochs?.get(peer));
+          if (settled || now >= giveUpAt) {
+            if (!settled) writeLog.warn({ peer, ref }, 'coherence: a live instance did not acknowledge a write in time');
             waiting.delete(peer);
             silent.push(peer);
           } else nextExpiry = Math.min(nextExpiry, expiresAt);
@@ -157,6 +173,7 @@ export class PgCoherence {
       }
     } finally {
       this.ackWaiters.delete(ref);
+      this.ackEpochs.delete(ref);
     }
   }
 
@@ -181,6 +198,7 @@ export class PgCoherence {
       if (m.t === 'hb') this.lastOwnHeartbeat = now;
       return;
     }
+    if (m.t === 'hb') this.peerState.set(m.from, { lease: m.lease !== false, epoch: m.epoch ?? 0 });
     switch (m.t) {
       case 'inv':
         void this.onInvalidation(m);
@@ -218,10 +236,22 @@ export class PgCoherence {
     if (this.heartbeatInFlight || this.stopped) return;
     this.heartbeatInFlight = true;
     try {
-      await this.notify({ t: 'hb', p: this.prefix, from: this.instanceId });
+      await this.notify({ t: 'hb', p: this.prefix, from: this.instanceId, lease: this.leaseValid(), epoch: this.epoch });
     } finally {
       this.heartbeatInFlight = false;
     }
+  }
+
+  /**
+   * The listener (re)connected. After a reconnect, notifications sent meanwhile are lost: drop this
+   * instance's whole L1 and look at the table for rows no one applied.
+   */
+  private listening(): void {
+    if (this.epoch++ > 0) {
+      this.options.cache.clearL1();
+      writeLog.info({ instance: this.instanceId }, 'coherence listener reconnected: L1 dropped (notifications may have been missed)');
+    }
+    void this.sweep(0);
   }
 
   /** Applies what this instance holds pending (after a 'help', or rows found by the sweep) and reports it. */

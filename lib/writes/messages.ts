@@ -5,8 +5,11 @@ export const COHERENCE_CHANNEL = 'mizaj_cache';
 const MAX_PAYLOAD = 7_000;
 
 export type CoherenceMessage =
-  /** Presence: every instance sends one per heartbeat interval; hearing its own keeps an instance's L1 lease. */
-  | { t: 'hb'; p: string; from: string }
+  /**
+   * Presence: every instance sends one per heartbeat interval; hearing its own keeps an instance's L1 lease.
+   * `lease`: whether the sender serves L1 now; `epoch`: how many times its listener (re)connected.
+   */
+  | { t: 'hb'; p: string; from: string; lease?: boolean; epoch?: number }
   /** A write committed with this outbox row (sent inside the transaction, delivered on commit). */
   | { t: 'inv'; p: string; from: string; ref: string; tags?: string[]; categories?: string[] }
   /** `from` dropped the row's entries from its L1 and will not read Redis before the row is applied. */
