@@ -41,8 +41,11 @@ async function traffic(request: APIRequestContext) {
   expect(statuses.get(200) ?? 0, JSON.stringify(Object.fromEntries(statuses))).toBeGreaterThan(paths.length);
   for (let round = 0; round < 2; round++) {
     for (const category of ['recommendations', 'analytics', 'trending', 'predictions']) {
+      // The API warms in a background job (202): wait for it, as the dashboard's own Warm button does.
       const res = await request.post('/api/cache/warm', { data: { category } });
-      expect(res.status(), await res.text()).toBe(200);
+      expect(res.status(), await res.text()).toBe(202);
+      const { id } = (await res.json()) as { id: string };
+      await expect.poll(async () => ((await (await request.get(`/api/cache/jobs/${id}`)).json()) as { status: string }).status, { timeout: 60_000 }).toBe('done');
     }
   }
 }
