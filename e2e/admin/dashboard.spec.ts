@@ -42,7 +42,7 @@ async function traffic(request: APIRequestContext) {
   expect(statuses.get(200) ?? 0, JSON.stringify(Object.fromEntries(statuses))).toBeGreaterThan(paths.length);
   for (let round = 0; round < 2; round++) {
     for (const category of ['recommendations', 'analytics', 'trending', 'predictions']) {
-      // A warm is a background job (202): wait for it, so its second pass finds what the first stored.
+      // The API warms in a background job (202): wait for it, as the dashboard's own Warm button does.
       const res = await request.post('/api/cache/warm', { data: { category } });
       expect(res.status(), await res.text()).toBe(202);
       const { id } = (await res.json()) as { id: string };

@@ -13,6 +13,8 @@ import { ops } from './operations';
 
 /** Longer request targets get 414 (response headers that echo the path stay bounded by it). */
 export const MAX_URL_BYTES = 8 * 1024;
+/** Pages go through Next's proxy, which copies request headers into its own: it fails (500) near Node's 16 KiB. */
+export const MAX_PAGE_HEADER_BYTES = 8 * 1024;
 /** Pages take no body beyond a server action's (Next's default limit, 1 MB); Next's proxy fails on larger ones. */
 export const MAX_PAGE_BODY_BYTES = 1024 * 1024;
 
@@ -43,11 +45,11 @@ const DOT_SEGMENT = /(?:^|\/)(?:\.|%2e){1,2}(?:\/|$)/i;
 
 type Verdict = { refusal: Refusal; api: boolean; path: string } | { refusal?: undefined };
 
-/** What the head says about the body: declared length, chunked or not, content type. */
-export type BodyHead = { length?: number; chunked?: boolean; type?: string };
+/** What the head says: the body's declared length, chunked or not, content type; the headers' total size. */
+export type RequestHead = { length?: number; chunked?: boolean; type?: string; headerBytes?: number };
 
 /** Decides without side effects (unit-testable); `refuseRequest` writes the answer. */
-export function judge(method: string, url: string, body: BodyHead = {}): Verdict {
+export function judge(method: string, url: string, body: RequestHead = {}): Verdict {
   if (url === '*') {
     return method === 'OPTIONS'
       ? { refusal: { status: 204, code: 'ok', detail: '', allow: IMPLEMENTED }, api: true, path: '*' }
@@ -63,6 +65,7 @@ export function judge(method: string, url: string, body: BodyHead = {}): Verdict
   const bad = pathProblem(path);
   if (bad) return refuse({ status: 400, code: 'malformed_path', detail: bad });
   if (!api) {
+    if ((body.headerBytes ?? 0) > MAX_PAGE_HEADER_BYTES) return refuse({ status: 431, code: 'headers_too_large', detail: `The request headers are larger than ${MAX_PAGE_HEADER_BYTES} bytes` });
     if ((body.length ?? 0) > MAX_PAGE_BODY_BYTES) return refuse({ status: 413, code: 'payload_too_large', detail: `The request body is larger than ${MAX_PAGE_BODY_BYTES} bytes` });
     // Next reads a multipart page POST as a no-JS server action form and fails (500) on one it cannot parse.
     if (method === 'POST' && /^multipart\/form-data/i.test(body.type ?? '') && (!/;\s*boundary=[^;\s]/i.test(body.type!) || (!body.chunked && !body.length))) {
@@ -100,6 +103,7 @@ export function refuseRequest(req: IncomingMessage, res: ServerResponse): boolea
     length: length && /^\d+$/.test(length) ? Number(length) : undefined,
     chunked: req.headers['transfer-encoding'] !== undefined,
     type: req.headers['content-type'],
+    headerBytes: req.rawHeaders.reduce((n, h) => n + h.length + 2, 0),
   });
   if (!verdict.refusal) return false;
   const { refusal, api, path } = verdict;

@@ -42,6 +42,11 @@ describe('request gate', () => {
     expect(judge('POST', '/api/feedback/submit', { length: MAX_PAGE_BODY_BYTES + 1 }).refusal).toBeUndefined();
   });
 
+  it('bounds a page request\'s headers below what Next\'s proxy can copy, not an API one', () => {
+    expect(judge('GET', '/fa', { headerBytes: 16_000 }).refusal?.status).toBe(431);
+    expect(judge('GET', '/api/trending', { headerBytes: 16_000 }).refusal).toBeUndefined();
+  });
+
   it('refuses a page multipart POST without a boundary or a body (Next would fail on it), not a real form', () => {
     const type = 'multipart/form-data; boundary=----x';
     expect(judge('POST', '/en', { type }).refusal?.status).toBe(400);

@@ -51,6 +51,7 @@ const CASES: Case[] = [
   { name: 'a page GET with a 10 MB body', method: 'GET', target: '/fa/diagnoses/1', body: 'x'.repeat(10 * 1024 * 1024), status: 413, as: 'html' },
   { name: 'a page POST declaring multipart with no body', method: 'POST', target: '/en', headers: { 'Content-Type': 'multipart/form-data; boundary=x' }, status: 400, as: 'html' },
   { name: 'a page POST declaring multipart without a boundary', method: 'POST', target: '/en', headers: { 'Content-Type': 'multipart/form-data' }, body: 'x', status: 400, as: 'html' },
+  { name: 'a page with 16 KB of headers (found by fuzz seed 1927497248)', method: 'GET', target: '/%66a?', headers: { Range: 'h'.repeat(8_000), 'Accept-Encoding': 'h'.repeat(8_000) }, status: 431, as: 'html' },
   // Paths that look like the API but have no route.
   { name: '/api without a slash', method: 'GET', target: '/api', status: 404, as: 'problem' },
   { name: '/api%2F…', method: 'GET', target: '/api%2Frecommendations%2F1', status: 404, as: 'problem' },
