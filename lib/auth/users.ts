@@ -2,7 +2,7 @@ import 'server-only';
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '@/lib/db/client';
-import { USER_ROLES, users, type UserRole } from '@/lib/db/schema';
+import { sessions, USER_ROLES, users, type UserRole } from '@/lib/db/schema';
 import { ConflictError, ValidationError } from '@/lib/errors';
 import { toFieldIssues } from '@/lib/http/zod-issues';
 import { hashPassword } from './password';
@@ -34,4 +34,15 @@ export async function createUser(db: Db, input: NewUser): Promise<{ id: number; 
 export async function findUserByEmail(db: Db, email: string) {
   const [row] = await db.select().from(users).where(eq(users.email, normalizeEmail(email))).limit(1);
   return row ?? null;
+}
+
+/**
+ * Disables a user and ends their sessions; returns whose sessions they were (digests), so the caller (the write
+ * door) drops the cached identities and everything cached for that user in the same write. Null: no such user.
+ */
+export async function markUserDisabled(db: Db, email: string): Promise<{ userId: number; digests: string[] } | null> {
+  const [user] = await db.update(users).set({ disabledAt: new Date() }).where(eq(users.email, normalizeEmail(email))).returning({ id: users.id });
+  if (!user) return null;
+  const ended = await db.delete(sessions).where(eq(sessions.userId, user.id)).returning({ id: sessions.id });
+  return { userId: user.id, digests: ended.map((s) => s.id) };
 }

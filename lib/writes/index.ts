@@ -3,7 +3,7 @@ import { inArray } from 'drizzle-orm';
 import { markApiKeyRevoked } from '@/lib/auth/api-keys';
 import { credentialTag } from '@/lib/auth/credential-tag';
 import { deleteSession } from '@/lib/auth/sessions';
-import { createUser as insertUser, type NewUser } from '@/lib/auth/users';
+import { createUser as insertUser, markUserDisabled, type NewUser } from '@/lib/auth/users';
 import { recommendations } from '@/lib/db/schema';
 import { feedbackTags, recommendationTags } from '@/lib/reads/invalidations';
 import { tag } from '@/lib/reads/tags';
@@ -94,6 +94,19 @@ export async function endSession(token: string | undefined): Promise<boolean> {
     name: 'session.end',
     run: (tx) => deleteSession(tx, token),
     invalidates: (r) => (r ? { tags: [credentialTag(r.digest), tag.viewer(`user:${r.userId}`)] } : {}),
+  });
+  return resultOf(out) !== null;
+}
+
+/**
+ * Disables a user: their sessions end and their cached identities and per-user entries are dropped everywhere in
+ * the same write (the outbox), so a running instance refuses their cookie from the moment this returns.
+ */
+export async function disableUser(email: string): Promise<boolean> {
+  const out = await runWrite({
+    name: 'user.disable',
+    run: (tx) => markUserDisabled(tx, email),
+    invalidates: (r) => (r ? { tags: [...r.digests.map(credentialTag), tag.viewer(`user:${r.userId}`)] } : {}),
   });
   return resultOf(out) !== null;
 }
