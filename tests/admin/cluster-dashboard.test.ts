@@ -79,7 +79,7 @@ describe('dashboard on Redis Cluster', () => {
     } finally {
       await fresh.close();
     }
-  });
+  }, 30_000);
 
   it('a category purge through one instance empties it on every master', async () => {
     const report = await writer.purgeCategory('analytics');

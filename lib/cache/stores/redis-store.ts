@@ -129,7 +129,8 @@ export class RedisStore implements CacheStore {
   async masters(): Promise<Redis[]> {
     if (!this.isCluster) return [this.client as Redis];
     const cluster = this.client as Cluster;
-    if (cluster.status !== 'ready') await this.ready();
+    // Scans run off the request path (sampler, purge jobs): waiting for a slow start is fine, missing masters is not.
+    if (cluster.status !== 'ready') await this.ready(15_000);
     if (!slotsCovered(cluster)) await new Promise<void>((resolve) => cluster.refreshSlotsCache(() => resolve()));
     return cluster.nodes('master');
   }
