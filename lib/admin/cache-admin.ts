@@ -1,5 +1,6 @@
 import 'server-only';
 import { CATEGORY_NAMES, getCache, type CategoryName, type PurgeProgress, type WarmProgress } from '@/lib/cache';
+import { getDb } from '@/lib/db/client';
 import type { Db } from '@/lib/db/types';
 import { registerWarmers } from '@/lib/reads/warmers';
 import { invalidateDurably } from '@/lib/writes';
@@ -39,8 +40,8 @@ export function purgeCategory(db: Db, actor: Actor, category: CategoryName, opts
 }
 
 /** Drops every entry carrying the tag (O(1), recorded in the outbox); memory is reclaimed by expiry or a later reclaim pass. */
-export function purgeTag(db: Db, actor: Actor, tag: string) {
-  return audited(db, actor, 'purge-tag', tag, async () => {
+export async function purgeTag(actor: Actor, tag: string) {
+  return audited(await getDb(), actor, 'purge-tag', tag, async () => {
     return { receivers: await invalidateDurably({ tags: [tag] }) };
   });
 }

@@ -4,7 +4,6 @@ import { z } from 'zod';
 import { adminActor, checkAdmin } from '@/lib/admin/access';
 import { isCategory, purgeTag } from '@/lib/admin/cache-admin';
 import { getJob, startPurgeJob, startWarmJob, stopJob, type JobView } from '@/lib/admin/jobs';
-import { getDb } from '@/lib/db/client';
 import { storableText } from '@/lib/services/shared/validation';
 
 /**
@@ -56,7 +55,7 @@ export async function purgeTagAction(rawTag: string): Promise<ActionResult<{ tag
   const parsed = tag.safeParse(rawTag);
   if (!parsed.success) return { ok: false, error: 'invalid' };
   try {
-    const report = await purgeTag(await getDb(), adminActor(admin), parsed.data);
+    const report = await purgeTag(adminActor(admin), parsed.data);
     return { ok: true, value: { tag: parsed.data, receivers: report.receivers } };
   } catch (err) {
     return { ok: false, error: 'failed', message: err instanceof Error ? err.message : String(err) };

@@ -4,13 +4,12 @@ import { jobAccepted } from '@/lib/api/job-answer';
 import { ops } from '@/lib/api/operations';
 import { actorOf } from '@/lib/api/viewer';
 import type { CategoryName } from '@/lib/cache';
-import { getDb } from '@/lib/db/client';
 import { otherMethods } from '@/lib/http/methods';
 import { route } from '@/lib/http/route';
 
 export const POST = route(ops.cacheInvalidate, async ({ body, identity }) =>
   'category' in body
     ? jobAccepted(await startCategoryPurge(actorOf(identity), body.category as CategoryName))
-    : { tag: body.tag, ...(await purgeTag(await getDb(), actorOf(identity), body.tag)) },
+    : { tag: body.tag, ...(await purgeTag(actorOf(identity), body.tag)) },
 );
 export const { GET, PUT, PATCH, DELETE } = otherMethods(['POST']);
