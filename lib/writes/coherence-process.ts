@@ -24,9 +24,3 @@ export async function startCoherence(handle: DbHandle): Promise<PgCoherence | un
   await coherence.start();
   return coherence;
 }
-
-export async function stopCoherence(): Promise<void> {
-  const c = holder.__mizajCoherence;
-  holder.__mizajCoherence = undefined;
-  await c?.stop();
-}
