@@ -191,7 +191,9 @@ describe('race-free invalidation (semantics 1)', () => {
     // A redis-server of its own: INFO commandstats counts every client's commands, and other test files
     // (and other runs) write to the shared one meanwhile.
     const own = await OwnRedis.start();
-    const cache = createCache({ prefix: testPrefix('cost'), redis: { url: own.url } });
+    // This test counts commands, not time: under CI load 2,000 concurrent fills can outlast the 200 ms
+    // default command timeout, open the breaker and make invalidateTag refuse (seen in CI at ce8dd74).
+    const cache = createCache({ prefix: testPrefix('cost'), redis: { url: own.url, commandTimeoutMs: 10_000 } });
     const probe = new Redis(own.port);
     try {
       await cache.ready();
