@@ -1,10 +1,6 @@
 import 'server-only';
-import { gzipSync } from 'node:zlib';
-import { cached, CachedRaw, type CachedFunction, type CategoryName, type FactoryTimings } from '@/lib/cache';
-import { databaseAdmission } from '@/lib/db/admission';
-import { getDb } from '@/lib/db/client';
+import type { CategoryName } from '@/lib/cache';
 import type { Db } from '@/lib/db/types';
-import { strongEtag } from '@/lib/http/http-cache';
 import {
   getFeedbackSummary,
   getPatientProfileOrThrow,
@@ -14,13 +10,10 @@ import {
   predictForDiagnosis,
 } from '@/lib/services';
 import { getDiagnosisOrThrow } from '@/lib/services/diagnoses';
+import { jsonResource as declare, type Wait } from './json-resource';
 import { tag } from './tags';
 
-const GZIP_MIN_BYTES = 1024;
-
-export type Resource<A extends unknown[]> = CachedFunction<A, CachedRaw>;
-
-type Wait = Pick<FactoryTimings, 'timeout' | 'hardTimeout'>;
+export type { Resource } from './json-resource';
 
 /**
  * How long a mobile request waits on the database, per resource (docs/cache.md, "API routes"). `timeout`
@@ -41,31 +34,12 @@ export const RESOURCE_WAITS = {
   predictions: { timeout: 300, hardTimeout: 10_000 },
 } as const satisfies Record<string, Wait>;
 
-/**
- * A cached answer stored as the JSON body the API sends, with its strong ETag computed once at store time:
- * an API hit (route handler or fast path) sends the stored bytes as they are, and pages parse them.
- */
-function jsonResource<A extends unknown[]>(
+const jsonResource = <A extends unknown[]>(
   name: keyof typeof RESOURCE_WAITS,
   category: CategoryName,
   tags: (...args: A) => readonly string[],
   compute: (db: Db, ...args: A) => Promise<unknown>,
-): Resource<A> {
-  return cached(
-    async (...args: A) => {
-      const db = await getDb();
-      const started = performance.now();
-      const body = JSON.stringify(await databaseAdmission().run(() => compute(db, ...args)));
-      const dbMs = (performance.now() - started).toFixed(1);
-      // A gzip copy, made once per entry, for bodies Next would otherwise compress on every answer (≥ 1 KiB).
-      const meta: Record<string, string> = { etag: strongEtag(body), db: dbMs };
-      if (body.length >= GZIP_MIN_BYTES) meta.gz = gzipSync(body).toString('base64');
-      return new CachedRaw(body, meta);
-    },
-    ['api', name],
-    { category, tags, ...RESOURCE_WAITS[name], lockTimeout: RESOURCE_WAITS[name].hardTimeout },
-  );
-}
+) => declare(name, RESOURCE_WAITS[name], category, tags, compute);
 
 export const recommendationResource = jsonResource('recommendation', 'recommendations', (id: number) => [tag.recommendation(id)], getRecommendationOrThrow);
 
