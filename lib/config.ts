@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { parseRedisUrl } from '@/lib/cache/stores/redis-url';
 import { parseEncryptionKeys } from './cache/encryption';
 import { parseCidrList } from './http/client-address';
+import { CATEGORY_NAMES, type CategoryName } from './config/cache-categories';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
@@ -19,8 +20,8 @@ const url = (protocols: string[]) =>
     }
   }, `must be a URL starting with ${protocols.map((p) => p + '//').join(' or ')}`);
 
-/** Per-category TTL overrides: CACHE_TTL_PREDICTIONS=3600 etc. */
-const CATEGORY_TTL_VARS = ['RECOMMENDATIONS', 'ANALYTICS', 'PREDICTIONS', 'PROFILE', 'TRENDING', 'FEEDBACK'] as const;
+/** Per-category TTL overrides, one per category of the app's table: CACHE_TTL_PREDICTIONS=3600 etc. */
+const CATEGORY_TTL_VARS = CATEGORY_NAMES.map((c) => [c, `CACHE_TTL_${c.toUpperCase()}`] as const);
 
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -82,11 +83,11 @@ const schema = z.object({
       }
     })
     .optional(),
-  ...Object.fromEntries(CATEGORY_TTL_VARS.map((c) => [`CACHE_TTL_${c}`, seconds.optional()])),
+  ...Object.fromEntries(CATEGORY_TTL_VARS.map(([, v]) => [v, seconds.optional()])),
 });
 
 export type Config = z.infer<typeof schema> & {
-  categoryTtl: Partial<Record<Lowercase<(typeof CATEGORY_TTL_VARS)[number]>, number>>;
+  categoryTtl: Partial<Record<CategoryName, number>>;
 };
 
 export class ConfigError extends Error {
@@ -110,9 +111,9 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError('Invalid environment: CACHE_ENCRYPTION_KEYS must be set in production (cached patient data is encrypted; make one with: openssl rand -base64 32)');
   }
   const categoryTtl: Config['categoryTtl'] = {};
-  for (const c of CATEGORY_TTL_VARS) {
-    const v = data[`CACHE_TTL_${c}`];
-    if (typeof v === 'number') categoryTtl[c.toLowerCase() as keyof Config['categoryTtl']] = v;
+  for (const [c, name] of CATEGORY_TTL_VARS) {
+    const v = data[name];
+    if (typeof v === 'number') categoryTtl[c] = v;
   }
   return { ...data, categoryTtl };
 }

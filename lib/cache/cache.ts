@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { ServiceUnavailableError } from '@/lib/errors';
 import type { BreakerOptions, BreakerState } from './breaker';
 import type { BusState } from './bus';
-import { CATEGORY_DEFAULTS, longestLifetimeSeconds, type CategoryTable } from './categories';
+import { longestLifetimeSeconds, type CategoryTable } from './categories';
 import { decodeHeader, decodeValue, deepFreeze, encodeEntry, encodeValue, headerTagsJson, type EntryHeader } from './codec';
 import type { EntryCipher } from './encryption';
 import { L1Coherence, type ExternalCoherence } from './coherence';
@@ -33,8 +33,8 @@ export interface CacheOptions {
   store?: CacheStore;
   /** Connect a RedisStore (and the bus) from a URL. */
   redis?: RedisConnectionOptions;
-  /** Category table (default: categories.ts without env overrides). */
-  categories?: CategoryTable;
+  /** The app's category table (the core names none of its own). */
+  categories: CategoryTable;
   /** In-process L1 in front of a shared store. Default on with Redis, off for a MemoryStore (it is already in-process). */
   l1?: false | L1Options;
   /** L1 coherence over Redis pub/sub. Default on when the store is Redis and L1 is on. */
@@ -188,7 +188,7 @@ export class Cache {
 
   constructor(options: CacheOptions) {
     this.prefix = assertPrefix(options.prefix);
-    this.categories = options.categories ?? CATEGORY_DEFAULTS;
+    this.categories = options.categories;
     for (const [name, c] of Object.entries(this.categories)) {
       assertCategory(name);
       if (c.factory) checkTimings(c.factory, `category ${name}`);

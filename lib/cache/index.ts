@@ -3,14 +3,17 @@ import { getConfig } from '@/lib/config';
 import { getLogger } from '@/lib/log';
 import { bindCached, Cache, withoutContext, type CachedFunction, type CachedOptions, type CacheOptions, type InvalidationReport } from './cache';
 import type { FactoryContext } from './factory';
-import { resolveCategories } from './categories';
+import { CATEGORY_DEFAULTS } from '@/lib/config/cache-categories';
+import { resolveCategories, type CategoryTable } from './categories';
 import { EntryCipher } from './encryption';
 import { MemoryStore } from './stores/memory-store';
 
 export { Cache } from './cache';
 export type { CachedFunction, CachedOptions, CacheHealth, CacheOptions, CallOptions, InvalidationReport } from './cache';
 export { FACTORY_DEFAULTS, FactoryTimeoutError, type FactoryContext, type FactoryErrorInfo, type FactoryTimings } from './factory';
-export { CATEGORY_DEFAULTS, CATEGORY_NAMES, resolveCategories, type CategoryConfig, type CategoryName, type CategoryTable } from './categories';
+export { resolveCategories, type CategoryConfig, type CategoryTable } from './categories';
+/** The app's table, re-exported for code that imports it from here (until the lead merges issue 12's branches). */
+export { CATEGORY_DEFAULTS, CATEGORY_NAMES, type CategoryName } from '@/lib/config/cache-categories';
 export { CacheValueError, RawValue } from './codec';
 export type { CacheEventMap, CacheEventName } from './events';
 export type { PurgeOptions, PurgeProgress, PurgeReport } from './reclaim';
@@ -22,9 +25,15 @@ export { ChaosStore } from './stores/chaos-store';
 export type { Backend, CacheLayer, CacheResult, CacheStatus, CacheStore } from './types';
 export type { Warmer, WarmOptions, WarmProgress, WarmReport } from './warm';
 
-/** A cache from explicit options (tests, scripts); nothing is read from the environment. */
-export function createCache(options: CacheOptions): Cache {
-  return new Cache(options);
+/** The app's category table, shape-checked here where it meets the core. */
+const APP_CATEGORIES: CategoryTable = CATEGORY_DEFAULTS;
+
+/**
+ * A cache from explicit options (tests, scripts); nothing is read from the environment. Without
+ * `categories`, the app's table (lib/config/cache-categories.ts) without env overrides.
+ */
+export function createCache(options: Omit<CacheOptions, 'categories'> & { categories?: CategoryTable }): Cache {
+  return new Cache({ ...options, categories: options.categories ?? APP_CATEGORIES });
 }
 
 /** Pre-rendered value (e.g. an HTTP body + its headers) stored without JSON escaping; `cached` fns may return it. */
@@ -49,7 +58,7 @@ export function getCache(): Cache {
       enabled: config.CACHE_ENABLED,
       commandTimeoutMs: config.CACHE_COMMAND_TIMEOUT_MS,
       maxEntryBytes: config.CACHE_MAX_ENTRY_BYTES,
-      categories: resolveCategories({ all: config.REDIS_CACHE_TTL, perCategory: config.categoryTtl }),
+      categories: resolveCategories(APP_CATEGORIES, { all: config.REDIS_CACHE_TTL, perCategory: config.categoryTtl }),
       logger,
       ...(config.CACHE_ENCRYPTION_KEYS && { encryption: new EntryCipher(config.CACHE_ENCRYPTION_KEYS) }),
       ...(config.REDIS_URL

@@ -17,9 +17,9 @@ beforeAll(async () => {
     l1: {},
     maxEntryBytes: 64 * 1024,
     categories: {
-      analytics: { ttl: 10, grace: 5, jitter: 0.2, critical: false, perUser: false },
-      predictions: { ttl: 100, grace: 0, jitter: 0.1, critical: true, perUser: false },
-      trending: { ttl: 1, grace: 0, jitter: 0, critical: false, perUser: false },
+      analytics: { ttl: 10, grace: 5, jitter: 0.2, critical: false },
+      predictions: { ttl: 100, grace: 0, jitter: 0.1, critical: true },
+      trending: { ttl: 1, grace: 0, jitter: 0, critical: false },
     },
   });
   redis = new Redis(SHARED_REDIS_URL);
