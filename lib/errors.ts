@@ -1,3 +1,5 @@
+import type { z } from 'zod';
+
 const BRAND = Symbol.for('mizaj.AppError');
 
 /**
@@ -105,3 +107,41 @@ export class IdempotencyKeyInFlightError extends AppError {
     super('A request with this Idempotency-Key is still being processed; retry shortly', 409, 'idempotency_key_in_flight');
   }
 }
+
+/** Too many attempts (sign-in rate limits); Retry-After says when to try again. */
+export class TooManyRequestsError extends AppError {
+  static readonly CODE = 'too_many_requests';
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message, 429, 'too_many_requests');
+  }
+}
+
+/** Where an input value came from, as the first segment of its issue path. */
+export type InputLocation = 'params' | 'query' | 'body';
+
+/**
+ * The one way zod issues become field issues (docs/api.md): `{ path, message }` pairs whose path is dotted
+ * and starts with where the value came from (`body.rating`, `params.id`, `query.days`), so a client can point
+ * at the exact field. Without a location (a service validating its own input) the path names the input's own
+ * field (`rating`) and the HTTP layer puts it in the body (lib/http/route.ts). One entry per unexpected key.
+ */
+export function toFieldIssues(error: z.ZodError, location?: InputLocation): FieldIssue[] {
+  const out: FieldIssue[] = [];
+  const join = (parts: readonly PropertyKey[]) =>
+    [location, ...parts.map((p) => (typeof p === 'symbol' ? p.description ?? '?' : String(p)))].filter((p) => p !== undefined && p !== '').join('.') ||
+    ROOT_PATH;
+  for (const issue of error.issues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) out.push({ path: join([...issue.path, key]), message: 'Unrecognized field' });
+      continue;
+    }
+    out.push({ path: join(issue.path), message: issue.message });
+  }
+  return out;
+}
+
+/** The path of an issue about the whole input (no location, no field). */
+export const ROOT_PATH = '(root)';

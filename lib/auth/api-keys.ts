@@ -3,10 +3,10 @@ import { and, desc, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '@/lib/db/client';
 import { apiKeys } from '@/lib/db/schema';
 import { ValidationError } from '@/lib/errors';
+import { API_KEY_PATTERN } from './credential';
 import { randomToken, sha256Hex } from './crypto-utils';
 import { isApiKeyScope, type ApiKeyScope } from './scopes';
 
-const KEY_PATTERN = /^mz_[A-Za-z0-9_-]{43}$/;
 const PREFIX_LENGTH = 'mz_'.length + 8;
 /** last_used_at is informative; writing it on every request would turn each read into a write. */
 const LAST_USED_RESOLUTION_MS = 60_000;
@@ -44,7 +44,7 @@ export async function createApiKey(db: Db, input: { name: string; scopes: string
  * index: the timing reveals nothing about the key, and the stored value is useless to a database thief.
  */
 export async function verifyApiKey(db: Db, key: string, now = new Date()): Promise<ApiKeyInfo | null> {
-  if (!KEY_PATTERN.test(key)) return null;
+  if (!API_KEY_PATTERN.test(key)) return null;
   return verifyApiKeyDigest(db, sha256Hex(key), now);
 }
 

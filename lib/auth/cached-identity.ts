@@ -4,13 +4,9 @@ import { getDb } from '@/lib/db/client';
 import { verifyApiKeyDigest } from './api-keys';
 import { credentialTag } from './credential-tag';
 import { sha256Hex } from './crypto-utils';
-import { headerValue, type AuthResult, type HeaderSource } from './identity';
+import { parseCredential, refused, type AuthResult, type CredentialKind, type HeaderSource } from './credential';
 import type { Identity } from './scopes';
-import { readCookie, SESSION_COOKIE } from './session-cookie';
 import { getSessionByDigest } from './sessions';
-
-const KEY_PATTERN = /^mz_[A-Za-z0-9_-]{43}$/;
-const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
 /**
  * Thrown inside the cached lookup so that unknown credentials are never cached (no cache filling by guessing).
@@ -32,7 +28,7 @@ const CONFIRM_TIMEOUT_MS = 1_000;
 
 type Found = { identity: Identity; expiresAt: number | null };
 
-async function fromDatabase(kind: 'apikey' | 'session', digest: string): Promise<Found> {
+async function fromDatabase(kind: CredentialKind, digest: string): Promise<Found> {
   const db = await getDb();
   if (kind === 'apikey') {
     const key = await verifyApiKeyDigest(db, digest);
@@ -51,7 +47,7 @@ const lookup = cached(fromDatabase, ['auth', 'credential'], { category: 'auth', 
  * grace only covers the database not answering: "unknown, revoked, expired, user disabled" is final, and
  * drops the cached identity everywhere (best effort: the entry cannot outlive its next refresh anyway).
  */
-async function confirmStale(kind: 'apikey' | 'session', digest: string, stale: Found): Promise<Found | null> {
+async function confirmStale(kind: CredentialKind, digest: string, stale: Found): Promise<Found | null> {
   let timer: NodeJS.Timeout | undefined;
   // A hung database counts as an outage: the stale identity is served rather than making the caller wait.
   const outage = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('database did not answer')), CONFIRM_TIMEOUT_MS)));
@@ -66,7 +62,7 @@ async function confirmStale(kind: 'apikey' | 'session', digest: string, stale: F
   }
 }
 
-async function resolve(kind: 'apikey' | 'session', credential: string): Promise<Identity | null> {
+async function resolve(kind: CredentialKind, credential: string): Promise<Identity | null> {
   const digest = sha256Hex(credential);
   let found: Found | null;
   try {
@@ -79,28 +75,12 @@ async function resolve(kind: 'apikey' | 'session', credential: string): Promise<
   return found && (found.expiresAt === null || found.expiresAt > Date.now()) ? found.identity : null;
 }
 
-type Credential = { kind: 'apikey' | 'session'; value: string } | Exclude<AuthResult, { identity: Identity }>;
-
-function credentialOf(headers: HeaderSource): Credential {
-  const authorization = headerValue(headers, 'authorization');
-  if (authorization !== null) {
-    const m = /^Bearer[ ]+(\S+)\s*$/i.exec(authorization);
-    if (!m) return { identity: null, reason: 'invalid_authorization' };
-    return KEY_PATTERN.test(m[1]!) ? { kind: 'apikey', value: m[1]! } : { identity: null, reason: 'invalid_api_key' };
-  }
-  const token = readCookie(headerValue(headers, 'cookie'), SESSION_COOKIE);
-  if (token === undefined) return { identity: null, reason: 'missing' };
-  return TOKEN_PATTERN.test(token) ? { kind: 'session', value: token } : { identity: null, reason: 'invalid_session' };
-}
-
-const refused = (kind: 'apikey' | 'session'): AuthResult => ({ identity: null, reason: kind === 'apikey' ? 'invalid_api_key' : 'invalid_session' });
-
 /**
  * authenticate() for the app's routes: the same rules, with each credential's identity cached for a
  * minute by its digest. Revocation and sign-out invalidate it at once (lib/auth/credential-tag.ts).
  */
 export async function authenticateCached(headers: HeaderSource): Promise<AuthResult> {
-  const c = credentialOf(headers);
+  const c = parseCredential(headers);
   if (!('kind' in c)) return c;
   const identity = await resolve(c.kind, c.value);
   return identity ? { identity, via: c.kind } : refused(c.kind);
@@ -108,7 +88,7 @@ export async function authenticateCached(headers: HeaderSource): Promise<AuthRes
 
 /** The same answer from this instance's L1 alone, synchronously; undefined when it would need a lookup. */
 export function authenticateFromL1(headers: HeaderSource): AuthResult | undefined {
-  const c = credentialOf(headers);
+  const c = parseCredential(headers);
   if (!('kind' in c)) return c;
   const found = lookup.peekL1(c.kind, sha256Hex(c.value))?.value;
   if (!found) return undefined;

@@ -6,7 +6,7 @@ export { assertAccess, canAccess, requireIdentity } from './guards';
 export { authenticate, getIdentity, headerValue, type AuthResult, type HeaderSource } from './identity';
 export { loginWithPassword, type LoginResult } from './login';
 export { hashPassword, needsRehash, verifyPassword } from './password';
-export { clientIp, createLoginRateLimiter, getLoginRateLimiter, type LoginRateLimiter } from './rate-limit';
+export { createLoginRateLimiter, getLoginRateLimiter, type LoginRateLimiter } from './rate-limit';
 export { API_KEY_SCOPES, type AccessLevel, type ApiKeyScope, type Identity } from './scopes';
 export { clearSessionCookie, readCookie, serializeSessionCookie, SESSION_COOKIE, sessionCookieOptions } from './session-cookie';
 export { createSession, deleteExpiredSessions, deleteSession, getSessionUser, SESSION_TTL_MS, type SessionUser } from './sessions';

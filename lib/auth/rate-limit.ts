@@ -3,8 +3,7 @@ import { sql } from 'drizzle-orm';
 import { getConfig } from '@/lib/config';
 import type { Db } from '@/lib/db/client';
 import { queryRows } from '@/lib/db/rows';
-import { CLIENT_ADDRESS_HEADER } from '@/lib/http/client-address';
-import { TooManyRequestsError } from '@/lib/http/http-errors';
+import { TooManyRequestsError } from '@/lib/errors';
 import { hmacHex } from './crypto-utils';
 
 export type LoginRateLimiterOptions = {
@@ -75,13 +74,4 @@ const holder = globalThis as typeof globalThis & { __mizajLoginLimiter?: LoginRa
 export function getLoginRateLimiter(): LoginRateLimiter {
   holder.__mizajLoginLimiter ??= createLoginRateLimiter({ secret: getConfig().SESSION_SECRET });
   return holder.__mizajLoginLimiter;
-}
-
-/**
- * The client address server.ts put on the request (socket address, or X-Forwarded-For from
- * TRUSTED_PROXIES only; lib/http/client-address.ts). Never a header a client chose: without server.ts
- * (next dev) every request counts as 'unknown', and the per-email limit still holds.
- */
-export function clientIp(headers: Headers): string {
-  return headers.get(CLIENT_ADDRESS_HEADER) ?? 'unknown';
 }

@@ -2,10 +2,10 @@ import 'server-only';
 import { and, eq, gt, isNull, lte } from 'drizzle-orm';
 import type { Db } from '@/lib/db/client';
 import { sessions, users, type UserRole } from '@/lib/db/schema';
+import { SESSION_TOKEN_PATTERN } from './credential';
 import { randomToken, sha256Hex } from './crypto-utils';
 
 export const SESSION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
-const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
 export type SessionUser = { id: number; email: string; name: string; role: UserRole };
 
@@ -20,7 +20,7 @@ export async function createSession(db: Db, userId: number, opts: { ttlMs?: numb
 
 /** The signed-in user for a cookie token, or null when unknown, malformed or expired. */
 export async function getSessionUser(db: Db, token: string | undefined, now = new Date()): Promise<SessionUser | null> {
-  if (!token || !TOKEN_PATTERN.test(token)) return null;
+  if (!token || !SESSION_TOKEN_PATTERN.test(token)) return null;
   const row = await getSessionByDigest(db, sha256Hex(token), now);
   return row && { id: row.id, email: row.email, name: row.name, role: row.role };
 }
@@ -38,7 +38,7 @@ export async function getSessionByDigest(db: Db, digest: string, now = new Date(
 
 /** Deletes a session; returns whose it was (and its digest) so the caller can drop what was cached for it. */
 export async function deleteSession(db: Db, token: string | undefined): Promise<{ userId: number; digest: string } | null> {
-  if (!token || !TOKEN_PATTERN.test(token)) return null;
+  if (!token || !SESSION_TOKEN_PATTERN.test(token)) return null;
   const [row] = await db.delete(sessions).where(eq(sessions.id, sha256Hex(token))).returning({ userId: sessions.userId, id: sessions.id });
   return row ? { userId: row.userId, digest: row.id } : null;
 }

@@ -3,8 +3,7 @@ import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '@/lib/db/client';
 import { sessions, USER_ROLES, users, type UserRole } from '@/lib/db/schema';
-import { ConflictError, ValidationError } from '@/lib/errors';
-import { toFieldIssues } from '@/lib/http/zod-issues';
+import { ConflictError, toFieldIssues, ValidationError } from '@/lib/errors';
 import { hashPassword } from './password';
 
 export const normalizeEmail = (email: string) => email.trim().toLowerCase();

@@ -21,7 +21,6 @@ export type { StatsSnapshot, CategoryStatsSnapshot } from './stats';
 export type { BreakerState } from './breaker';
 export { MemoryStore } from './stores/memory-store';
 export { RedisStore } from './stores/redis-store';
-export { ChaosStore } from './stores/chaos-store';
 export type { Backend, CacheLayer, CacheResult, CacheStatus, CacheStore } from './types';
 export type { Warmer, WarmOptions, WarmProgress, WarmReport } from './warm';
 

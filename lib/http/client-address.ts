@@ -51,3 +51,12 @@ export function clientAddress(socketAddress: string | undefined, forwardedFor: s
   }
   return address;
 }
+
+/**
+ * The client address server.ts put on the request (socket address, or X-Forwarded-For from
+ * TRUSTED_PROXIES only: clientAddress above). Never a header a client chose: without server.ts
+ * (next dev) every request counts as 'unknown', and the per-email limit still holds.
+ */
+export function clientIp(headers: Headers): string {
+  return headers.get(CLIENT_ADDRESS_HEADER) ?? 'unknown';
+}

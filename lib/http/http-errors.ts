@@ -33,12 +33,3 @@ export class MethodNotAllowedError extends AppError {
     super(`${method} is not allowed here; allowed: ${allow.join(', ')}`, 405, 'method_not_allowed');
   }
 }
-
-export class TooManyRequestsError extends AppError {
-  constructor(
-    message: string,
-    readonly retryAfterSeconds: number,
-  ) {
-    super(message, 429, 'too_many_requests');
-  }
-}

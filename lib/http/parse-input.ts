@@ -1,7 +1,6 @@
 import 'server-only';
 import { z } from 'zod';
-import { ValidationError } from '@/lib/errors';
-import { toFieldIssues, type InputLocation } from './zod-issues';
+import { toFieldIssues, ValidationError, type InputLocation } from '@/lib/errors';
 
 /**
  * Objects default to strict here: an unknown field is a client bug (a typo'd `ratting` would otherwise be

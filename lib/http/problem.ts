@@ -1,10 +1,9 @@
 import 'server-only';
 import { z } from 'zod';
-import { AppError, ServiceUnavailableError, ValidationError, type FieldIssue } from '@/lib/errors';
+import { AppError, ServiceUnavailableError, toFieldIssues, ValidationError, type FieldIssue } from '@/lib/errors';
 import { isDatabaseUnavailable } from './db-unavailable';
 import { MethodNotAllowedError } from './http-errors';
 import { httpLog } from './log';
-import { toFieldIssues } from './zod-issues';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 

@@ -1,10 +1,10 @@
 import 'server-only';
 import type { z } from 'zod';
 import { authenticateCached } from '@/lib/auth/cached-identity';
-import type { AuthResult, HeaderSource } from '@/lib/auth/identity';
+import type { AuthResult, HeaderSource } from '@/lib/auth/credential';
 import { assertAccess } from '@/lib/auth/guards';
 import type { AccessLevel, Identity } from '@/lib/auth/scopes';
-import { ForbiddenError, ValidationError } from '@/lib/errors';
+import { ForbiddenError, ROOT_PATH, ValidationError } from '@/lib/errors';
 import { parseInput, searchParamsToObject, strictByDefault } from './parse-input';
 import { toProblem } from './problem';
 import { DEFAULT_MAX_BODY_BYTES, readJsonBody } from './read-body';
@@ -123,7 +123,7 @@ const LOCATED = /^(params|query|body)(\.|$)/;
  */
 function inBody(error: unknown): unknown {
   if (!(error instanceof ValidationError) || error.issues.every((i) => LOCATED.test(i.path))) return error;
-  return new ValidationError(error.message, error.issues.map((i) => (LOCATED.test(i.path) ? i : { ...i, path: `body.${i.path}` })));
+  return new ValidationError(error.message, error.issues.map((i) => (LOCATED.test(i.path) ? i : { ...i, path: i.path === ROOT_PATH ? 'body' : `body.${i.path}` })));
 }
 
 /** The caller's X-Request-Id when it is safe to echo and log, else a new one. */

@@ -7,8 +7,7 @@ import { createSession, getSessionUser } from '@/lib/auth/sessions';
 import { createUser } from '@/lib/auth/users';
 import { users } from '@/lib/db/schema';
 import { queryRows } from '@/lib/db/rows';
-import { UnauthorizedError } from '@/lib/errors';
-import { TooManyRequestsError } from '@/lib/http/http-errors';
+import { TooManyRequestsError, UnauthorizedError } from '@/lib/errors';
 // Renamed on import: it is a vitest helper, not a React hook (react-hooks/rules-of-hooks misfires on `use…`).
 import { useTestDb as withTestDb } from '@/tests/support/test-db';
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChaosStore, createCache, MemoryStore, type Cache } from '@/lib/cache';
+import { createCache, MemoryStore, type Cache } from '@/lib/cache';
+import { ChaosStore } from './support/chaos-store';
 import { ServiceUnavailableError } from '@/lib/errors';
 import { cleanPrefix, SHARED_REDIS_URL, sharedStore, testPrefix } from './support/shared-redis';
 

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { ChaosStore } from '@/lib/cache/stores/chaos-store';
+import { ChaosStore } from './support/chaos-store';
 import { MemoryStore } from '@/lib/cache/stores/memory-store';
 import { RedisStore } from '@/lib/cache/stores/redis-store';
 import { runStoreContract } from './store-contract';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { clientAddress, parseCidrList } from '@/lib/http/client-address';
-import { clientIp } from '@/lib/auth/rate-limit';
+import { clientIp } from '@/lib/http/client-address';
 import { parseConfig } from '@/lib/config';
 
 describe('client address', () => {

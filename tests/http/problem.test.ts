@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-import { ConflictError, ForbiddenError, NotFoundError, ServiceUnavailableError, UnauthorizedError, ValidationError } from '@/lib/errors';
-import { MalformedBodyError, MethodNotAllowedError, PayloadTooLargeError, TooManyRequestsError, UnsupportedMediaTypeError } from '@/lib/http/http-errors';
+import { ConflictError, ForbiddenError, NotFoundError, ServiceUnavailableError, TooManyRequestsError, UnauthorizedError, ValidationError } from '@/lib/errors';
+import { MalformedBodyError, MethodNotAllowedError, PayloadTooLargeError, UnsupportedMediaTypeError } from '@/lib/http/http-errors';
 import { httpLog } from '@/lib/http/log';
 import { problemType, toProblem } from '@/lib/http/problem';
 import { isDatabaseUnavailable } from '@/lib/http/db-unavailable';

@@ -3,10 +3,11 @@
 import { cookies, headers } from 'next/headers';
 import { getLocale } from 'next-intl/server';
 import { z } from 'zod';
-import { clientIp, loginWithPassword, sessionCookieOptions, SESSION_COOKIE } from '@/lib/auth';
+import { loginWithPassword, sessionCookieOptions, SESSION_COOKIE } from '@/lib/auth';
 import { isSafeReturnTo } from '@/lib/auth/current-user';
 import { getDb } from '@/lib/db/client';
 import { AppError } from '@/lib/errors';
+import { clientIp } from '@/lib/http/client-address';
 import { redirect } from '@/lib/i18n/navigation';
 
 export type SignInState = { error?: 'invalid' | 'missing' | 'tooMany' | 'unavailable'; email?: string };

@@ -1,14 +1,11 @@
 import { z } from 'zod';
-import { ValidationError } from '@/lib/errors';
+import { toFieldIssues, ValidationError } from '@/lib/errors';
 
 /** Parses with zod and turns failures into a ValidationError carrying one issue per field. */
 export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  throw new ValidationError(
-    `Invalid ${what}`,
-    result.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })),
-  );
+  throw new ValidationError(`Invalid ${what}`, toFieldIssues(result.error));
 }
 
 /** Serial ids: positive 32-bit integers (a larger number would make PostgreSQL fail instead of 404). */

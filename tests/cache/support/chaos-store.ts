@@ -1,4 +1,4 @@
-import type { Backend, CacheStore, ScanOptions, StoreOp, StoreOpResult } from '../types';
+import type { Backend, CacheStore, ScanOptions, StoreOp, StoreOpResult } from '@/lib/cache/types';
 
 export interface ChaosSettings {
   /** Probability (0..1) that a call rejects. */
