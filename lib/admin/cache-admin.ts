@@ -4,7 +4,6 @@ import { getDb } from '@/lib/db/client';
 import type { Db } from '@/lib/db/types';
 import { registerWarmers } from '@/lib/reads/warmers';
 import { invalidateDurably } from '@/lib/writes';
-import { adminStoreOf } from './admin-store';
 import { recordAudit } from './audit';
 
 /**
@@ -32,9 +31,8 @@ async function audited<T>(db: Db, actor: Actor, action: string, target: string, 
 /** Drops every entry of a category (O(1), recorded in the outbox like a write's) and frees its keys in batches; stoppable. */
 export function purgeCategory(db: Db, actor: Actor, category: CategoryName, opts: { signal?: AbortSignal; onProgress?: (p: PurgeProgress) => void } = {}) {
   return audited(db, actor, 'purge-category', category, async () => {
-    const cache = getCache();
     await invalidateDurably({ categories: [category] });
-    const report = await cache.purgeCategory(category, { ...opts, store: await adminStoreOf(cache) });
+    const report = await getCache().admin.purge(category, opts);
     return { keysDeleted: report.deleted, scanned: report.scanned, aborted: report.aborted };
   });
 }

@@ -9,7 +9,6 @@ import type { RedisSample } from './metrics-math';
 import { overallLatency, parseLatencyStats, type CommandLatency } from './redis-info';
 import { redisSample, samplerIntervalMs } from './sampler';
 import { latestKeyspace, readRows, type Resolution } from './samples-store';
-import { mastersOf, nodeInfosOf } from './store-access';
 import { buildSeries, type DashboardSeries } from './series';
 
 export const RANGES = {
@@ -121,16 +120,16 @@ export function nodeRow(address: string, fields: Record<string, string>): NodeRo
 }
 
 async function clusterNodes(cache: Cache): Promise<NodeRow[] | null> {
-  if (cache.store.backend !== 'cluster' || !cache.store.available()) return null;
-  return (await withTimeout(nodeInfosOf(cache), 1_500)).map((n) => nodeRow(n.address, n.fields));
+  if (cache.admin.backend !== 'cluster' || !cache.admin.connected()) return null;
+  return (await withTimeout(cache.admin.nodes(), 1_500)).map((n) => nodeRow(n.address, n.fields));
 }
 
 async function redisLatency(cache: Cache): Promise<DashboardData['latency']> {
   // Cluster: the first master speaks for the rest (the masters table has per-node figures).
-  if (!cache.store.available()) return null;
-  const node = (await withTimeout(mastersOf(cache), 1_000))[0];
-  if (!node) return null;
-  const [latency, commands] = await withTimeout(Promise.all([node.info('latencystats'), node.info('commandstats')]), 1_000);
+  if (!cache.admin.connected()) return null;
+  const sections = await withTimeout(cache.admin.infoSections('latencystats', 'commandstats'), 2_000);
+  if (!sections) return null;
+  const [latency, commands] = sections as [string, string];
   const rows = parseLatencyStats(latency, commands);
   if (rows.length === 0) return null;
   return { overall: overallLatency(rows), commands: rows.slice(0, 6) };
@@ -160,7 +159,7 @@ export async function loadDashboard(range: RangeKey, now = Date.now()): Promise<
   const series = buildSeries(rows.status === 'fulfilled' ? rows.value : [], { from, to: now, stepMs, categories: CATEGORY_NAMES });
   const ks = keyspace.status === 'fulfilled' ? keyspace.value : null;
   const liveSample = live.status === 'fulfilled' ? live.value : null;
-  const backend = cache.store.backend;
+  const backend = cache.admin.backend;
 
   let memoryLimit: DashboardData['memoryLimit'];
   if (backend === 'memory') memoryLimit = { kind: 'store', bytes: liveSample?.maxmemory ?? 0 };

@@ -1,7 +1,5 @@
 import 'server-only';
 import type { Cache } from '@/lib/cache';
-import { categoryOfKey } from '@/lib/cache/keys';
-import { mastersOf } from './store-access';
 
 export const TTL_BUCKETS = ['none', 'lt1h', '1to4h', '4to12h', '12to24h', 'gt1d'] as const;
 export type TtlBucket = (typeof TTL_BUCKETS)[number];
@@ -47,7 +45,6 @@ interface Sampled {
 }
 
 const SAMPLE_PER_CATEGORY = 400;
-const PIPELINE = 200;
 
 /** Keeps a uniform sample of at most `size` items from a stream (reservoir sampling, algorithm R). */
 class Reservoir<T> {
@@ -81,8 +78,8 @@ function summarize(count: number, measured: { key: string; bytes: number; ttlMs:
 }
 
 /**
- * Keys and memory per category without blocking Redis: ONE SCAN pass (COUNT 1000) over every master,
- * each key classified by its category segment in Node, then MEMORY USAGE + PTTL pipelined on a uniform
+ * Keys and memory per category without blocking Redis: ONE SCAN pass (COUNT 1000) over every master
+ * (CacheAdmin.scan classifies each key by its category), then MEMORY USAGE + PTTL pipelined on a uniform
  * sample per category and extrapolated. Never KEYS, never a SCAN per category.
  */
 export async function scanKeyspace(cache: Cache, opts: { signal?: AbortSignal; random?: () => number } = {}): Promise<KeyspaceScan> {
@@ -93,65 +90,28 @@ export async function scanKeyspace(cache: Cache, opts: { signal?: AbortSignal; r
   const samples = new Map<string, Reservoir<Sampled>>();
   let scanned = 0;
   let bookkeeping = 0;
-  const classify = (key: string, node: number) => {
-    scanned++;
-    const category = categoryOfKey(prefix, key);
-    if (!category) {
-      bookkeeping++;
-      return;
+  for await (const batch of cache.admin.scan({ count: 1000, signal: opts.signal })) {
+    for (const { key, category } of batch.keys) {
+      scanned++;
+      if (!category) {
+        bookkeeping++;
+        continue;
+      }
+      counts.set(category, (counts.get(category) ?? 0) + 1);
+      let r = samples.get(category);
+      if (!r) samples.set(category, (r = new Reservoir<Sampled>(SAMPLE_PER_CATEGORY, random)));
+      r.offer({ key, node: batch.node });
     }
-    counts.set(category, (counts.get(category) ?? 0) + 1);
-    let r = samples.get(category);
-    if (!r) samples.set(category, (r = new Reservoir<Sampled>(SAMPLE_PER_CATEGORY, random)));
-    r.offer({ key, node });
-  };
+  }
 
   const measured = new Map<string, { key: string; bytes: number; ttlMs: number }[]>();
-  const store = cache.store;
-  const nodes = await mastersOf(cache);
-  if (nodes.length > 0) {
-    for (let n = 0; n < nodes.length; n++) {
-      let cursor = '0';
-      do {
-        opts.signal?.throwIfAborted();
-        const [next, keys] = await nodes[n]!.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-        cursor = next;
-        for (const k of keys) classify(k, n);
-      } while (cursor !== '0');
+  for (const [category, r] of samples) {
+    const out: { key: string; bytes: number; ttlMs: number }[] = [];
+    for (const node of new Set(r.items.map((s) => s.node))) {
+      // A key that expired between SCAN and now is simply left out of the sample.
+      out.push(...(await cache.admin.measure(node, r.items.filter((s) => s.node === node).map((s) => s.key), opts.signal)));
     }
-    for (const [category, r] of samples) {
-      const out: { key: string; bytes: number; ttlMs: number }[] = [];
-      for (let n = 0; n < nodes.length; n++) {
-        const mine = r.items.filter((s) => s.node === n);
-        for (let i = 0; i < mine.length; i += PIPELINE) {
-          opts.signal?.throwIfAborted();
-          const chunk = mine.slice(i, i + PIPELINE);
-          const p = nodes[n]!.pipeline();
-          for (const s of chunk) p.call('MEMORY', 'USAGE', s.key).pttl(s.key);
-          const replies = (await p.exec()) ?? [];
-          chunk.forEach((s, j) => {
-            const [e1, bytes] = replies[2 * j] ?? [];
-            const [e2, ttl] = replies[2 * j + 1] ?? [];
-            // A key that expired between SCAN and now is simply left out of the sample.
-            if (e1 || e2 || bytes === null || Number(ttl) === -2) return;
-            out.push({ key: s.key, bytes: Number(bytes), ttlMs: Number(ttl) });
-          });
-        }
-      }
-      measured.set(category, out);
-    }
-  } else {
-    // Embedded memory store: same walk through the store interface; size is what the LRU accounts.
-    for await (const keys of store.scan(`${prefix}:*`, { count: 1000, signal: opts.signal })) for (const k of keys) classify(k, 0);
-    for (const [category, r] of samples) {
-      const keys = r.items.map((s) => s.key);
-      const values = await store.mget(keys);
-      const ttls = await Promise.all(keys.map((k) => store.pttl(k)));
-      measured.set(
-        category,
-        keys.flatMap((key, i) => (values[i] == null || ttls[i] === -2 ? [] : [{ key, bytes: 2 * (values[i]!.length + key.length) + 64, ttlMs: ttls[i]! }])),
-      );
-    }
+    measured.set(category, out);
   }
 
   const categories: Record<string, KeyspaceCategory> = {};

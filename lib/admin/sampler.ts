@@ -1,5 +1,4 @@
 import 'server-only';
-import type { Cluster, Redis } from 'ioredis';
 import { getCache, type Cache } from '@/lib/cache';
 import { getDb } from '@/lib/db/client';
 import type { Db } from '@/lib/db/types';
@@ -9,7 +8,6 @@ import type { CategorySample, RedisSample } from './metrics-math';
 import { redisSampleFromInfo } from './redis-info';
 import { parseSamplerConfig, type SamplerConfig } from './sampler-config';
 import { deleteOlderThan, insertSamples, rollUp, ROLLUP_RESOLUTIONS, type NewSample } from './samples-store';
-import { memoryStoreOf, redisClientOf } from './store-access';
 
 type Logger = Pick<AppLogger, 'info' | 'warn'>;
 
@@ -18,18 +16,9 @@ export const REDIS_INSTANCE = 'redis';
 const ROLLUP_EVERY_MS = 60_000;
 const RETENTION_EVERY_MS = 10 * 60_000;
 
-/** The lease key: a `~` bookkeeping key, so key scans and category purges never count or touch it. */
-export const leaseKey = (prefix: string) => `${prefix}:~metrics-lease`;
-
-/**
- * SET NX PX takes a free lease; the holder renews it with PEXPIRE. Another instance takes over at most
- * `ttlMs` after the holder stops renewing (crash, shutdown, Redis failover).
- */
-export async function holdLease(client: Redis | Cluster, key: string, owner: string, ttlMs: number): Promise<boolean> {
-  if ((await client.set(key, owner, 'PX', ttlMs, 'NX')) === 'OK') return true;
-  if ((await client.get(key)) !== owner) return false;
-  return (await client.pexpire(key, ttlMs)) === 1;
-}
+/** The sampler's lease (CacheAdmin.lease): a `~` bookkeeping key, so key scans and category purges never count or touch it. */
+const LEASE = 'metrics-lease';
+export const leaseKey = (prefix: string) => `${prefix}:~${LEASE}`;
 
 export function categorySamples(cache: Cache, takenAt: Date): NewSample[] {
   const snap = cache.statsSnapshot();
@@ -54,9 +43,9 @@ export function categorySamples(cache: Cache, takenAt: Date): NewSample[] {
 
 /** Redis INFO figures; for the embedded memory store, its own byte count against its bound. */
 export async function redisSample(cache: Cache): Promise<RedisSample> {
-  const memory = memoryStoreOf(cache);
+  const memory = cache.admin.memory();
   if (memory) return { ...redisSampleFromInfo({}, 'memory'), usedMemory: memory.bytes, usedMemoryPeak: memory.bytes, maxmemory: memory.maxBytes };
-  return redisSampleFromInfo(await cache.info(), cache.store.backend);
+  return redisSampleFromInfo(await cache.admin.info(), cache.admin.backend);
 }
 
 /** One key scan, stored so every instance's dashboard reads the same figures. */
@@ -147,11 +136,8 @@ export class MetricsSampler {
   }
 
   private async isLeader(cache: Cache): Promise<boolean> {
-    const client = redisClientOf(cache);
     // The memory store is per process: every process is its own (only) sampler.
-    if (!client) return true;
-    if (!cache.store.available()) throw new Error('Redis not connected');
-    return holdLease(client, leaseKey(cache.prefix), cache.instanceId, 3 * this.deps.config.intervalMs);
+    return cache.admin.lease(LEASE, cache.instanceId, 3 * this.deps.config.intervalMs);
   }
 
   private async step<T>(name: string, run: () => Promise<T>): Promise<T | undefined> {

@@ -1,30 +1,32 @@
 import { randomBytes } from 'node:crypto';
-import { ServiceUnavailableError } from '@/lib/errors';
+import { CacheAdmin } from './admin';
 import type { BreakerOptions, BreakerState } from './breaker';
 import type { BusState } from './bus';
+import { bindCached, CACHE_CORE, withoutContext, type CacheCore, type CachedFunction, type CachedOptions } from './cached-function';
 import { longestLifetimeSeconds, type CategoryTable } from './categories';
-import { decodeHeader, decodeValue, deepFreeze, encodeEntry, encodeValue, headerTagsJson, type EntryHeader } from './codec';
 import type { EntryCipher } from './encryption';
 import { L1Coherence, type ExternalCoherence } from './coherence';
+import { EntryWriter } from './entry-writer';
 import { CacheEvents, type CacheEventMap, type CacheEventName } from './events';
-import { checkTimings, FACTORY_DEFAULTS, FactoryTimeoutError, within, type FactoryContext, type FactoryErrorInfo, type FactoryTimings } from './factory';
-import { bypassContext, FactoryRunner, type Computed, type EntryTimes, type Factory, type Spec, type Target } from './factory-runner';
+import { checkTimings, FACTORY_DEFAULTS, type FactoryContext, type FactoryErrorInfo, type FactoryTimings } from './factory';
+import { FactoryRunner } from './factory-runner';
 import { Invalidator, type InvalidationReport } from './invalidation';
-import { argsHash, assertCategory, assertPrefix, checkTags, entryKey, functionName } from './keys';
+import { assertCategory, assertPrefix, checkTags } from './keys';
 import { L1Cache, type L1Options } from './l1';
 import { L2Reader } from './l2-reader';
-import { purgeKeys, reclaimDead, type PurgeOptions, type PurgeReport } from './reclaim';
+import { ReadPath } from './read-path';
 import { CacheStats, type StatsSnapshot } from './stats';
 import { StoreGate } from './store-gate';
 import { MemoryStore } from './stores/memory-store';
 import type { RedisConnectionOptions } from './stores/redis-client';
 import { RedisStore } from './stores/redis-store';
-import type { Backend, CacheLogger, CacheResult, CacheStore, StoreOp } from './types';
+import type { Backend, CacheLogger, CacheResult, CacheStore } from './types';
 import { VersionKeys } from './versions';
 import { WarmRegistry, type WarmOptions, type WarmReport, type Warmer } from './warm';
 
 export type { InvalidationReport } from './invalidation';
 export type { ExternalCoherence } from './coherence';
+export type { CachedFunction, CachedOptions, CallOptions } from './cached-function';
 
 export interface CacheOptions {
   /** Namespace of every key (tests use one each). */
@@ -63,63 +65,6 @@ export interface CacheOptions {
   onFactoryError?: (error: unknown, info: FactoryErrorInfo) => void;
 }
 
-export interface CachedOptions<A extends unknown[]> {
-  category: string;
-  /** Tags of an entry; may depend on the arguments, e.g. `(id) => ['recommendation:' + id]`. */
-  tags?: readonly string[] | ((...args: A) => readonly string[]);
-  /** Fresh lifetime in seconds (default: the category's). */
-  ttl?: number;
-  /** Grace in seconds during which a stale value is served while one refresh runs; false for none. */
-  staleWhileRevalidate?: number | false;
-  /** Soft timeout (ms): with a stale value at hand, wait this long for the fresh one. See FactoryTimings. */
-  timeout?: number;
-  /** Longest wait (ms) for fn without a stale value; then FactoryTimeoutError (503). */
-  hardTimeout?: number;
-  /** Longest wait (ms) for a computation started by another caller; older computations are not joined. */
-  lockTimeout?: number;
-  /** After a failed refresh, serve stale without calling fn for this long (ms). */
-  graceBackoff?: number;
-  /** Called when fn fails (also for background refreshes, whose errors no caller sees). */
-  onFactoryError?: (error: unknown, info: FactoryErrorInfo) => void;
-}
-
-/** Per call (`cachedFn.withOptions(options, ...args)`): timeouts, and forceFresh to skip both tiers and run fn. */
-export interface CallOptions extends Partial<FactoryTimings> {
-  forceFresh?: boolean;
-}
-
-/** What `cached()` returns: fn's signature (always async), plus metadata helpers for the HTTP layer. */
-export interface CachedFunction<A extends unknown[], R> {
-  (...args: A): Promise<R>;
-  /** Value plus X-Cache status, layer and freshness times. */
-  withMeta(...args: A): Promise<CacheResult<R>>;
-  /** withMeta with per-call options (timeouts, forceFresh). */
-  withOptions(options: CallOptions, ...args: A): Promise<CacheResult<R>>;
-  /**
-   * Stores a value computed elsewhere, stamped with the tag versions current now (so compute it after the
-   * write it reflects). Other instances drop their L1 copy. Throws ServiceUnavailableError if Redis cannot take it.
-   */
-  set(value: R, ...args: A): Promise<void>;
-  /** Removes the entry everywhere (L1s through the bus). Throws ServiceUnavailableError if Redis cannot do it. */
-  delete(...args: A): Promise<void>;
-  /**
-   * Soft invalidation: the entry becomes stale but stays servable within its grace while one refresh runs
-   * (invalidateTag, by contrast, is hard: never served again). False when there was no live entry.
-   */
-  expire(...args: A): Promise<boolean>;
-  /** Reads without computing (one round trip); null on a miss. Never triggers fn or a refresh. */
-  peek(...args: A): Promise<CacheResult<R> | null>;
-  /**
-   * A fresh value from this instance's L1, synchronously, else undefined: for hot paths where every promise
-   * costs (Next runs with AsyncLocalStorage, whose promise hooks make each await expensive).
-   */
-  peekL1(...args: A): CacheResult<R> | undefined;
-  /** The full store key for these arguments. */
-  key(...args: A): string;
-  tags(...args: A): readonly string[];
-  readonly category: string;
-}
-
 export interface CacheHealth {
   enabled: boolean;
   backend: Backend;
@@ -133,20 +78,6 @@ export interface CacheHealth {
   instanceId: string;
 }
 
-/** What the two tiers hold for a key: a fresh answer, or a stale one (within grace) plus the versions to refresh it. */
-interface Found {
-  fresh?: CacheResult<unknown>;
-  stale?: CacheResult<unknown>;
-  versions: string[] | undefined;
-  snap: number;
-}
-
-/** Longest a store-ready hook keeps reads off the store after a (re)connect. */
-const READY_HOOK_TIMEOUT_MS = 3_000;
-/** An oversize key is logged at most once per this. */
-const OVERSIZE_LOG_MS = 3_600_000;
-const MAX_OVERSIZE_KEYS = 10_000;
-
 const defaultLogger: CacheLogger = {
   debug: () => {},
   info: (o, m) => console.info(m, o),
@@ -155,10 +86,17 @@ const defaultLogger: CacheLogger = {
 };
 
 /**
- * The tiered cache: the read path and the public API. Its parts, each with one job: StoreGate (breaker,
- * timeouts, failure accounting), L2Reader (one MGET per hit, shared by concurrent readers), FactoryRunner
- * (single flight, timeouts, factory context, grace backoff), Invalidator (versions + bus, pending replay),
- * L1Coherence (L1 and the bus). See docs/cache.md.
+ * The tiered cache: the facade and its wiring. Each part has one job (docs/cache.md):
+ * - ReadPath (read-path.ts): L1, then L2, then one computation or a stale value while one refresh runs;
+ * - L2Reader (l2-reader.ts): one MGET per hit, shared by concurrent readers; FactoryRunner (factory-runner.ts):
+ *   single flight, timeouts, factory context, grace backoff;
+ * - EntryWriter (entry-writer.ts): encoding (codec.ts), sealing, writes and by-hand set/delete/expire;
+ * - Invalidator (invalidation.ts): versions + bus, with PendingInvalidations replayed before reads;
+ * - L1Coherence (coherence.ts): the L1 (l1.ts) and the bus (bus.ts); StoreGate (store-gate.ts): breaker,
+ *   timeouts, failure accounting and store-ready hooks over a store (stores/);
+ * - CacheAdmin (admin.ts): scan, info, purge, reclaim, for operators.
+ * Cached functions reach the read path and writer through CACHE_CORE (cached-function.ts), not through
+ * members of this class.
  */
 export class Cache {
   readonly prefix: string;
@@ -169,21 +107,14 @@ export class Cache {
   readonly stats: CacheStats;
   /** Largest encoded entry stored; bigger values are returned uncached (counted as oversize). */
   readonly maxEntryBytes: number;
+  /** The operators' surface: keyspace scan, INFO, purge, reclaim. */
+  readonly admin: CacheAdmin;
+  readonly [CACHE_CORE]: CacheCore;
   private readonly gate: StoreGate;
   private readonly coherence: L1Coherence;
-  private readonly versions: VersionKeys;
-  private readonly reader: L2Reader;
-  private readonly runner: FactoryRunner;
   private readonly invalidator: Invalidator;
   private readonly events = new CacheEvents();
   private readonly warmers: WarmRegistry;
-  private readonly logger: CacheLogger;
-  private readonly now: () => number;
-  private readonly random: () => number;
-  private readonly factoryDefaults: FactoryTimings;
-  private readonly oversizeLogged = new Map<string, number>();
-  private readonly readyHooks: (() => Promise<void>)[] = [];
-  private readonly cipher: EntryCipher | undefined;
   private closed = false;
 
   constructor(options: CacheOptions) {
@@ -193,21 +124,20 @@ export class Cache {
       assertCategory(name);
       if (c.factory) checkTimings(c.factory, `category ${name}`);
     }
-    this.logger = options.logger ?? defaultLogger;
-    this.cipher = options.encryption;
-    this.now = options.now ?? Date.now;
-    this.random = options.random ?? Math.random;
+    const logger = options.logger ?? defaultLogger;
+    const now = options.now ?? Date.now;
+    const random = options.random ?? Math.random;
     this.enabled = options.enabled ?? true;
     this.instanceId = options.instanceId ?? randomBytes(6).toString('base64url');
     this.maxEntryBytes = options.maxEntryBytes ?? 1024 * 1024;
-    this.factoryDefaults = { ...FACTORY_DEFAULTS, ...checkTimings(options.factory ?? {}, 'cache') };
-    this.stats = new CacheStats(this.now);
+    const factoryDefaults: FactoryTimings = { ...FACTORY_DEFAULTS, ...checkTimings(options.factory ?? {}, 'cache') };
+    this.stats = new CacheStats(now);
     const timeoutMs = options.commandTimeoutMs ?? options.redis?.commandTimeoutMs ?? 200;
     this.store = options.store ?? (options.redis ? RedisStore.connect({ commandTimeoutMs: timeoutMs, ...options.redis }) : new MemoryStore());
     const shared = this.store.backend !== 'memory';
     const l1Options = options.l1 ?? (shared ? {} : false);
     const l1 = l1Options === false ? undefined : new L1Cache(l1Options);
-    const parts = { prefix: this.prefix, stats: this.stats, events: this.events, logger: this.logger };
+    const parts = { prefix: this.prefix, stats: this.stats, events: this.events, logger };
     this.coherence = new L1Coherence({
       ...parts,
       l1,
@@ -219,11 +149,11 @@ export class Cache {
     const breaker: BreakerOptions = options.breaker ?? {};
     this.gate = new StoreGate({ ...parts, store: this.store, timeoutMs, breaker, onProbe: () => this.invalidator.pending.flush() });
     const versionTtlMs = options.versionTtlMs ?? Math.max(3_600, longestLifetimeSeconds(this.categories)) * 1000;
-    this.versions = new VersionKeys(this.prefix, this.instanceId, this.now, versionTtlMs);
+    const versions = new VersionKeys(this.prefix, this.instanceId, now, versionTtlMs);
     this.invalidator = new Invalidator({
       ...parts,
       gate: this.gate,
-      versions: this.versions,
+      versions,
       coherence: this.coherence,
       enabled: this.enabled,
       breaker,
@@ -231,29 +161,40 @@ export class Cache {
       allCategories: () => Object.keys(this.categories),
     });
     const pending = this.invalidator.pending;
-    this.reader = new L2Reader({
+    const reader = new L2Reader({
       ...parts,
-      cipher: this.cipher,
+      cipher: options.encryption,
       gate: this.gate,
-      versions: this.versions,
+      versions,
       coherence: this.coherence,
-      now: this.now,
+      now,
       beforeRead: () => (pending.size > 0 ? pending.flush() : undefined),
     });
-    this.runner = new FactoryRunner({
-      ...parts,
-      now: this.now,
-      random: this.random,
-      newId: () => this.versions.next(),
-      onFactoryError: options.onFactoryError,
-      tagVersions: this.reader.tagVersions,
-      persist: (t, tags, value, times, versions, snap) => this.persist(t, tags, value, times, versions, snap),
+    const common = { ...parts, enabled: this.enabled, categories: this.categories, now, gate: this.gate, coherence: this.coherence };
+    const writer: EntryWriter = new EntryWriter({
+      ...common,
+      maxEntryBytes: this.maxEntryBytes,
+      cipher: options.encryption,
+      random,
+      versions,
+      reader,
+      forget: (key) => runner.forget(key),
     });
-    this.warmers = new WarmRegistry(this.logger);
-    if (this.store instanceof RedisStore) this.store.client.on('ready', () => this.runReadyHooks());
+    const runner: FactoryRunner = new FactoryRunner({
+      ...parts,
+      now,
+      random,
+      newId: () => versions.next(),
+      onFactoryError: options.onFactoryError,
+      tagVersions: reader.tagVersions,
+      persist: (t, tags, value, times, vs, snap) => writer.persist(t, tags, value, times, vs, snap),
+    });
+    const read = new ReadPath({ ...common, reader, runner });
+    this[CACHE_CORE] = { categories: this.categories, factoryDefaults, read, writer };
+    this.admin = new CacheAdmin({ prefix: this.prefix, store: this.store, gate: this.gate, versions, now, invalidateCategory: (c) => this.invalidateCategory(c) });
+    this.warmers = new WarmRegistry(logger);
+    if (this.store instanceof RedisStore) this.store.client.on('ready', () => this.gate.runReadyHooks());
   }
-
-  // ---------------------------------------------------------------- public API
 
   /** Wraps fn like Next's unstable_cache; see CachedOptions. */
   cached<A extends unknown[], R>(
@@ -273,154 +214,13 @@ export class Cache {
     return bindCached(() => this, fn, keyParts, options);
   }
 
-  /** @internal used by bindCached */
-  spec<A extends unknown[]>(fn: (ctx: FactoryContext<never>, ...args: A) => unknown, keyParts: readonly string[], options: CachedOptions<A>): Spec {
-    const config = this.categories[options.category];
-    if (!config) throw new Error(`unknown cache category "${options.category}" (known: ${Object.keys(this.categories).join(', ')})`);
-    const tags = options.tags;
-    const grace = options.staleWhileRevalidate === false ? 0 : (options.staleWhileRevalidate ?? config.grace);
-    const own = checkTimings(pickTimings(options), functionName(keyParts));
-    return {
-      category: options.category,
-      config,
-      name: functionName(keyParts),
-      fn: fn as unknown as Factory,
-      tagsOf: typeof tags === 'function' ? (args) => checkTags(tags(...(args as A))) : (() => {
-        const fixed = checkTags(tags ?? []);
-        return () => fixed;
-      })(),
-      ttlMs: (options.ttl ?? config.ttl) * 1000,
-      graceMs: grace * 1000,
-      timings: { ...this.factoryDefaults, ...defined(config.factory ?? {}), ...defined(own) },
-      onFactoryError: options.onFactoryError,
-    };
-  }
-
-  /** @internal */
-  target(spec: Spec, args: unknown[]): Target {
-    const tags = spec.tagsOf(args);
-    return { key: entryKey(this.prefix, spec.category, spec.name, argsHash(args)), category: spec.category, tags };
-  }
-
-  /** @internal the read path behind cached functions */
-  async resolve(spec: Spec, args: unknown[], call?: CallOptions): Promise<CacheResult<unknown>> {
-    if (!this.enabled) {
-      const value = await spec.fn(bypassContext(), ...(args as never[]));
-      this.stats.of(spec.category).bypass++;
-      const now = this.now();
-      return { value, status: 'BYPASS', layer: 'fn', key: '', id: '', storedAt: now, expiresAt: now, graceUntil: now };
-    }
-    const t = this.target(spec, args);
-    const timings = call ? { ...spec.timings, ...defined(checkTimings(pickTimings(call), 'call')) } : spec.timings;
-    const forceFresh = call?.forceFresh === true;
-    const found = await this.find(t, true, forceFresh);
-    if (found.fresh) return found.fresh;
-    if (found.stale) return this.serveStale(spec, args, t, found, timings);
-    const { flight, started } = this.runner.run(spec, args, t, found.versions, found.snap, { forceFresh, lockTimeout: timings.lockTimeout });
-    const waitMs = started ? timings.hardTimeout : Math.min(timings.lockTimeout, timings.hardTimeout);
-    const outcome = await within(flight.promise, waitMs);
-    if (!outcome.done) {
-      const kind = started ? 'hard' : 'lock';
-      this.stats.of(t.category).timeouts++;
-      this.logger.warn({ cache: this.prefix, key: t.key, kind, ms: waitMs }, 'cache factory timed out; the computation goes on in the background');
-      throw new FactoryTimeoutError(t.key, kind, waitMs);
-    }
-    if ('error' in outcome) throw outcome.error;
-    return missResult(t, outcome.value);
-  }
-
-  /**
-   * L1 then L2 (one shared read): a fresh answer from either (counted as a hit), else the newest stale one
-   * within grace (not counted yet), with the versions a refresh must stamp. A stale L1 entry never hides a
-   * fresher Redis one.
-   */
-  private async find(t: Target, ensureVersions: boolean, forceFresh: boolean): Promise<Found> {
-    let staleL1: CacheResult<unknown> | undefined;
-    if (!forceFresh) {
-      const l1 = this.l1Result(t, true);
-      if (l1?.status === 'HIT') {
-        this.count(t.category, 'hit', 'l1', t.key);
-        return { fresh: l1, versions: undefined, snap: 0 };
-      }
-      staleL1 = l1;
-    }
-    const snap = this.coherence.snapshot();
-    const read = await this.reader.read(t, ensureVersions);
-    const versions = read.kind === 'unavailable' ? undefined : read.versions;
-    if (forceFresh) return { versions, snap };
-    if ((read.kind === 'hit' || read.kind === 'stale') && (read.kind === 'hit' || !staleL1 || read.header.storedAt >= staleL1.storedAt)) {
-      const h = read.header;
-      const value = this.fillL1(t, h, read.value, read.tags, read.bytes, snap);
-      const result: CacheResult<unknown> = { value, status: read.kind === 'hit' ? 'HIT' : 'STALE', layer: 'l2', key: t.key, id: h.id, storedAt: h.storedAt, expiresAt: h.freshUntil, graceUntil: h.graceUntil };
-      if (read.kind === 'stale') return { stale: result, versions, snap };
-      this.count(t.category, 'hit', 'l2', t.key);
-      return { fresh: result, versions, snap };
-    }
-    return { stale: staleL1, versions, snap };
-  }
-
-  /** A stale value at hand: one refresh (unless backing off), and wait for it up to the soft timeout. */
-  private async serveStale(spec: Spec, args: unknown[], t: Target, found: Found, timings: FactoryTimings): Promise<CacheResult<unknown>> {
-    const stale = found.stale!;
-    const refresh = this.runner.refresh(spec, args, t, found.versions, found.snap, stale, timings);
-    if (refresh && timings.timeout > 0) {
-      const outcome = await within(refresh.promise, timings.timeout);
-      if (outcome.done && 'value' in outcome) return missResult(t, outcome.value);
-    }
-    return this.countStale(t, stale);
-  }
-
-  private countStale(t: Target, stale: CacheResult<unknown>): CacheResult<unknown> {
-    this.count(t.category, 'stale', stale.layer === 'l1' ? 'l1' : 'l2', t.key);
-    return stale;
-  }
-
-  /**
-   * @internal A fresh L1 entry, synchronously, or undefined (no L1, bus down, missing, or stale: a stale
-   * entry needs its refresh, which only the async paths start). No promise is made on this path.
-   */
-  peekL1(t: Target): CacheResult<unknown> | undefined {
-    if (!this.enabled) return undefined;
-    const r = this.l1Result(t, false);
-    if (r) this.count(t.category, 'hit', 'l1', t.key);
-    return r;
-  }
-
-  /** The L1 entry when servable (fresh, or within grace if allowStale); not counted. */
-  private l1Result(t: Target, allowStale: boolean): CacheResult<unknown> | undefined {
-    const e = this.coherence.get(t.key);
-    const now = this.now();
-    if (!e || now >= (allowStale ? e.graceUntil : e.freshUntil)) return undefined;
-    const fresh = now < e.freshUntil;
-    return { value: e.value, status: fresh ? 'HIT' : 'STALE', layer: 'l1', key: t.key, id: e.id, storedAt: e.storedAt, expiresAt: e.freshUntil, graceUntil: e.graceUntil };
-  }
-
-  /** @internal read without computing */
-  async peekTarget(t: Target): Promise<CacheResult<unknown> | null> {
-    if (!this.enabled) return null;
-    const found = await this.find(t, false, false);
-    if (found.fresh) return found.fresh;
-    return found.stale ? this.countStale(t, found.stale) : null;
-  }
-
   /**
    * Raw read of one entry by its full key (from `cachedFn.key(...)`), checked against its tag and category
    * versions. With `tags` given (the route table knows them) this is ONE round trip; without, the tags are
    * taken from the entry and checked with a second read. Returns null on miss, expiry or invalidation.
    */
-  async getEntry(category: string, key: string, tags?: readonly string[]): Promise<CacheResult<unknown> | null> {
-    if (!this.categories[category]) throw new Error(`unknown cache category "${category}"`);
-    if (tags) return this.peekTarget({ key, category, tags: checkTags(tags) });
-    if (!this.gate.usable()) return null;
-    try {
-      const [raw] = await this.gate.timed(this.store.mget([key]));
-      const header = raw ? decodeHeader(raw) : undefined;
-      if (!header) return null;
-      return this.peekTarget({ key, category, tags: JSON.parse(headerTagsJson(raw!, header)) as string[] });
-    } catch (error) {
-      this.gate.failure(error, category, 'getEntry');
-      return null;
-    }
+  getEntry(category: string, key: string, tags?: readonly string[]): Promise<CacheResult<unknown> | null> {
+    return this[CACHE_CORE].read.getEntry(category, key, tags);
   }
 
   /**
@@ -437,6 +237,12 @@ export class Cache {
     return this.invalidator.invalidate(checkTags([tag]), []);
   }
 
+  /** Invalidates every entry of a category with one counter bump (memory is reclaimed by admin.purge/reclaim). */
+  async invalidateCategory(category: string): Promise<InvalidationReport> {
+    this.knownCategory(category);
+    return this.invalidator.invalidate([], [category]);
+  }
+
   /**
    * Applies an invalidation recorded elsewhere (a durable write's outbox row, `ref` = its id): tags and
    * categories in one batch, and the bus message carries `ref` so other instances know the store has it.
@@ -444,7 +250,7 @@ export class Cache {
    */
   async apply(change: { tags?: readonly string[]; categories?: readonly string[]; ref?: string }): Promise<InvalidationReport> {
     const categories = change.categories ?? [];
-    for (const c of categories) if (!this.categories[c]) throw new Error(`unknown cache category "${c}"`);
+    for (const c of categories) this.knownCategory(c);
     return this.invalidator.invalidate(checkTags(change.tags ?? [], Infinity), categories, change.ref);
   }
 
@@ -453,16 +259,7 @@ export class Cache {
    * (applied to the store before this instance reads the store again) until `settle(ref)` says the store has it.
    */
   defer(ref: string, change: { tags?: readonly string[]; categories?: readonly string[] }): void {
-    const tags = change.tags ?? [];
-    const categories = (change.categories ?? []).filter((c) => this.categories[c]);
-    this.coherence.invalidate(tags, categories);
-    if (this.enabled && this.store.backend !== 'memory') this.invalidator.pending.keep(tags, categories, ref);
-    this.events.emit('invalidate', { tags, categories, source: 'remote', refs: [ref] });
-  }
-
-  /** Drops this instance's whole L1 (its coherence channel may have missed invalidations). */
-  clearL1(): void {
-    this.coherence.l1?.clear();
+    this.invalidator.defer(ref, change.tags ?? [], (change.categories ?? []).filter((c) => this.categories[c]));
   }
 
   /** The store has this deferred invalidation (another instance applied it). */
@@ -471,15 +268,13 @@ export class Cache {
   }
 
   /** Applies every pending invalidation to the store now; false if the store could not take them. */
-  async replayPending(): Promise<boolean> {
-    if (this.invalidator.pending.size === 0) return true;
-    if (!this.gate.usable()) return false;
-    try {
-      await this.invalidator.pending.flush();
-      return true;
-    } catch {
-      return false;
-    }
+  replayPending(): Promise<boolean> {
+    return this.invalidator.replay();
+  }
+
+  /** Drops this instance's whole L1 (its coherence channel may have missed invalidations). */
+  clearL1(): void {
+    this.coherence.l1?.clear();
   }
 
   /**
@@ -495,14 +290,7 @@ export class Cache {
    * invalidations a restored Redis lost). Reads go to L1/fn while hooks run; writes go on.
    */
   onStoreReady(hook: () => Promise<void>): void {
-    this.readyHooks.push(hook);
-    if (this.store.available()) this.runReadyHooks();
-  }
-
-  /** Invalidates every entry of a category with one counter bump (memory is reclaimed by purgeCategory/reclaim). */
-  async invalidateCategory(category: string): Promise<InvalidationReport> {
-    if (!this.categories[category]) throw new Error(`unknown cache category "${category}"`);
-    return this.invalidator.invalidate([], [category]);
+    this.gate.onReady(hook);
   }
 
   /**
@@ -516,10 +304,7 @@ export class Cache {
     handler: (...args: A) => R | Promise<R>,
   ): (...args: A) => Promise<Awaited<R>> {
     return async (...args: A): Promise<Awaited<R>> => {
-      const pending = this.invalidator.pending.size > 0;
-      if (this.enabled && this.store.backend !== 'memory' && (pending || !this.gate.usable())) {
-        throw new ServiceUnavailableError('cache store unavailable: writes are paused so no stale data is served');
-      }
+      this.invalidator.assertWritable();
       const result: Awaited<R> = await handler(...args);
       const list = typeof tags === 'function' ? tags(result, ...args) : tags;
       if (this.enabled && list.length > 0) await this.invalidateTags(list);
@@ -561,13 +346,8 @@ export class Cache {
     };
   }
 
-  /** Redis INFO fields for the dashboard sampler (summed over Cluster masters). */
-  info(): Promise<Record<string, string>> {
-    return this.gate.timed(this.store.info());
-  }
-
   registerWarmer(category: string, warmer: Warmer): void {
-    if (!this.categories[category]) throw new Error(`unknown cache category "${category}"`);
+    this.knownCategory(category);
     this.warmers.register(category, warmer);
   }
 
@@ -582,21 +362,6 @@ export class Cache {
       .filter(([, c]) => c.critical)
       .map(([name]) => name);
     return this.warmers.warmInBackground(critical);
-  }
-
-  /**
-   * Invalidates a category (O(1)) and then frees its memory: SCAN + UNLINK in bounded batches on every
-   * master, reporting progress, stoppable with an AbortSignal.
-   */
-  async purgeCategory(category: string, options: PurgeOptions = {}): Promise<PurgeReport> {
-    await this.invalidateCategory(category);
-    return purgeKeys(this.store, `${this.prefix}:${assertCategory(category)}:*`, options);
-  }
-
-  /** Frees entries made dead by tag/category invalidations (reads each batch's headers; bounded, abortable). */
-  reclaim(options: PurgeOptions & { category?: string } = {}): Promise<PurgeReport> {
-    const pattern = options.category ? `${this.prefix}:${assertCategory(options.category)}:*` : `${this.prefix}:*`;
-    return reclaimDead(this.store, this.prefix, pattern, (keys) => this.store.mget(keys), (tag) => this.versions.tag(tag), (c) => this.versions.category(c), this.now, options);
   }
 
   /** Resolves when the store connection is ready (Redis) or immediately. */
@@ -617,227 +382,12 @@ export class Cache {
     this.closed = true;
     this.gate.close();
     this.invalidator.stop();
+    await this.admin.close();
     await this.coherence.close();
     await this.store.close();
   }
 
-
-  // ---------------------------------------------------------------- internals
-
-  /** Categories holding patient data are sealed in the store when keys are configured. */
-  private cipherFor(category: string): EntryCipher | undefined {
-    return this.categories[category]?.patientData ? this.cipher : undefined;
+  private knownCategory(category: string): void {
+    if (!this.categories[category]) throw new Error(`unknown cache category "${category}"`);
   }
-
-  private runReadyHooks(): void {
-    if (this.readyHooks.length === 0 || this.closed) return;
-    const run = async () => {
-      for (const hook of this.readyHooks) {
-        const outcome = await within(hook(), READY_HOOK_TIMEOUT_MS);
-        // The store is read again anyway: a hook that cannot finish must not turn the cache off for good.
-        if (!outcome.done || 'error' in outcome) {
-          // The class and code only: a driver's message can quote the failed SQL with its parameters.
-          const error = outcome.done ? (outcome as { error: unknown }).error : undefined;
-          const err = !outcome.done ? `timed out after ${READY_HOOK_TIMEOUT_MS} ms` : `${error instanceof Error ? error.name : typeof error} ${String((error as { code?: unknown })?.code ?? '')}`.trim();
-          this.logger.warn({ cache: this.prefix, err }, 'cache store-ready hook failed');
-        }
-      }
-    };
-    this.gate.holdReads(run());
-  }
-
-  private count(category: string, kind: 'hit' | 'stale', layer: 'l1' | 'l2', key: string): void {
-    const s = this.stats.of(category);
-    if (kind === 'stale') s.staleServed++;
-    else if (layer === 'l1') s.hitsL1++;
-    else s.hitsL2++;
-    this.events.emit(kind, { category, key, layer });
-  }
-
-  private fillL1(t: Target, h: EntryHeader, value: unknown, tags: readonly string[], bytes: number, snap: number): unknown {
-    // A fresh parse is not shared with anyone, so only values that go into L1 need freezing.
-    if (!this.coherence.usable()) return value;
-    const frozen = deepFreeze(value);
-    this.coherence.set(t.key, { value: frozen, storedAt: h.storedAt, freshUntil: h.freshUntil, graceUntil: h.graceUntil, id: h.id, category: t.category, tags, snap, bytes }, this.now());
-    return frozen;
-  }
-
-  /** Encodes, writes to the store (announcing the key and its new id on the bus) and to L1. */
-  private async persist(t: Target, tags: readonly string[], value: unknown, times: EntryTimes, versions: string[] | undefined, snap: number): Promise<Computed> {
-    const stats = this.stats.of(t.category);
-    const raw = encodeEntry({ ...times, versions: versions ?? [], tagsJson: JSON.stringify(tags) }, encodeValue(value, this.cipherFor(t.category)));
-    const decoded = deepFreeze(decodeValue(decodeHeader(raw)!, raw, this.cipher));
-    const bytes = Buffer.byteLength(raw);
-    if (bytes > this.maxEntryBytes) {
-      this.oversize(t, bytes);
-      return { value: decoded, ...times };
-    }
-    let stored = false;
-    if (versions && this.gate.usable()) {
-      const ops: StoreOp[] = [{ op: 'set', key: t.key, value: raw, ttlMs: times.graceUntil - times.storedAt }];
-      // Keep version keys alive at least as long as the entries stamped with them.
-      ops.push({ op: 'extend', key: this.versions.category(t.category), ttlMs: this.versions.ttlMs });
-      for (const tag of tags) ops.push({ op: 'extend', key: this.versions.tag(tag), ttlMs: this.versions.ttlMs });
-      // Other instances drop an older L1 copy of this key (it may have vanished from Redis and been recomputed).
-      const message = this.coherence.announce([], [], [t.key], [times.id]);
-      if (message) ops.push(message);
-      try {
-        await this.gate.timed(this.store.exec(ops));
-        this.gate.success();
-        stats.sets++;
-        stored = true;
-        this.events.emit('set', { category: t.category, key: t.key, bytes });
-      } catch (error) {
-        this.gate.failure(error, t.category, 'write');
-      }
-    }
-    this.coherence.set(t.key, { ...times, value: decoded, category: t.category, tags, snap, bytes: 2 * raw.length + 256 }, this.now());
-    return { value: decoded, ...times, stored };
-  }
-
-  private oversize(t: Target, bytes: number): void {
-    this.stats.of(t.category).oversize++;
-    this.events.emit('oversize', { category: t.category, key: t.key, bytes, limit: this.maxEntryBytes });
-    const now = this.now();
-    const last = this.oversizeLogged.get(t.key);
-    if (last !== undefined && now - last < OVERSIZE_LOG_MS) return;
-    if (this.oversizeLogged.size >= MAX_OVERSIZE_KEYS) this.oversizeLogged.clear();
-    this.oversizeLogged.set(t.key, now);
-    this.logger.warn({ cache: this.prefix, category: t.category, key: t.key, bytes, limit: this.maxEntryBytes }, 'cache value over maxEntryBytes: returned but not cached (fn runs on every call)');
-  }
-
-  /** @internal cachedFn.set */
-  async setValue(spec: Spec, args: unknown[], value: unknown): Promise<void> {
-    if (!this.enabled) return;
-    const t = this.target(spec, args);
-    this.dropKeyLocally(t.key);
-    const snap = this.coherence.snapshot();
-    const read = await this.reader.readNow(t, true);
-    if (read.kind === 'unavailable') throw new ServiceUnavailableError('cache store unavailable: value not stored');
-    const now = this.now();
-    const ttlMs = Math.max(1, Math.floor(spec.ttlMs * (1 - spec.config.jitter * this.random())));
-    const times = { storedAt: now, freshUntil: now + ttlMs, graceUntil: now + ttlMs + spec.graceMs, id: this.versions.next() };
-    const c = await this.persist(t, t.tags, value, times, read.versions, snap);
-    if (!c.stored && this.store.backend !== 'memory') throw new ServiceUnavailableError('cache store unavailable: value not stored');
-  }
-
-  /** @internal cachedFn.delete */
-  async deleteValue(spec: Spec, args: unknown[]): Promise<void> {
-    if (!this.enabled) return;
-    const t = this.target(spec, args);
-    this.dropKeyLocally(t.key);
-    await this.writeKeyOps(t, [{ op: 'del', key: t.key }], 'delete');
-  }
-
-  /** @internal cachedFn.expire: rewrites the entry's header with freshUntil = now (compare-and-set on its id). */
-  async expireValue(spec: Spec, args: unknown[]): Promise<boolean> {
-    if (!this.enabled) return false;
-    const t = this.target(spec, args);
-    this.dropKeyLocally(t.key);
-    const read = await this.reader.readNow(t, false);
-    if (read.kind === 'unavailable') throw new ServiceUnavailableError('cache store unavailable: entry not expired');
-    if (read.kind === 'miss') return false;
-    if (read.kind === 'stale') return true;
-    const h = read.header;
-    const now = this.now();
-    const raw = encodeEntry({ storedAt: h.storedAt, freshUntil: now, graceUntil: h.graceUntil, id: h.id, versions: read.versions, tagsJson: JSON.stringify(read.tags) }, encodeValue(read.value, this.cipherFor(t.category)));
-    const headerLine = `m1|${h.enc}|${h.storedAt}|${h.freshUntil}|${h.graceUntil}|${h.id}\n`;
-    const results = await this.writeKeyOps(t, [{ op: 'replaceIf', key: t.key, ifStartsWith: headerLine, value: raw, ttlMs: Math.max(1, h.graceUntil - now) }], 'expire');
-    return results[0] === 1;
-  }
-
-  private dropKeyLocally(key: string): void {
-    this.coherence.invalidate([], [], [key]);
-    this.runner.forget(key);
-  }
-
-  /** Key-level writes plus the bus message that drops other L1 copies; 503 when the store cannot take them. */
-  private async writeKeyOps(t: Target, ops: StoreOp[], op: string): Promise<(string | number | null)[]> {
-    if (!this.gate.usable(t.category)) throw new ServiceUnavailableError(`cache store unavailable: ${op} not done`);
-    const message = this.coherence.announce([], [], [t.key]);
-    try {
-      const results = await this.gate.timed(this.store.exec(message ? [...ops, message] : ops));
-      this.gate.success();
-      return results;
-    } catch (error) {
-      this.gate.failure(error, t.category, op);
-      throw new ServiceUnavailableError(`cache store unavailable: ${op} not done`);
-    }
-  }
-}
-
-function missResult(t: Target, c: Computed): CacheResult<unknown> {
-  return { value: c.value, status: 'MISS', layer: 'fn', key: t.key, id: c.id, storedAt: c.storedAt, expiresAt: c.freshUntil, graceUntil: c.graceUntil };
-}
-
-function pickTimings(o: Partial<FactoryTimings>): Partial<FactoryTimings> {
-  return { timeout: o.timeout, hardTimeout: o.hardTimeout, lockTimeout: o.lockTimeout, graceBackoff: o.graceBackoff };
-}
-
-/** Drops undefined fields, so `{ ...defaults, ...defined(partial) }` keeps the defaults. */
-function defined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-/** @internal a plain fn (Next-style) as a factory that ignores its context */
-export function withoutContext<A extends unknown[], R>(fn: (...args: A) => R): (ctx: FactoryContext<unknown>, ...args: A) => R {
-  return (_ctx, ...args) => fn(...args);
-}
-
-const valueOf = <T>(r: CacheResult<T>): T => r.value;
-
-/** Builds a cached function against a lazily resolved cache (the process singleton or an instance). */
-export function bindCached<A extends unknown[], R>(
-  getCache: () => Cache,
-  fn: (ctx: FactoryContext<Awaited<R>>, ...args: A) => R | Promise<R>,
-  keyParts: readonly string[],
-  options: CachedOptions<A>,
-): CachedFunction<A, Awaited<R>> {
-  let bound: { cache: Cache; spec: Spec } | undefined;
-  const resolveSpec = () => {
-    const cache = getCache();
-    if (bound?.cache !== cache) bound = { cache, spec: cache.spec(fn as (ctx: FactoryContext<never>, ...args: A) => unknown, keyParts, options) };
-    return bound;
-  };
-  const withOptions = (call: CallOptions | undefined, args: A): Promise<CacheResult<Awaited<R>>> => {
-    try {
-      const { cache, spec } = resolveSpec();
-      return cache.resolve(spec, args, call) as Promise<CacheResult<Awaited<R>>>;
-    } catch (error) {
-      return Promise.reject(error);
-    }
-  };
-  const withMeta = (...args: A) => withOptions(undefined, args);
-  // Not async on purpose: one promise less per hit.
-  const call = (...args: A): Promise<Awaited<R>> => withMeta(...args).then(valueOf);
-  return Object.assign(call, {
-    withMeta,
-    withOptions: (options: CallOptions, ...args: A) => withOptions(options, args),
-    set: async (value: Awaited<R>, ...args: A) => {
-      const { cache, spec } = resolveSpec();
-      await cache.setValue(spec, args, value);
-    },
-    delete: async (...args: A) => {
-      const { cache, spec } = resolveSpec();
-      await cache.deleteValue(spec, args);
-    },
-    expire: async (...args: A) => {
-      const { cache, spec } = resolveSpec();
-      return cache.expireValue(spec, args);
-    },
-    peek: async (...args: A) => {
-      const { cache, spec } = resolveSpec();
-      return (await cache.peekTarget(cache.target(spec, args))) as CacheResult<Awaited<R>> | null;
-    },
-    peekL1: (...args: A) => {
-      const { cache, spec } = resolveSpec();
-      return cache.peekL1(cache.target(spec, args)) as CacheResult<Awaited<R>> | undefined;
-    },
-    key: (...args: A) => {
-      const { cache, spec } = resolveSpec();
-      return cache.target(spec, args).key;
-    },
-    tags: (...args: A) => resolveSpec().spec.tagsOf(args),
-    category: options.category,
-  });
 }

@@ -1,7 +1,8 @@
 import 'server-only';
 import { getConfig } from '@/lib/config';
 import { getLogger } from '@/lib/log';
-import { bindCached, Cache, withoutContext, type CachedFunction, type CachedOptions, type CacheOptions, type InvalidationReport } from './cache';
+import { Cache, type CacheOptions, type InvalidationReport } from './cache';
+import { bindCached, withoutContext, type CachedFunction, type CachedOptions } from './cached-function';
 import type { FactoryContext } from './factory';
 import { CATEGORY_DEFAULTS } from '@/lib/config/cache-categories';
 import { resolveCategories, type CategoryTable } from './categories';
@@ -10,6 +11,7 @@ import { MemoryStore } from './stores/memory-store';
 
 export { Cache } from './cache';
 export type { CachedFunction, CachedOptions, CacheHealth, CacheOptions, CallOptions, InvalidationReport } from './cache';
+export type { CacheAdmin, KeySize, NodeInfo, ScannedBatch } from './admin';
 export { FACTORY_DEFAULTS, FactoryTimeoutError, type FactoryContext, type FactoryErrorInfo, type FactoryTimings } from './factory';
 export { resolveCategories, type CategoryConfig, type CategoryTable } from './categories';
 /** The app's table, re-exported for code that imports it from here (until the lead merges issue 12's branches). */

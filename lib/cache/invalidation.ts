@@ -102,6 +102,39 @@ export class Invalidator {
     return message ? Number(results[results.length - 1] ?? 0) : 0;
   }
 
+  /**
+   * An invalidation another instance recorded: drops this instance's L1 entries at once and keeps it pending
+   * (applied to the store before this instance reads it again) until `pending.settle(ref)` says the store has it.
+   */
+  defer(ref: string, tags: readonly string[], categories: readonly string[]): void {
+    this.o.coherence.invalidate(tags, categories);
+    if (this.o.enabled && this.o.gate.store.backend !== 'memory') this.pending.keep(tags, categories, ref);
+    this.o.events.emit('invalidate', { tags, categories, source: 'remote', refs: [ref] });
+  }
+
+  /** Applies every pending invalidation to the store now; false if the store could not take them. */
+  async replay(): Promise<boolean> {
+    if (this.pending.size === 0) return true;
+    if (!this.o.gate.usable()) return false;
+    try {
+      await this.pending.flush();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Refuses a write up front (503) while the store is known down or an earlier invalidation is still
+   * unrecorded, so a write is not committed whose invalidation cannot be recorded.
+   */
+  assertWritable(): void {
+    const { enabled, gate } = this.o;
+    if (enabled && gate.store.backend !== 'memory' && (this.pending.size > 0 || !gate.usable())) {
+      throw new ServiceUnavailableError('cache store unavailable: writes are paused so no stale data is served');
+    }
+  }
+
   stop(): void {
     this.pending.stop();
   }

@@ -1,5 +1,6 @@
 import { Breaker, type BreakerOptions } from './breaker';
 import type { CacheEvents } from './events';
+import { within } from './factory';
 import type { CacheStats } from './stats';
 import type { CacheLogger, CacheStore } from './types';
 
@@ -16,6 +17,9 @@ export interface StoreGateOptions {
   logger: CacheLogger;
 }
 
+/** Longest a store-ready hook keeps reads off the store after a (re)connect. */
+const READY_HOOK_TIMEOUT_MS = 3_000;
+
 /**
  * Every call to the shared store goes through here: whether to try at all (breaker, connection), a timeout
  * for stores without their own, and failure accounting (counted per category, emitted, logged once per
@@ -27,6 +31,7 @@ export class StoreGate {
   private closed = false;
   /** Set while store-ready hooks run after a (re)connect: the store may hold data older than they re-apply. */
   private held: Promise<void> | undefined;
+  private readonly readyHooks: (() => Promise<void>)[] = [];
 
   constructor(private readonly o: StoreGateOptions) {
     this.store = o.store;
@@ -69,6 +74,32 @@ export class StoreGate {
       if (this.held === held) this.held = undefined;
     });
     this.held = held;
+  }
+
+  /**
+   * Runs `hook` each time the store (re)connects (the store calls runReadyHooks), before reads go to the
+   * store again; reads go to L1/fn while hooks run, writes go on.
+   */
+  onReady(hook: () => Promise<void>): void {
+    this.readyHooks.push(hook);
+    if (this.store.available()) this.runReadyHooks();
+  }
+
+  runReadyHooks(): void {
+    if (this.readyHooks.length === 0 || this.closed) return;
+    const run = async () => {
+      for (const hook of this.readyHooks) {
+        const outcome = await within(hook(), READY_HOOK_TIMEOUT_MS);
+        // The store is read again anyway: a hook that cannot finish must not turn the cache off for good.
+        if (!outcome.done || 'error' in outcome) {
+          // The class and code only: a driver's message can quote the failed SQL with its parameters.
+          const error = outcome.done ? (outcome as { error: unknown }).error : undefined;
+          const err = !outcome.done ? `timed out after ${READY_HOOK_TIMEOUT_MS} ms` : `${error instanceof Error ? error.name : typeof error} ${String((error as { code?: unknown })?.code ?? '')}`.trim();
+          this.o.logger.warn({ cache: this.o.prefix, err }, 'cache store-ready hook failed');
+        }
+      }
+    };
+    this.holdReads(run());
   }
 
   success(): void {

@@ -8,7 +8,6 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeRow } from '@/lib/admin/dashboard';
 import { scanKeyspace } from '@/lib/admin/keyspace';
-import { nodeInfosOf } from '@/lib/admin/store-access';
 import { createCache, type Cache } from '@/lib/cache';
 import { combineInfo } from '@/lib/cache/stores/redis-store';
 import { startLocalCluster, type LocalCluster } from '../cache/support/local-cluster';
@@ -55,11 +54,11 @@ describe('dashboard on Redis Cluster', () => {
 
   it('INFO of the whole store and one row per master equal what each node reports', async () => {
     const said = await Promise.all(cluster.ports.map(nodeSays));
-    const info = await writer.info();
+    const info = await writer.admin.info();
     expect(Number(info.total_system_memory)).toBe(Math.max(...said.map((s) => s.system)));
     expect(Number(info.mem_fragmentation_ratio)).toBeLessThanOrEqual(Math.max(...said.map((s) => s.frag)) + 0.5);
     expect(Number(info.mem_fragmentation_ratio)).toBeGreaterThanOrEqual(Math.min(...said.map((s) => s.frag)) - 0.5);
-    const rows = (await nodeInfosOf(writer)).map((n) => nodeRow(n.address, n.fields));
+    const rows = (await writer.admin.nodes()).map((n) => nodeRow(n.address, n.fields));
     expect(rows.map((r) => r.address).sort()).toEqual(cluster.ports.map((p) => `127.0.0.1:${p}`).sort());
     for (const [i, port] of cluster.ports.entries()) {
       const row = rows.find((r) => r.address === `127.0.0.1:${port}`)!;
@@ -82,7 +81,7 @@ describe('dashboard on Redis Cluster', () => {
   }, 30_000);
 
   it('a category purge through one instance empties it on every master', async () => {
-    const report = await writer.purgeCategory('analytics');
+    const report = await writer.admin.purge('analytics');
     expect(report.deleted).toBe(90);
     for (const port of cluster.ports) expect((await nodeSays(port)).mine, `node ${port}`).toBe(0);
   });

@@ -41,7 +41,7 @@ describe('cache on Redis Cluster', () => {
     await delivered;
     expect(await gb(4)).toBe('4@2'); // 4 % 3 === 1
     expect(await gb(5)).toBe('5@1');
-    const purge = await a.purgeCategory('analytics', { batchSize: 5 });
+    const purge = await a.admin.purge('analytics', { batchSize: 5 });
     expect(purge.deleted).toBeGreaterThanOrEqual(29);
     expect((await ga.withMeta(5)).status).toBe('MISS');
   });

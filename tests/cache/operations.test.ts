@@ -76,7 +76,7 @@ describe('purge and reclaim', () => {
     const keep = cache.cached(async () => 'keep', ['keep'], { category: 'analytics' });
     await keep();
     const batches: number[] = [];
-    const report = await cache.purgeCategory('profile', { batchSize: 50, onProgress: (p) => batches.push(p.deleted) });
+    const report = await cache.admin.purge('profile', { batchSize: 50, onProgress: (p) => batches.push(p.deleted) });
     expect(report.deleted).toBe(300);
     expect(report.batches).toBeGreaterThan(1);
     expect(batches.at(-1)).toBe(300);
@@ -88,7 +88,7 @@ describe('purge and reclaim', () => {
     const get = cache.cached(async (i: number) => i, ['purge-abort'], { category: 'profile' });
     await Promise.all(Array.from({ length: 200 }, (_, i) => get(i)));
     const ac = new AbortController();
-    const report = await cache.purgeCategory('profile', { batchSize: 10, signal: ac.signal, onProgress: (p) => p.batches >= 2 && ac.abort() });
+    const report = await cache.admin.purge('profile', { batchSize: 10, signal: ac.signal, onProgress: (p) => p.batches >= 2 && ac.abort() });
     expect(report.aborted).toBe(true);
     expect(report.deleted).toBeLessThan(200);
     expect((await get.withMeta(1)).status).toBe('MISS'); // invalidated anyway (O(1)), whatever memory is left
@@ -98,7 +98,7 @@ describe('purge and reclaim', () => {
     const get = cache.cached(async (i: number) => i, ['reclaim'], { category: 'predictions', tags: (i) => [i % 2 ? 'odd' : 'even'] });
     await Promise.all(Array.from({ length: 40 }, (_, i) => get(i)));
     await cache.invalidateTag('odd');
-    const report = await cache.reclaim({ category: 'predictions', batchSize: 7 });
+    const report = await cache.admin.reclaim({ category: 'predictions', batchSize: 7 });
     expect(report.deleted).toBe(20);
     expect((await get.withMeta(2)).status).toBe('HIT');
     expect(await countKeys(`${prefix}:~t:*`)).toBeGreaterThan(0); // bookkeeping survives (and expires on its own)
@@ -136,7 +136,7 @@ describe('stats, health, events', () => {
     expect(h.latencyMs).toBeGreaterThanOrEqual(0);
     expect(h.l1.enabled).toBe(true);
     expect(h.l1.entries).toBeGreaterThan(0);
-    const info = await cache.info();
+    const info = await cache.admin.info();
     expect(info.used_memory).toBeDefined();
   });
 });

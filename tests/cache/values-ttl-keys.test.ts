@@ -183,7 +183,7 @@ describe('keys cannot be injected (semantics 8)', () => {
     }
     expect(new Set(keys).size).toBe(nasty.length);
     expect(f.key('y'.repeat(1_000_000)).length).toBe(keys[0]!.length);
-    const purge = await cache.purgeCategory('predictions');
+    const purge = await cache.admin.purge('predictions');
     expect(purge.aborted).toBe(false); // it removed other predictions entries, none of these
     for (const s of nasty) expect((await f.withMeta(s)).status).toBe('HIT');
     // Tags with pattern characters are hashed too, and only invalidate themselves.
