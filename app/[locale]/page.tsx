@@ -1,11 +1,9 @@
 import { connection } from 'next/server';
 import { getTranslations } from 'next-intl/server';
-import { getCache } from '@/lib/cache';
-import { getDb } from '@/lib/db/client';
-import { dbHealth } from '@/lib/db/health';
 import { formatNumber } from '@/lib/i18n/format';
 import { Link } from '@/lib/i18n/navigation';
-import { getCounts, type Counts } from '@/lib/services';
+import type { Counts } from '@/lib/services';
+import { statusOverview } from '@/lib/status/system-health';
 import { pageLocale } from './_components/page-locale';
 
 type Props = { params: Promise<{ locale: string }> };
@@ -14,16 +12,7 @@ type Props = { params: Promise<{ locale: string }> };
 export default async function StatusPage({ params }: Props) {
   const locale = await pageLocale(params);
   await connection();
-  const [t, db, cache, counts] = await Promise.all([
-    getTranslations('Home'),
-    dbHealth(),
-    getCache()
-      .health()
-      .catch(() => null),
-    getDb()
-      .then(getCounts)
-      .catch((): Counts | null => null),
-  ]);
+  const [t, { database: db, cache, counts }] = await Promise.all([getTranslations('Home'), statusOverview()]);
   const cards: (keyof Counts)[] = ['patients', 'recommendations', 'diagnoses', 'feedback'];
   return (
     <div className="stack">

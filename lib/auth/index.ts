@@ -4,7 +4,7 @@ export { createApiKey, listApiKeys, markApiKeyRevoked, verifyApiKey, type ApiKey
 export { DEMO_USERS, demoSignInRefused, ensureDemoUsers } from './demo-users';
 export { assertAccess, canAccess, requireIdentity } from './guards';
 export { authenticate, getIdentity, headerValue, type AuthResult, type HeaderSource } from './identity';
-export { loginWithPassword, type LoginResult } from './login';
+export { loginWithPassword, signInWithPassword, type LoginResult } from './login';
 export { hashPassword, needsRehash, verifyPassword } from './password';
 export { createLoginRateLimiter, getLoginRateLimiter, type LoginRateLimiter } from './rate-limit';
 export { API_KEY_SCOPES, type AccessLevel, type ApiKeyScope, type Identity } from './scopes';

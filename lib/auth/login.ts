@@ -1,6 +1,6 @@
 import 'server-only';
 import { eq } from 'drizzle-orm';
-import type { Db } from '@/lib/db/client';
+import { getDb, type Db } from '@/lib/db/client';
 import { users } from '@/lib/db/schema';
 import { UnauthorizedError } from '@/lib/errors';
 import { demoSignInRefused } from './demo-users';
@@ -32,4 +32,9 @@ export async function loginWithPassword(
   }
   const { token, expiresAt } = await createSession(db, user.id);
   return { user: { id: user.id, email: user.email, name: user.name, role: user.role }, token, expiresAt };
+}
+
+/** loginWithPassword on the app's database (the sign-in form's action). */
+export async function signInWithPassword(input: { email: string; password: string; ip: string }): Promise<LoginResult> {
+  return loginWithPassword(await getDb(), input);
 }

@@ -1,6 +1,6 @@
 import 'server-only';
 import { getDb } from '@/lib/db/client';
-import { getFeedbackOrThrow, listFeedbackCommentsOrThrow, listHealthRecordsOrThrow, listPatientDiagnosesOrThrow } from '@/lib/services';
+import { getFeedbackOrThrow, listFeedbackCommentsOrThrow, listHealthRecordsOrThrow, listPatientDiagnosesOrThrow, searchPatients } from '@/lib/services';
 import type { PageRequest } from '@/lib/services/shared/keyset-page';
 
 /**
@@ -11,3 +11,4 @@ export const readHealthRecords = async (patientId: number, page: PageRequest) =>
 export const readPatientDiagnoses = async (patientId: number, page: PageRequest) => listPatientDiagnosesOrThrow(await getDb(), patientId, page);
 export const readFeedbackComments = async (recommendationId: number, page: PageRequest) => listFeedbackCommentsOrThrow(await getDb(), recommendationId, page);
 export const readFeedback = async (id: number) => getFeedbackOrThrow(await getDb(), id);
+export const readPatientSearch = async (input: Parameters<typeof searchPatients>[1]) => searchPatients(await getDb(), input);

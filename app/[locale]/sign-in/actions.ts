@@ -3,9 +3,8 @@
 import { cookies, headers } from 'next/headers';
 import { getLocale } from 'next-intl/server';
 import { z } from 'zod';
-import { loginWithPassword, sessionCookieOptions, SESSION_COOKIE } from '@/lib/auth';
+import { sessionCookieOptions, SESSION_COOKIE, signInWithPassword } from '@/lib/auth';
 import { isSafeReturnTo } from '@/lib/auth/current-user';
-import { getDb } from '@/lib/db/client';
 import { AppError } from '@/lib/errors';
 import { clientIp } from '@/lib/http/client-address';
 import { redirect } from '@/lib/i18n/navigation';
@@ -20,7 +19,7 @@ export async function signIn(_prev: SignInState, data: FormData): Promise<SignIn
   if (!parsed.success) return { error: 'missing', email };
   const locale = await getLocale();
   try {
-    const { token, expiresAt } = await loginWithPassword(await getDb(), { email: parsed.data.email, password: parsed.data.password, ip: clientIp(await headers()) });
+    const { token, expiresAt } = await signInWithPassword({ email: parsed.data.email, password: parsed.data.password, ip: clientIp(await headers()) });
     (await cookies()).set(SESSION_COOKIE, token, sessionCookieOptions(expiresAt));
   } catch (err) {
     if (err instanceof AppError && err.status === 401) return { error: 'invalid', email };

@@ -1,12 +1,11 @@
 import type { Metadata } from 'next';
 import { getTranslations } from 'next-intl/server';
 import { requireUser } from '@/lib/auth/current-user';
-import { getDb } from '@/lib/db/client';
 import { isStorableText } from '@/lib/services/shared/validation';
-import { MIZAJ_TYPES, type MizajType } from '@/lib/db/schema';
 import { formatId, formatNumber, toAsciiDigits } from '@/lib/i18n/format';
 import { Link } from '@/lib/i18n/navigation';
-import { searchPatients } from '@/lib/services';
+import { readPatientSearch } from '@/lib/reads/pages';
+import { MIZAJ_TYPES, type MizajType } from '@/lib/services';
 import { pageLocale } from '../../_components/page-locale';
 import { Pagination } from '../_components/pagination';
 
@@ -34,7 +33,7 @@ export default async function PatientsPage({ params, searchParams }: Props) {
   await requireUser({ returnTo: `/patients${toQuery({ ...query, ...(page > 1 ? { page: String(page) } : {}) })}` });
 
   const [t, tMizaj, tSex] = await Promise.all([getTranslations('Patients'), getTranslations('Mizaj'), getTranslations('Sex')]);
-  const result = await searchPatients(await getDb(), { q: q && toAsciiDigits(q), mizajType: mizaj, page, pageSize: PAGE_SIZE });
+  const result = await readPatientSearch({ q: q && toAsciiDigits(q), mizajType: mizaj, page, pageSize: PAGE_SIZE });
   const pages = Math.max(1, Math.ceil(result.total / PAGE_SIZE));
   const from = result.total ? (page - 1) * PAGE_SIZE + 1 : 0;
   const to = Math.min(result.total, page * PAGE_SIZE);
