@@ -12,6 +12,7 @@ const ONLY = {
   cache: ['config', 'errors', 'log'],
   db: ['config', 'errors', 'log'],
   services: ['db', 'errors', 'config', 'log'],
+  config: [],
   errors: [],
   log: ['errors'],
 };

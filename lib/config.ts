@@ -1,8 +1,8 @@
 import 'server-only';
 import { z } from 'zod';
-import { parseRedisUrl } from '@/lib/cache/stores/redis-url';
-import { parseEncryptionKeys } from './cache/encryption';
-import { parseCidrList } from './http/client-address';
+import { parseCidrList } from './config/cidr';
+import { parseEncryptionKeys } from './config/encryption-keys';
+import { parseRedisUrl } from './config/redis-url';
 import { CATEGORY_NAMES, type CategoryName } from './config/cache-categories';
 
 const bool = z

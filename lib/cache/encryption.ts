@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import type { EncryptionKey } from '@/lib/config/encryption-keys';
 
 /**
  * AES-256-GCM for cache entries that hold patient data, applied to an entry's payload at the codec
@@ -11,24 +12,11 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:
  * opened and reads as a miss.
  */
 
-export type EncryptionKey = { id: string; key: Buffer };
-
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
-/** Key id: first 8 hex digits of the key's SHA-256 (names the key without revealing it). */
-const keyIdOf = (key: Buffer) => createHash('sha256').update(key).digest('hex').slice(0, 8);
-
-/** CACHE_ENCRYPTION_KEYS: comma list of 32-byte keys in base64 (as `openssl rand -base64 32` prints) or 64 hex digits. */
-export function parseEncryptionKeys(text: string): EncryptionKey[] {
-  const items = text.split(',').map((s) => s.trim()).filter(Boolean);
-  if (items.length === 0) throw new Error('must list at least one key');
-  return items.map((item, i) => {
-    const key = /^[0-9a-f]{64}$/i.test(item) ? Buffer.from(item, 'hex') : /^[A-Za-z0-9+/_-]{43}=?$/.test(item) ? Buffer.from(item, 'base64') : undefined;
-    if (key?.length !== 32) throw new Error(`key ${i + 1} must be 32 bytes in base64 (openssl rand -base64 32) or 64 hex digits`);
-    return { id: keyIdOf(key), key };
-  });
-}
+/** Parsed by the config (CACHE_ENCRYPTION_KEYS), re-exported for tests and benches that seal entries themselves. */
+export { parseEncryptionKeys, type EncryptionKey } from '@/lib/config/encryption-keys';
 
 export class EntryCipher {
   private readonly byId: Map<string, Buffer>;

@@ -1,4 +1,5 @@
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
+import type { TrustedProxies } from '@/lib/config/cidr';
 
 /**
  * Who is on the other end of a request, for rate limits and the audit. The socket's address unless it is
@@ -10,23 +11,8 @@ import { BlockList, isIP } from 'node:net';
 /** The header server.ts sets on every request (overwriting whatever a client sent). */
 export const CLIENT_ADDRESS_HEADER = 'x-mizaj-client-address';
 
-export type TrustedProxies = { list: BlockList; text: string };
-
-/** "10.0.0.0/8, 192.168.1.4, fd00::/8" → a BlockList; throws naming the first bad entry. */
-export function parseCidrList(text: string): TrustedProxies {
-  const list = new BlockList();
-  for (const raw of text.split(',').map((s) => s.trim()).filter(Boolean)) {
-    const [addr, bits, extra] = raw.split('/');
-    const family = isIP(addr ?? '');
-    const max = family === 4 ? 32 : 128;
-    const prefix = bits === undefined ? max : /^\d{1,3}$/.test(bits) ? Number(bits) : NaN;
-    if (!family || extra !== undefined || !(prefix >= 0 && prefix <= max)) {
-      throw new Error(`must be a comma list of addresses or CIDR ranges (e.g. 10.0.0.0/8, ::1); "${raw}" is not one`);
-    }
-    list.addSubnet(addr!, prefix, family === 4 ? 'ipv4' : 'ipv6');
-  }
-  return { list, text };
-}
+/** Parsed by the config (TRUSTED_PROXIES); re-exported where it is used. */
+export { parseCidrList, type TrustedProxies } from '@/lib/config/cidr';
 
 /** ::ffff:1.2.3.4 (an IPv4 client on a dual-stack socket) → 1.2.3.4, so v4 ranges match it. */
 function normalize(address: string): string {

@@ -1,6 +1,6 @@
 import { Cluster, Redis, type ClusterNode, type RedisOptions } from 'ioredis';
 import type { Backend } from '../types';
-import { parseRedisUrl } from './redis-url';
+import { parseRedisUrl } from '@/lib/config/redis-url';
 
 export interface RedisConnectionOptions {
   /** Any form of redis-url.ts: redis://, rediss://, redis+sentinel://…/master, redis+cluster://h:p,h:p (+ TLS forms). */
