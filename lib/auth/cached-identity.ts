@@ -2,7 +2,7 @@ import 'server-only';
 import { cached, invalidateTag } from '@/lib/cache';
 import { getDb } from '@/lib/db/client';
 import { verifyApiKeyDigest } from './api-keys';
-import { credentialTag } from './credential-tag';
+import { tag } from '@/lib/resources/tags';
 import { sha256Hex } from './crypto-utils';
 import { headerValue, type AuthResult, type HeaderSource } from './identity';
 import type { Identity } from './scopes';
@@ -44,7 +44,7 @@ async function fromDatabase(kind: 'apikey' | 'session', digest: string): Promise
   return { identity: { kind: 'user', id: session.id, role: session.role, name: session.name, email: session.email }, expiresAt: session.expiresAt.getTime() };
 }
 
-const lookup = cached(fromDatabase, ['auth', 'credential'], { category: 'auth', tags: (_kind, digest) => [credentialTag(digest)] });
+const lookup = cached(fromDatabase, ['auth', 'credential'], { category: 'auth', tags: (_kind, digest) => [tag.credential(digest)] });
 
 /**
  * A stale identity (older than the category's TTL) is confirmed with the database before it is used. The
@@ -59,7 +59,7 @@ async function confirmStale(kind: 'apikey' | 'session', digest: string, stale: F
     return await Promise.race([fromDatabase(kind, digest), outage]);
   } catch (error) {
     if (!(error instanceof UnknownCredential)) return stale;
-    await invalidateTag(credentialTag(digest)).catch(() => undefined);
+    await invalidateTag(tag.credential(digest)).catch(() => undefined);
     return null;
   } finally {
     clearTimeout(timer);
@@ -97,7 +97,7 @@ const refused = (kind: 'apikey' | 'session'): AuthResult => ({ identity: null, r
 
 /**
  * authenticate() for the app's routes: the same rules, with each credential's identity cached for a
- * minute by its digest. Revocation and sign-out invalidate it at once (lib/auth/credential-tag.ts).
+ * minute by its digest. Revocation and sign-out invalidate it at once (tag.credential, lib/resources/tags.ts).
  */
 export async function authenticateCached(headers: HeaderSource): Promise<AuthResult> {
   const c = credentialOf(headers);

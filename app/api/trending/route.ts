@@ -1,4 +1,5 @@
 import { cachedGetHandlers } from '@/lib/api/cached-answer';
-import { CACHED } from '@/lib/api/cached-routes';
+import { cachedRoute } from '@/lib/api/cached-routes';
+import { trending } from '@/lib/resources/trending';
 
-export const { GET, POST, PUT, PATCH, DELETE } = cachedGetHandlers(CACHED.trending);
+export const { GET, POST, PUT, PATCH, DELETE } = cachedGetHandlers(cachedRoute(trending));

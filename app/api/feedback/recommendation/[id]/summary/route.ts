@@ -1,4 +1,5 @@
 import { cachedGetHandlers } from '@/lib/api/cached-answer';
-import { CACHED } from '@/lib/api/cached-routes';
+import { cachedRoute } from '@/lib/api/cached-routes';
+import { feedbackSummary } from '@/lib/resources/feedback-summary';
 
-export const { GET, POST, PUT, PATCH, DELETE } = cachedGetHandlers(CACHED.feedbackSummary);
+export const { GET, POST, PUT, PATCH, DELETE } = cachedGetHandlers(cachedRoute(feedbackSummary));
