@@ -1,5 +1,6 @@
 import 'server-only';
 import { analytics } from './analytics';
+import { conditionRecommendations } from './condition-recommendations';
 import type { CachedResource } from './define';
 import { diagnosis } from './diagnosis';
 import { feedbackSummary } from './feedback-summary';
@@ -9,10 +10,10 @@ import { recommendation } from './recommendation';
 import { trending } from './trending';
 
 export type { CachedResource, ResourceInput } from './define';
-export { analytics, diagnosis, feedbackSummary, prediction, profile, recommendation, trending };
+export { analytics, conditionRecommendations, diagnosis, feedbackSummary, prediction, profile, recommendation, trending };
 
 /**
  * Every cached resource. The OpenAPI document, the fast path's route table and the warmers walk this
  * list; route handlers and pages import the declaration they serve.
  */
-export const RESOURCES: readonly CachedResource<unknown>[] = [prediction, analytics, feedbackSummary, recommendation, profile, trending, diagnosis];
+export const RESOURCES: readonly CachedResource<unknown>[] = [prediction, analytics, feedbackSummary, recommendation, profile, trending, diagnosis, conditionRecommendations];
