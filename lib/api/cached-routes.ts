@@ -21,7 +21,7 @@ export function cachedRoute<T>(resource: CachedResource<T>): CachedRoute {
   return resource as CachedRoute;
 }
 
-const CACHED_ROUTES: CachedRoute[] = RESOURCES.filter((r): r is CachedRoute => r.op !== undefined);
+export const CACHED_ROUTES: CachedRoute[] = RESOURCES.filter((r): r is CachedRoute => r.op !== undefined);
 
 /** Records a served answer about a patient in the patient-access audit (in memory; written in batches). */
 export function auditPatientView(route: CachedRoute, input: ResourceInput, found: CacheResult<CachedRaw>, via: PatientView['via']): void {
