@@ -82,28 +82,15 @@ export type CachedResource<T, A extends unknown[] = never> = {
   patientView?: Declaration<unknown[], T>['patientView'];
 };
 
-const parse = (found: Found) => (found ? JSON.parse(found.value.body) : undefined);
-
 export function defineResource<A extends unknown[] | [], T>(d: Declaration<A, T>): CachedResource<T, A> {
   if (!d.args === !d.through) throw new Error(`resource "${d.name}" must declare either args or through`);
   const entry: Resource<A> = jsonResource(d.name, d.waits, d.category, d.tags, d.compute);
   const op = d.api && defineOperation({ ...d.api, method: 'GET', auth: d.api.auth ?? 'read', httpCache: 'cached' });
 
-  // Found → this entry's arguments; undefined when the resource it goes through has no answer (peeks).
-  const argsOf: { now(i: ResourceInput, mode: Mode): Promise<A | undefined>; l1(i: ResourceInput): A | undefined; read(i: ResourceInput): Promise<A> } =
-    d.args
-      ? { now: async (i) => d.args!(i), l1: (i) => d.args!(i), read: async (i) => d.args!(i) }
-      : {
-          now: async (i, mode) => {
-            const answer = parse(await d.through!.resource.lookup(i, mode));
-            return answer === undefined ? undefined : d.through!.then(answer as never, i);
-          },
-          l1: (i) => {
-            const answer = parse(d.through!.resource.fromL1(i));
-            return answer === undefined ? undefined : d.through!.then(answer as never, i);
-          },
-          read: async (i) => d.through!.then((await d.through!.resource.read(i)) as never, i),
-        };
+  const { args, through: via } = d;
+  const get = (a: A, mode: Mode) => (mode === 'read' ? entry.withMeta(...a) : entry.peek(...a));
+  // This entry's arguments from the answer of the resource gone through; undefined without one (a peek that missed).
+  const argsFrom = (found: Found, i: ResourceInput) => (found ? via!.then(JSON.parse(found.value.body) as never, i) : undefined);
 
   return {
     name: d.name,
@@ -113,17 +100,21 @@ export function defineResource<A extends unknown[] | [], T>(d: Declaration<A, T>
     warms: d.warm !== undefined,
     op,
     match: op ? pathMatcher(op.path) : () => null,
-    async lookup(i, mode) {
-      const args = await argsOf.now(i, mode);
-      if (args === undefined) return null;
-      return mode === 'read' ? entry.withMeta(...args) : entry.peek(...args);
+    // A direct resource makes no promise of its own: the fast path's Redis peek is on the hot path.
+    lookup(i, mode) {
+      if (args) return get(args(i), mode);
+      return via!.resource.lookup(i, mode).then((found) => {
+        const a = argsFrom(found, i);
+        return a === undefined ? null : get(a, mode);
+      });
     },
     fromL1(i) {
-      const args = argsOf.l1(i);
-      return args === undefined ? null : (entry.peekL1(...args) ?? null);
+      const a = args ? args(i) : argsFrom(via!.resource.fromL1(i), i);
+      return a === undefined ? null : (entry.peekL1(...a) ?? null);
     },
     async read(i) {
-      return JSON.parse((await entry(...(await argsOf.read(i)))).body) as Jsonify<T>;
+      const a = args ? args(i) : via!.then((await via!.resource.read(i)) as never, i);
+      return JSON.parse((await entry(...a)).body) as Jsonify<T>;
     },
     async warmTasks(db) {
       return d.warm ? (await d.warm(db)).map((args) => () => entry(...args)) : [];
