@@ -1,10 +1,7 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { asc, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serveFromCache } from '@/lib/api/fast-path';
+import { describe, expect, it } from 'vitest';
 import { recommendations } from '@/lib/db/schema';
-import { call, useApi } from './support';
+import { call, useApi, useFastPath } from './support';
 
 /**
  * GET /api/conditions/{id}/recommendations, added by one declaration (lib/resources/condition-recommendations.ts):
@@ -13,18 +10,7 @@ import { call, useApi } from './support';
  */
 const api = useApi({ patients: 30 });
 
-let server: Server;
-let base: string;
-beforeAll(async () => {
-  server = createServer((req, res) => {
-    void Promise.resolve(serveFromCache(req, res)).then((served) => {
-      if (!served) res.writeHead(599).end();
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-afterAll(() => new Promise<void>((r) => server.close(() => r())));
+const fastPath = useFastPath();
 
 type Rec = { id: number; conditionId: number; dosage: string; effectivenessScore: number };
 
@@ -53,17 +39,17 @@ describe('GET /api/conditions/{id}/recommendations', () => {
   it('is served by the fast path with the same bytes and headers as the route handler', async () => {
     const { conditionId } = await someCondition(1);
     const path = `/api/conditions/${conditionId}/recommendations`;
-    expect((await fetch(base + path, { headers: api.as.readKey })).status).toBe(599); // a miss is Next's
+    expect((await fastPath.fetch(path, api.as.readKey)).status).toBe(599); // a miss is Next's
     const viaNext = await call('GET', path, { headers: api.as.readKey });
     const body = await viaNext.text();
-    const fast = await fetch(base + path, { headers: api.as.readKey });
+    const fast = await fastPath.fetch(path, api.as.readKey);
     expect(fast.status).toBe(200);
     expect(fast.headers.get('x-cache')).toBe('HIT');
     expect(fast.headers.get('etag')).toBe(viaNext.headers.get('etag'));
     expect(fast.headers.get('cache-control')).toMatch(/^private, max-age=\d+, stale-while-revalidate=600$/);
     expect(await fast.text()).toBe(body);
     // Bad input is left to the route handler, which explains it.
-    expect((await fetch(base + '/api/conditions/0/recommendations', { headers: api.as.readKey })).status).toBe(599);
+    expect((await fastPath.fetch('/api/conditions/0/recommendations', api.as.readKey)).status).toBe(599);
   });
 
   it('is dropped when one of its recommendations is edited', async () => {

@@ -1,8 +1,11 @@
 import { readdirSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import Redis from 'ioredis';
 import { afterAll, beforeAll } from 'vitest';
+import { serveFromCache } from '@/lib/api/fast-path';
 import { createApiKey, markApiKeyRevoked } from '@/lib/auth/api-keys';
 import { ensureDemoUsers } from '@/lib/auth/demo-users';
 import { createSession } from '@/lib/auth/sessions';
@@ -149,4 +152,24 @@ export function useApi(opts: { patients?: number } = {}): ApiFixture {
     await destroyTestDb(fixture.db);
   });
   return fixture;
+}
+
+/**
+ * The fast path in front of a stand-in for Next that answers 599 (`x-fell-through: 1`), so a test sees who
+ * answered: `fetch(path, headers)` against it, or `url(path)` for other clients.
+ */
+export function useFastPath(): { fetch(path: string, headers?: Record<string, string>): Promise<Response>; url(path: string): string } {
+  let server: Server;
+  let base = '';
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      void Promise.resolve(serveFromCache(req, res)).then((served) => {
+        if (!served) res.writeHead(599, { 'x-fell-through': '1' }).end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+  return { fetch: (path, headers = {}) => fetch(base + path, { headers }), url: (path) => base + path };
 }
