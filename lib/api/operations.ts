@@ -273,5 +273,7 @@ export const ops = {
   }),
 } satisfies Record<string, ApiOperation>;
 
-for (const resource of RESOURCES) if (resource.op) addOperation(resource.op);
-for (const op of Object.values(ops)) addOperation(op as ApiOperation);
+/** Every operation the API serves: the declared resources' GETs, then the rest. */
+export const API_OPERATIONS: readonly ApiOperation[] = [...RESOURCES.flatMap((r) => (r.op ? [r.op] : [])), ...(Object.values(ops) as ApiOperation[])];
+
+for (const op of API_OPERATIONS) addOperation(op);

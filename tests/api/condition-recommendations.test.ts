@@ -66,6 +66,12 @@ describe('GET /api/conditions/{id}/recommendations', () => {
     expect(((await after.json()) as Rec[]).find((r) => r.id === target)!.dosage).toBe('half a teaspoon at night');
   });
 
+  it('passes the request gate in front of the fast path and Next (GET; other methods are 405 there)', async () => {
+    const { judge } = await import('@/lib/api/request-gate');
+    expect(judge('GET', '/api/conditions/3/recommendations').refusal).toBeUndefined();
+    expect(judge('DELETE', '/api/conditions/3/recommendations').refusal).toMatchObject({ status: 405, allow: ['GET', 'HEAD', 'OPTIONS'] });
+  });
+
   it('answers 404 problem+json for an unknown condition and 400 for a bad id', async () => {
     const missing = await call('GET', '/api/conditions/2000000000/recommendations', { headers: api.as.readKey });
     expect(missing.status).toBe(404);
