@@ -114,8 +114,8 @@ const rows = [];
 await startTs('bench/api/fast-path-server.ts', 4101);
 // The baseline serves the very bytes the fast path serves: read them from Redis by the fast path's key.
 process.env.CACHE_PREFIX = env.CACHE_PREFIX;
-const { analyticsResource } = await import('@/lib/reads/resources');
-await startTs('bench/api/baseline-server.ts', 4100, { BENCH_KEY: analyticsResource.key(ID) });
+const { analytics } = await import('@/lib/resources/analytics');
+await startTs('bench/api/baseline-server.ts', 4100, { BENCH_KEY: analytics.entry.key(ID) });
 rows.push(await measure('baseline: node:http + 1 Redis GET', 4100, {}));
 rows.push(await measure('fast path (node:http, auth, tags checked)', 4101, auth));
 const built = existsSync(path.join(ROOT, '.next/mizaj-server.mjs')) && existsSync(path.join(ROOT, '.next/BUILD_ID'));

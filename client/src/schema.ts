@@ -27,28 +27,6 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
-    "/api/predictions/optimize": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Recompute and store effectiveness scores (all conditions, or one)
-         * @description effectiveness = (smoothed mean rating − 1) / 4; only scores that move are written, and only their cached answers dropped. An unknown `conditionId` is a 400 on `body.conditionId`.
-         *
-         *     **Permission:** A clinician or admin session, or an API key with the `write` scope.
-         */
-        post: operations["optimizeEffectiveness"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/analytics/recommendation/{id}": {
         parameters: {
             query?: never;
@@ -91,6 +69,132 @@ export type paths = {
         get: operations["getFeedbackSummary"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/recommendations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A recommendation
+         * @description Cached 1 h; dropped when it changes. Its ETag is what updateRecommendation needs as If-Match.
+         *
+         *     **Permission:** Any signed-in user (clinician or admin), or any valid API key.
+         *
+         *     HEAD answers the same without a body.
+         */
+        get: operations["getRecommendation"];
+        /**
+         * Update a recommendation (effectiveness score, dosage, names)
+         * @description Needs `If-Match` with the ETag from getRecommendation (or `*`): checked against the row inside the write transaction, so of two clinicians editing from the same version one gets 412 instead of silently overwriting the other. Without If-Match: 428. Answers the new representation and its ETag.
+         *
+         *     **Permission:** A clinician or admin session, or an API key with the `write` scope.
+         */
+        put: operations["updateRecommendation"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/patients/{id}/profile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A patient with the newest health records and diagnoses
+         * @description Embeds the first page of each list (10 health records, 20 diagnoses); `healthRecordsNext` / `diagnosesNext` continue with listHealthRecords / listPatientDiagnoses. Cached per caller and dropped when that user signs out.
+         *
+         *     **Permission:** Any signed-in user (clinician or admin), or any valid API key.
+         *
+         *     Personal data (names a patient): `Cache-Control: private, no-cache` with `Vary: Authorization, Cookie`; a client keeps it only to revalidate and drops it on sign-out.
+         *
+         *     HEAD answers the same without a body.
+         */
+        get: operations["getPatientProfile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/trending": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Remedies with the most feedback in the last 7 or 30 days
+         * @description Unknown query parameters are refused (400). Cached 1 h; dropped when feedback arrives.
+         *
+         *     **Permission:** Any signed-in user (clinician or admin), or any valid API key.
+         *
+         *     HEAD answers the same without a body.
+         */
+        get: operations["getTrending"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/conditions/{id}/recommendations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A condition's recommendations, most effective first
+         * @description Every recommendation for the condition, by effectiveness score (highest first), then id. Cached 1 h; dropped when any of them is edited or re-scored (optimizeEffectiveness). An unknown condition is a 404.
+         *
+         *     **Permission:** Any signed-in user (clinician or admin), or any valid API key.
+         *
+         *     HEAD answers the same without a body.
+         */
+        get: operations["listConditionRecommendations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/predictions/optimize": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Recompute and store effectiveness scores (all conditions, or one)
+         * @description effectiveness = (smoothed mean rating − 1) / 4; only scores that move are written, and only their cached answers dropped. An unknown `conditionId` is a 400 on `body.conditionId`.
+         *
+         *     **Permission:** A clinician or admin session, or an API key with the `write` scope.
+         */
+        post: operations["optimizeEffectiveness"];
         delete?: never;
         options?: never;
         head?: never;
@@ -169,62 +273,6 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
-    "/api/recommendations/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * A recommendation
-         * @description Cached 1 h; dropped when it changes. Its ETag is what updateRecommendation needs as If-Match.
-         *
-         *     **Permission:** Any signed-in user (clinician or admin), or any valid API key.
-         *
-         *     HEAD answers the same without a body.
-         */
-        get: operations["getRecommendation"];
-        /**
-         * Update a recommendation (effectiveness score, dosage, names)
-         * @description Needs `If-Match` with the ETag from getRecommendation (or `*`): checked against the row inside the write transaction, so of two clinicians editing from the same version one gets 412 instead of silently overwriting the other. Without If-Match: 428. Answers the new representation and its ETag.
-         *
-         *     **Permission:** A clinician or admin session, or an API key with the `write` scope.
-         */
-        put: operations["updateRecommendation"];
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/patients/{id}/profile": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * A patient with the newest health records and diagnoses
-         * @description Embeds the first page of each list (10 health records, 20 diagnoses); `healthRecordsNext` / `diagnosesNext` continue with listHealthRecords / listPatientDiagnoses. Cached per caller and dropped when that user signs out.
-         *
-         *     **Permission:** Any signed-in user (clinician or admin), or any valid API key.
-         *
-         *     Personal data (names a patient): `Cache-Control: private, no-cache` with `Vary: Authorization, Cookie`; a client keeps it only to revalidate and drops it on sign-out.
-         *
-         *     HEAD answers the same without a body.
-         */
-        get: operations["getPatientProfile"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/patients/{id}/health-records": {
         parameters: {
             query?: never;
@@ -269,30 +317,6 @@ export type paths = {
          *     HEAD answers the same without a body.
          */
         get: operations["listPatientDiagnoses"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/trending": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Remedies with the most feedback in the last 7 or 30 days
-         * @description Unknown query parameters are refused (400). Cached 1 h; dropped when feedback arrives.
-         *
-         *     **Permission:** Any signed-in user (clinician or admin), or any valid API key.
-         *
-         *     HEAD answers the same without a body.
-         */
-        get: operations["getTrending"];
         put?: never;
         post?: never;
         delete?: never;
@@ -642,11 +666,6 @@ export type components = {
          * @enum {string}
          */
         RecommendationKind: "herbal" | "dietary" | "lifestyle";
-        /** @description What the recomputation changed */
-        OptimizeResult: {
-            /** @description Recommendations whose score moved by more than 0.0005, ascending */
-            changedIds: number[];
-        };
         /** @description Feedback analytics for one recommendation */
         RecommendationAnalytics: {
             /** @description Id of the recommendation */
@@ -722,34 +741,6 @@ export type components = {
             /**
              * Format: date-time
              * @description When it was given
-             */
-            createdAt: string;
-        };
-        /** @description A page of comments on a recommendation */
-        FeedbackCommentPage: {
-            /** @description Newest first */
-            items: components["schemas"]["FeedbackComment"][];
-            /**
-             * @description Cursor of the next page (pass it as `cursor`); null on the last page
-             * @example djE6MTIzNA
-             */
-            next: string | null;
-        };
-        /** @description A stored feedback and what it is about */
-        Feedback: {
-            /** @description Id of the feedback */
-            feedbackId: number;
-            /** @description Id of the recommendation */
-            recommendationId: number;
-            /** @description Id of the diagnosis */
-            diagnosisId: number;
-            /** @description Id of the patient (from the diagnosis) */
-            patientId: number;
-            /** @description Id of the condition */
-            conditionId: number;
-            /**
-             * Format: date-time
-             * @description When it was stored
              */
             createdAt: string;
         };
@@ -936,26 +927,6 @@ export type components = {
              */
             createdAt: string;
         };
-        /** @description A page of a patient's health records */
-        HealthRecordPage: {
-            /** @description Newest first */
-            items: components["schemas"]["HealthRecord"][];
-            /**
-             * @description Cursor of the next page (pass it as `cursor`); null on the last page
-             * @example djE6MTIzNA
-             */
-            next: string | null;
-        };
-        /** @description A page of a patient's diagnoses */
-        PatientDiagnosisPage: {
-            /** @description Newest first */
-            items: components["schemas"]["PatientDiagnosis"][];
-            /**
-             * @description Cursor of the next page (pass it as `cursor`); null on the last page
-             * @example djE6MTIzNA
-             */
-            next: string | null;
-        };
         /** @description Remedies with the most feedback in the window, most first */
         Trending: {
             /** @description Id of the recommendation */
@@ -976,6 +947,61 @@ export type components = {
             /** @description Mean rating in the window */
             meanRating: number;
         }[];
+        /** @description A condition's recommendations, most effective first */
+        ConditionRecommendations: components["schemas"]["Recommendation"][];
+        /** @description What the recomputation changed */
+        OptimizeResult: {
+            /** @description Recommendations whose score moved by more than 0.0005, ascending */
+            changedIds: number[];
+        };
+        /** @description A page of comments on a recommendation */
+        FeedbackCommentPage: {
+            /** @description Newest first */
+            items: components["schemas"]["FeedbackComment"][];
+            /**
+             * @description Cursor of the next page (pass it as `cursor`); null on the last page
+             * @example djE6MTIzNA
+             */
+            next: string | null;
+        };
+        /** @description A stored feedback and what it is about */
+        Feedback: {
+            /** @description Id of the feedback */
+            feedbackId: number;
+            /** @description Id of the recommendation */
+            recommendationId: number;
+            /** @description Id of the diagnosis */
+            diagnosisId: number;
+            /** @description Id of the patient (from the diagnosis) */
+            patientId: number;
+            /** @description Id of the condition */
+            conditionId: number;
+            /**
+             * Format: date-time
+             * @description When it was stored
+             */
+            createdAt: string;
+        };
+        /** @description A page of a patient's health records */
+        HealthRecordPage: {
+            /** @description Newest first */
+            items: components["schemas"]["HealthRecord"][];
+            /**
+             * @description Cursor of the next page (pass it as `cursor`); null on the last page
+             * @example djE6MTIzNA
+             */
+            next: string | null;
+        };
+        /** @description A page of a patient's diagnoses */
+        PatientDiagnosisPage: {
+            /** @description Newest first */
+            items: components["schemas"]["PatientDiagnosis"][];
+            /**
+             * @description Cursor of the next page (pass it as `cursor`); null on the last page
+             * @example djE6MTIzNA
+             */
+            next: string | null;
+        };
         /** @description Liveness and readiness */
         Health: {
             /**
@@ -1188,19 +1214,20 @@ export type SchemaFieldIssue = components['schemas']['FieldIssue'];
 export type SchemaDiagnosisPrediction = components['schemas']['DiagnosisPrediction'];
 export type SchemaMizajType = components['schemas']['MizajType'];
 export type SchemaRecommendationKind = components['schemas']['RecommendationKind'];
-export type SchemaOptimizeResult = components['schemas']['OptimizeResult'];
 export type SchemaRecommendationAnalytics = components['schemas']['RecommendationAnalytics'];
 export type SchemaFeedbackSummary = components['schemas']['FeedbackSummary'];
 export type SchemaFeedbackComment = components['schemas']['FeedbackComment'];
-export type SchemaFeedbackCommentPage = components['schemas']['FeedbackCommentPage'];
-export type SchemaFeedback = components['schemas']['Feedback'];
 export type SchemaRecommendation = components['schemas']['Recommendation'];
 export type SchemaPatientProfile = components['schemas']['PatientProfile'];
 export type SchemaHealthRecord = components['schemas']['HealthRecord'];
 export type SchemaPatientDiagnosis = components['schemas']['PatientDiagnosis'];
+export type SchemaTrending = components['schemas']['Trending'];
+export type SchemaConditionRecommendations = components['schemas']['ConditionRecommendations'];
+export type SchemaOptimizeResult = components['schemas']['OptimizeResult'];
+export type SchemaFeedbackCommentPage = components['schemas']['FeedbackCommentPage'];
+export type SchemaFeedback = components['schemas']['Feedback'];
 export type SchemaHealthRecordPage = components['schemas']['HealthRecordPage'];
 export type SchemaPatientDiagnosisPage = components['schemas']['PatientDiagnosisPage'];
-export type SchemaTrending = components['schemas']['Trending'];
 export type SchemaHealth = components['schemas']['Health'];
 export type SchemaCacheHealthAnswer = components['schemas']['CacheHealthAnswer'];
 export type SchemaCacheHealth = components['schemas']['CacheHealth'];
@@ -1417,299 +1444,6 @@ export interface operations {
             };
             /** @description Not found. Codes: `not_found` */
             404: {
-                headers: {
-                    /**
-                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
-                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
-                     */
-                    "X-Request-Id": string;
-                    /**
-                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
-                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
-                     */
-                    "Server-Timing": string;
-                    /**
-                     * @description Errors are never stored: `no-store`
-                     * @example no-store
-                     */
-                    "Cache-Control": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unexpected error (details are logged, not returned). Codes: `internal_error` */
-            500: {
-                headers: {
-                    /**
-                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
-                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
-                     */
-                    "X-Request-Id": string;
-                    /**
-                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
-                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
-                     */
-                    "Server-Timing": string;
-                    /**
-                     * @description Errors are never stored: `no-store`
-                     * @example no-store
-                     */
-                    "Cache-Control": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is unavailable (or a write could not record its cache invalidation); nothing was written; see Retry-After. Codes: `service_unavailable` */
-            503: {
-                headers: {
-                    /**
-                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
-                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
-                     */
-                    "X-Request-Id": string;
-                    /**
-                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
-                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
-                     */
-                    "Server-Timing": string;
-                    /**
-                     * @description Errors are never stored: `no-store`
-                     * @example no-store
-                     */
-                    "Cache-Control": string;
-                    /**
-                     * @description Seconds to wait before retrying
-                     * @example 5
-                     */
-                    "Retry-After": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    optimizeEffectiveness: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Makes a retry safe: the same key with the same body replays the first answer (`Idempotent-Replayed: true`) and writes nothing more; the same key with another body is 422, while the first is still running 409. 1–255 visible ASCII characters, kept per credential for 24 h */
-                "Idempotency-Key"?: string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        /** @description JSON, at most 64 KiB */
-        requestBody: {
-            content: {
-                /**
-                 * @example {
-                 *       "conditionId": 3
-                 *     }
-                 */
-                "application/json": {
-                    /**
-                     * @description Only this condition; omit for all
-                     * @example 3
-                     */
-                    conditionId?: number;
-                };
-            };
-        };
-        responses: {
-            /** @description Recompute and store effectiveness scores (all conditions, or one) */
-            200: {
-                headers: {
-                    /**
-                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
-                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
-                     */
-                    "X-Request-Id": string;
-                    /**
-                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
-                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
-                     */
-                    "Server-Timing": string;
-                    /**
-                     * @description `no-store` unless the operation says otherwise (this document: `public, max-age=300`)
-                     * @example no-store
-                     */
-                    "Cache-Control": string;
-                    /**
-                     * @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key
-                     * @example true
-                     */
-                    "Idempotent-Replayed"?: "true";
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "changedIds": [
-                     *         7,
-                     *         9
-                     *       ]
-                     *     }
-                     */
-                    "application/json": components["schemas"]["OptimizeResult"];
-                };
-            };
-            /** @description Invalid input (`errors` names each field) or a body that is not JSON. Codes: `validation_failed`, `malformed_body` */
-            400: {
-                headers: {
-                    /**
-                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
-                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
-                     */
-                    "X-Request-Id": string;
-                    /**
-                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
-                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
-                     */
-                    "Server-Timing": string;
-                    /**
-                     * @description Errors are never stored: `no-store`
-                     * @example no-store
-                     */
-                    "Cache-Control": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid API key or session. Codes: `unauthorized` */
-            401: {
-                headers: {
-                    /**
-                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
-                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
-                     */
-                    "X-Request-Id": string;
-                    /**
-                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
-                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
-                     */
-                    "Server-Timing": string;
-                    /**
-                     * @description Errors are never stored: `no-store`
-                     * @example no-store
-                     */
-                    "Cache-Control": string;
-                    /**
-                     * @description The scheme to use (RFC 9110)
-                     * @example Bearer realm="mizaj"
-                     */
-                    "WWW-Authenticate": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The identity lacks the role or scope. Codes: `forbidden` */
-            403: {
-                headers: {
-                    /**
-                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
-                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
-                     */
-                    "X-Request-Id": string;
-                    /**
-                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
-                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
-                     */
-                    "Server-Timing": string;
-                    /**
-                     * @description Errors are never stored: `no-store`
-                     * @example no-store
-                     */
-                    "Cache-Control": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A request with the same Idempotency-Key is still running. Codes: `idempotency_key_in_flight` */
-            409: {
-                headers: {
-                    /**
-                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
-                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
-                     */
-                    "X-Request-Id": string;
-                    /**
-                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
-                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
-                     */
-                    "Server-Timing": string;
-                    /**
-                     * @description Errors are never stored: `no-store`
-                     * @example no-store
-                     */
-                    "Cache-Control": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body larger than 64 KiB. Codes: `payload_too_large` */
-            413: {
-                headers: {
-                    /**
-                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
-                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
-                     */
-                    "X-Request-Id": string;
-                    /**
-                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
-                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
-                     */
-                    "Server-Timing": string;
-                    /**
-                     * @description Errors are never stored: `no-store`
-                     * @example no-store
-                     */
-                    "Cache-Control": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body is not application/json. Codes: `unsupported_media_type` */
-            415: {
-                headers: {
-                    /**
-                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
-                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
-                     */
-                    "X-Request-Id": string;
-                    /**
-                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
-                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
-                     */
-                    "Server-Timing": string;
-                    /**
-                     * @description Errors are never stored: `no-store`
-                     * @example no-store
-                     */
-                    "Cache-Control": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The Idempotency-Key was used before with another body. Codes: `idempotency_key_reused` */
-            422: {
                 headers: {
                     /**
                      * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
@@ -2181,827 +1915,6 @@ export interface operations {
                      * @example HIT
                      */
                     "X-Cache": "HIT" | "MISS" | "STALE";
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Invalid input (`errors` names each field) or a body that is not JSON. Codes: `validation_failed`, `malformed_body` */
-            400: {
-                headers: {
-                    /**
-                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
-                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
-                     */
-                    "X-Request-Id": string;
-                    /**
-                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
-                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
-                     */
-                    "Server-Timing": string;
-                    /**
-                     * @description Errors are never stored: `no-store`
-                     * @example no-store
-                     */
-                    "Cache-Control": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid API key or session. Codes: `unauthorized` */
-            401: {
-                headers: {
-                    /**
-                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
-                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
-                     */
-                    "X-Request-Id": string;
-                    /**
-                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
-                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
-                     */
-                    "Server-Timing": string;
-                    /**
-                     * @description Errors are never stored: `no-store`
-                     * @example no-store
-                     */
-                    "Cache-Control": string;
-                    /**
-                     * @description The scheme to use (RFC 9110)
-                     * @example Bearer realm="mizaj"
-                     */
-                    "WWW-Authenticate": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The identity lacks the role or scope. Codes: `forbidden` */
-            403: {
-                headers: {
-                    /**
-                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
-                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
-                     */
-                    "X-Request-Id": string;
-                    /**
-                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
-                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
-                     */
-                    "Server-Timing": string;
-                    /**
-                     * @description Errors are never stored: `no-store`
-                     * @example no-store
-                     */
-                    "Cache-Control": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found. Codes: `not_found` */
-            404: {
-                headers: {
-                    /**
-                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
-                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
-                     */
-                    "X-Request-Id": string;
-                    /**
-                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
-                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
-                     */
-                    "Server-Timing": string;
-                    /**
-                     * @description Errors are never stored: `no-store`
-                     * @example no-store
-                     */
-                    "Cache-Control": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unexpected error (details are logged, not returned). Codes: `internal_error` */
-            500: {
-                headers: {
-                    /**
-                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
-                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
-                     */
-                    "X-Request-Id": string;
-                    /**
-                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
-                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
-                     */
-                    "Server-Timing": string;
-                    /**
-                     * @description Errors are never stored: `no-store`
-                     * @example no-store
-                     */
-                    "Cache-Control": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is unavailable (or a write could not record its cache invalidation); nothing was written; see Retry-After. Codes: `service_unavailable` */
-            503: {
-                headers: {
-                    /**
-                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
-                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
-                     */
-                    "X-Request-Id": string;
-                    /**
-                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
-                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
-                     */
-                    "Server-Timing": string;
-                    /**
-                     * @description Errors are never stored: `no-store`
-                     * @example no-store
-                     */
-                    "Cache-Control": string;
-                    /**
-                     * @description Seconds to wait before retrying
-                     * @example 5
-                     */
-                    "Retry-After": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    listFeedbackComments: {
-        parameters: {
-            query?: {
-                /** @description Items per page */
-                limit?: number;
-                /** @description The `next` of the previous page; omit for the first page */
-                cursor?: string;
-            };
-            header?: {
-                /** @description An ETag received earlier: a 304 without a body answers when it still matches */
-                "If-None-Match"?: string;
-            };
-            path: {
-                /** @description Recommendation id */
-                id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A recommendation's comments, newest first */
-            200: {
-                headers: {
-                    /**
-                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
-                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
-                     */
-                    "X-Request-Id": string;
-                    /**
-                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
-                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
-                     */
-                    "Server-Timing": string;
-                    /**
-                     * @description Strong validator: SHA-256 of the body, base64url, quoted. Send it back as If-None-Match (reads) or If-Match (writes)
-                     * @example "kT2cW4m0q3Yh5cRkS5Vd1XyqzTq8b1jv9y0G3QWc7xE"
-                     */
-                    ETag: string;
-                    /**
-                     * @description Cached answers: `private, max-age=<seconds of freshness left>, stale-while-revalidate=<grace>` (max-age falls as the entry ages). Answers about one patient: `private, no-cache` (revalidate with the ETag every time)
-                     * @example private, max-age=3540, stale-while-revalidate=60
-                     */
-                    "Cache-Control": string;
-                    /**
-                     * @description `Accept-Encoding` when a gzip copy exists; answers about a patient also vary on `Authorization, Cookie`
-                     * @example Accept-Encoding
-                     */
-                    Vary?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "items": [
-                     *         {
-                     *           "id": 1234,
-                     *           "rating": 4,
-                     *           "comment": "Sleeps better",
-                     *           "createdAt": "2026-11-19T17:02:11.000Z"
-                     *         }
-                     *       ],
-                     *       "next": "djE6MTIzNA"
-                     *     }
-                     */
-                    "application/json": components["schemas"]["FeedbackCommentPage"];
-                };
-            };
-            /** @description Not modified: If-None-Match matched the ETag; no body */
-            304: {
-                headers: {
-                    /**
-                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
-                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
-                     */
-                    "X-Request-Id": string;
-                    /**
-                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
-                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
-                     */
-                    "Server-Timing": string;
-                    /**
-                     * @description Strong validator: SHA-256 of the body, base64url, quoted. Send it back as If-None-Match (reads) or If-Match (writes)
-                     * @example "kT2cW4m0q3Yh5cRkS5Vd1XyqzTq8b1jv9y0G3QWc7xE"
-                     */
-                    ETag: string;
-                    /**
-                     * @description Cached answers: `private, max-age=<seconds of freshness left>, stale-while-revalidate=<grace>` (max-age falls as the entry ages). Answers about one patient: `private, no-cache` (revalidate with the ETag every time)
-                     * @example private, max-age=3540, stale-while-revalidate=60
-                     */
-                    "Cache-Control": string;
-                    /**
-                     * @description `Accept-Encoding` when a gzip copy exists; answers about a patient also vary on `Authorization, Cookie`
-                     * @example Accept-Encoding
-                     */
-                    Vary?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Invalid input (`errors` names each field) or a body that is not JSON. Codes: `validation_failed`, `malformed_body` */
-            400: {
-                headers: {
-                    /**
-                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
-                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
-                     */
-                    "X-Request-Id": string;
-                    /**
-                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
-                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
-                     */
-                    "Server-Timing": string;
-                    /**
-                     * @description Errors are never stored: `no-store`
-                     * @example no-store
-                     */
-                    "Cache-Control": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid API key or session. Codes: `unauthorized` */
-            401: {
-                headers: {
-                    /**
-                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
-                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
-                     */
-                    "X-Request-Id": string;
-                    /**
-                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
-                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
-                     */
-                    "Server-Timing": string;
-                    /**
-                     * @description Errors are never stored: `no-store`
-                     * @example no-store
-                     */
-                    "Cache-Control": string;
-                    /**
-                     * @description The scheme to use (RFC 9110)
-                     * @example Bearer realm="mizaj"
-                     */
-                    "WWW-Authenticate": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The identity lacks the role or scope. Codes: `forbidden` */
-            403: {
-                headers: {
-                    /**
-                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
-                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
-                     */
-                    "X-Request-Id": string;
-                    /**
-                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
-                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
-                     */
-                    "Server-Timing": string;
-                    /**
-                     * @description Errors are never stored: `no-store`
-                     * @example no-store
-                     */
-                    "Cache-Control": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found. Codes: `not_found` */
-            404: {
-                headers: {
-                    /**
-                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
-                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
-                     */
-                    "X-Request-Id": string;
-                    /**
-                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
-                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
-                     */
-                    "Server-Timing": string;
-                    /**
-                     * @description Errors are never stored: `no-store`
-                     * @example no-store
-                     */
-                    "Cache-Control": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unexpected error (details are logged, not returned). Codes: `internal_error` */
-            500: {
-                headers: {
-                    /**
-                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
-                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
-                     */
-                    "X-Request-Id": string;
-                    /**
-                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
-                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
-                     */
-                    "Server-Timing": string;
-                    /**
-                     * @description Errors are never stored: `no-store`
-                     * @example no-store
-                     */
-                    "Cache-Control": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is unavailable (or a write could not record its cache invalidation); nothing was written; see Retry-After. Codes: `service_unavailable` */
-            503: {
-                headers: {
-                    /**
-                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
-                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
-                     */
-                    "X-Request-Id": string;
-                    /**
-                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
-                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
-                     */
-                    "Server-Timing": string;
-                    /**
-                     * @description Errors are never stored: `no-store`
-                     * @example no-store
-                     */
-                    "Cache-Control": string;
-                    /**
-                     * @description Seconds to wait before retrying
-                     * @example 5
-                     */
-                    "Retry-After": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    submitFeedback: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Makes a retry safe: the same key with the same body replays the first answer (`Idempotent-Replayed: true`) and writes nothing more; the same key with another body is 422, while the first is still running 409. 1–255 visible ASCII characters, kept per credential for 24 h */
-                "Idempotency-Key"?: string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        /** @description JSON, at most 64 KiB */
-        requestBody: {
-            content: {
-                /**
-                 * @example {
-                 *       "recommendationId": 7,
-                 *       "diagnosisId": 12,
-                 *       "rating": 4,
-                 *       "adherence": 80,
-                 *       "sideEffects": null,
-                 *       "comment": "Sleeps better"
-                 *     }
-                 */
-                "application/json": {
-                    /** @description The recommendation rated; it must be for the condition of the diagnosis */
-                    recommendationId: number;
-                    /** @description The diagnosis it was given for */
-                    diagnosisId: number;
-                    /** @description Optional: derived from the diagnosis; when given it must match */
-                    patientId?: number;
-                    /** @description How well it worked, 1–5 */
-                    rating: number;
-                    /** @description Share of the course followed, 0–100 % */
-                    adherence: number;
-                    /** @description Side effects noticed, if any */
-                    sideEffects?: string | null;
-                    /** @description Free comment (shown in the summary without the patient) */
-                    comment?: string | null;
-                };
-            };
-        };
-        responses: {
-            /** @description Record feedback on a recommendation for a diagnosis */
-            201: {
-                headers: {
-                    /**
-                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
-                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
-                     */
-                    "X-Request-Id": string;
-                    /**
-                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
-                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
-                     */
-                    "Server-Timing": string;
-                    /**
-                     * @description `no-store` unless the operation says otherwise (this document: `public, max-age=300`)
-                     * @example no-store
-                     */
-                    "Cache-Control": string;
-                    /**
-                     * @description The new ETag of the resource written: send it as If-Match for the next change
-                     * @example "kT2cW4m0q3Yh5cRkS5Vd1XyqzTq8b1jv9y0G3QWc7xE"
-                     */
-                    ETag: string;
-                    /**
-                     * @description Where the created resource can be read: `/api/feedback/{feedbackId}`
-                     * @example /api/feedback/1234
-                     */
-                    Location: string;
-                    /**
-                     * @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key
-                     * @example true
-                     */
-                    "Idempotent-Replayed"?: "true";
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "feedbackId": 1234,
-                     *       "recommendationId": 7,
-                     *       "diagnosisId": 12,
-                     *       "patientId": 3,
-                     *       "conditionId": 3,
-                     *       "createdAt": "2026-11-20T08:31:00.000Z"
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Feedback"];
-                };
-            };
-            /** @description Invalid input (`errors` names each field) or a body that is not JSON. Codes: `validation_failed`, `malformed_body` */
-            400: {
-                headers: {
-                    /**
-                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
-                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
-                     */
-                    "X-Request-Id": string;
-                    /**
-                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
-                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
-                     */
-                    "Server-Timing": string;
-                    /**
-                     * @description Errors are never stored: `no-store`
-                     * @example no-store
-                     */
-                    "Cache-Control": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid API key or session. Codes: `unauthorized` */
-            401: {
-                headers: {
-                    /**
-                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
-                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
-                     */
-                    "X-Request-Id": string;
-                    /**
-                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
-                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
-                     */
-                    "Server-Timing": string;
-                    /**
-                     * @description Errors are never stored: `no-store`
-                     * @example no-store
-                     */
-                    "Cache-Control": string;
-                    /**
-                     * @description The scheme to use (RFC 9110)
-                     * @example Bearer realm="mizaj"
-                     */
-                    "WWW-Authenticate": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The identity lacks the role or scope. Codes: `forbidden` */
-            403: {
-                headers: {
-                    /**
-                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
-                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
-                     */
-                    "X-Request-Id": string;
-                    /**
-                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
-                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
-                     */
-                    "Server-Timing": string;
-                    /**
-                     * @description Errors are never stored: `no-store`
-                     * @example no-store
-                     */
-                    "Cache-Control": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A request with the same Idempotency-Key is still running. Codes: `idempotency_key_in_flight` */
-            409: {
-                headers: {
-                    /**
-                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
-                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
-                     */
-                    "X-Request-Id": string;
-                    /**
-                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
-                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
-                     */
-                    "Server-Timing": string;
-                    /**
-                     * @description Errors are never stored: `no-store`
-                     * @example no-store
-                     */
-                    "Cache-Control": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body larger than 64 KiB. Codes: `payload_too_large` */
-            413: {
-                headers: {
-                    /**
-                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
-                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
-                     */
-                    "X-Request-Id": string;
-                    /**
-                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
-                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
-                     */
-                    "Server-Timing": string;
-                    /**
-                     * @description Errors are never stored: `no-store`
-                     * @example no-store
-                     */
-                    "Cache-Control": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body is not application/json. Codes: `unsupported_media_type` */
-            415: {
-                headers: {
-                    /**
-                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
-                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
-                     */
-                    "X-Request-Id": string;
-                    /**
-                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
-                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
-                     */
-                    "Server-Timing": string;
-                    /**
-                     * @description Errors are never stored: `no-store`
-                     * @example no-store
-                     */
-                    "Cache-Control": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The Idempotency-Key was used before with another body. Codes: `idempotency_key_reused` */
-            422: {
-                headers: {
-                    /**
-                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
-                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
-                     */
-                    "X-Request-Id": string;
-                    /**
-                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
-                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
-                     */
-                    "Server-Timing": string;
-                    /**
-                     * @description Errors are never stored: `no-store`
-                     * @example no-store
-                     */
-                    "Cache-Control": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unexpected error (details are logged, not returned). Codes: `internal_error` */
-            500: {
-                headers: {
-                    /**
-                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
-                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
-                     */
-                    "X-Request-Id": string;
-                    /**
-                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
-                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
-                     */
-                    "Server-Timing": string;
-                    /**
-                     * @description Errors are never stored: `no-store`
-                     * @example no-store
-                     */
-                    "Cache-Control": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is unavailable (or a write could not record its cache invalidation); nothing was written; see Retry-After. Codes: `service_unavailable` */
-            503: {
-                headers: {
-                    /**
-                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
-                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
-                     */
-                    "X-Request-Id": string;
-                    /**
-                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
-                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
-                     */
-                    "Server-Timing": string;
-                    /**
-                     * @description Errors are never stored: `no-store`
-                     * @example no-store
-                     */
-                    "Cache-Control": string;
-                    /**
-                     * @description Seconds to wait before retrying
-                     * @example 5
-                     */
-                    "Retry-After": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    getFeedback: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description An ETag received earlier: a 304 without a body answers when it still matches */
-                "If-None-Match"?: string;
-            };
-            path: {
-                /** @description Feedback id */
-                id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A stored feedback (where submitFeedback's Location points) */
-            200: {
-                headers: {
-                    /**
-                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
-                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
-                     */
-                    "X-Request-Id": string;
-                    /**
-                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
-                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
-                     */
-                    "Server-Timing": string;
-                    /**
-                     * @description Strong validator: SHA-256 of the body, base64url, quoted. Send it back as If-None-Match (reads) or If-Match (writes)
-                     * @example "kT2cW4m0q3Yh5cRkS5Vd1XyqzTq8b1jv9y0G3QWc7xE"
-                     */
-                    ETag: string;
-                    /**
-                     * @description Answers about one patient: keep only to revalidate with the ETag, never past sign-out
-                     * @example private, no-cache
-                     */
-                    "Cache-Control": "private, no-cache";
-                    /**
-                     * @description Keyed on the credential (and `Accept-Encoding` when a gzip copy exists)
-                     * @example Authorization, Cookie, Accept-Encoding
-                     */
-                    Vary: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "feedbackId": 1234,
-                     *       "recommendationId": 7,
-                     *       "diagnosisId": 12,
-                     *       "patientId": 3,
-                     *       "conditionId": 3,
-                     *       "createdAt": "2026-11-20T08:31:00.000Z"
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Feedback"];
-                };
-            };
-            /** @description Not modified: If-None-Match matched the ETag; no body */
-            304: {
-                headers: {
-                    /**
-                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
-                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
-                     */
-                    "X-Request-Id": string;
-                    /**
-                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
-                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
-                     */
-                    "Server-Timing": string;
-                    /**
-                     * @description Strong validator: SHA-256 of the body, base64url, quoted. Send it back as If-None-Match (reads) or If-Match (writes)
-                     * @example "kT2cW4m0q3Yh5cRkS5Vd1XyqzTq8b1jv9y0G3QWc7xE"
-                     */
-                    ETag: string;
-                    /**
-                     * @description Answers about one patient: keep only to revalidate with the ETag, never past sign-out
-                     * @example private, no-cache
-                     */
-                    "Cache-Control": "private, no-cache";
-                    /**
-                     * @description Keyed on the credential (and `Accept-Encoding` when a gzip copy exists)
-                     * @example Authorization, Cookie, Accept-Encoding
-                     */
-                    Vary: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -4112,6 +3025,1637 @@ export interface operations {
             };
         };
     };
+    getTrending: {
+        parameters: {
+            query?: {
+                /** @description Window in days */
+                days?: 7 | 30;
+                /** @description How many remedies */
+                limit?: number;
+            };
+            header?: {
+                /** @description An ETag received earlier: a 304 without a body answers when it still matches */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Remedies with the most feedback in the last 7 or 30 days */
+            200: {
+                headers: {
+                    /**
+                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
+                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
+                     */
+                    "X-Request-Id": string;
+                    /**
+                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
+                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
+                     */
+                    "Server-Timing": string;
+                    /**
+                     * @description Strong validator: SHA-256 of the body, base64url, quoted. Send it back as If-None-Match (reads) or If-Match (writes)
+                     * @example "kT2cW4m0q3Yh5cRkS5Vd1XyqzTq8b1jv9y0G3QWc7xE"
+                     */
+                    ETag: string;
+                    /**
+                     * @description Cached answers: `private, max-age=<seconds of freshness left>, stale-while-revalidate=<grace>` (max-age falls as the entry ages). Answers about one patient: `private, no-cache` (revalidate with the ETag every time)
+                     * @example private, max-age=3540, stale-while-revalidate=60
+                     */
+                    "Cache-Control": string;
+                    /**
+                     * @description `Accept-Encoding` when a gzip copy exists; answers about a patient also vary on `Authorization, Cookie`
+                     * @example Accept-Encoding
+                     */
+                    Vary?: string;
+                    /**
+                     * @description Whether the server cache answered
+                     * @example HIT
+                     */
+                    "X-Cache": "HIT" | "MISS" | "STALE";
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "recommendationId": 7,
+                     *         "remedyCode": "ginger",
+                     *         "conditionId": 3,
+                     *         "nameFa": "زنجبیل",
+                     *         "nameEn": "Ginger",
+                     *         "nameAr": "زنجبيل",
+                     *         "temperament": "garm_khoshk",
+                     *         "count": 11,
+                     *         "meanRating": 4.1
+                     *       }
+                     *     ]
+                     */
+                    "application/json": components["schemas"]["Trending"];
+                };
+            };
+            /** @description Not modified: If-None-Match matched the ETag; no body */
+            304: {
+                headers: {
+                    /**
+                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
+                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
+                     */
+                    "X-Request-Id": string;
+                    /**
+                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
+                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
+                     */
+                    "Server-Timing": string;
+                    /**
+                     * @description Strong validator: SHA-256 of the body, base64url, quoted. Send it back as If-None-Match (reads) or If-Match (writes)
+                     * @example "kT2cW4m0q3Yh5cRkS5Vd1XyqzTq8b1jv9y0G3QWc7xE"
+                     */
+                    ETag: string;
+                    /**
+                     * @description Cached answers: `private, max-age=<seconds of freshness left>, stale-while-revalidate=<grace>` (max-age falls as the entry ages). Answers about one patient: `private, no-cache` (revalidate with the ETag every time)
+                     * @example private, max-age=3540, stale-while-revalidate=60
+                     */
+                    "Cache-Control": string;
+                    /**
+                     * @description `Accept-Encoding` when a gzip copy exists; answers about a patient also vary on `Authorization, Cookie`
+                     * @example Accept-Encoding
+                     */
+                    Vary?: string;
+                    /**
+                     * @description Whether the server cache answered
+                     * @example HIT
+                     */
+                    "X-Cache": "HIT" | "MISS" | "STALE";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input (`errors` names each field) or a body that is not JSON. Codes: `validation_failed`, `malformed_body` */
+            400: {
+                headers: {
+                    /**
+                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
+                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
+                     */
+                    "X-Request-Id": string;
+                    /**
+                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
+                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
+                     */
+                    "Server-Timing": string;
+                    /**
+                     * @description Errors are never stored: `no-store`
+                     * @example no-store
+                     */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid API key or session. Codes: `unauthorized` */
+            401: {
+                headers: {
+                    /**
+                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
+                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
+                     */
+                    "X-Request-Id": string;
+                    /**
+                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
+                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
+                     */
+                    "Server-Timing": string;
+                    /**
+                     * @description Errors are never stored: `no-store`
+                     * @example no-store
+                     */
+                    "Cache-Control": string;
+                    /**
+                     * @description The scheme to use (RFC 9110)
+                     * @example Bearer realm="mizaj"
+                     */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The identity lacks the role or scope. Codes: `forbidden` */
+            403: {
+                headers: {
+                    /**
+                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
+                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
+                     */
+                    "X-Request-Id": string;
+                    /**
+                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
+                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
+                     */
+                    "Server-Timing": string;
+                    /**
+                     * @description Errors are never stored: `no-store`
+                     * @example no-store
+                     */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details are logged, not returned). Codes: `internal_error` */
+            500: {
+                headers: {
+                    /**
+                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
+                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
+                     */
+                    "X-Request-Id": string;
+                    /**
+                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
+                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
+                     */
+                    "Server-Timing": string;
+                    /**
+                     * @description Errors are never stored: `no-store`
+                     * @example no-store
+                     */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (or a write could not record its cache invalidation); nothing was written; see Retry-After. Codes: `service_unavailable` */
+            503: {
+                headers: {
+                    /**
+                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
+                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
+                     */
+                    "X-Request-Id": string;
+                    /**
+                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
+                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
+                     */
+                    "Server-Timing": string;
+                    /**
+                     * @description Errors are never stored: `no-store`
+                     * @example no-store
+                     */
+                    "Cache-Control": string;
+                    /**
+                     * @description Seconds to wait before retrying
+                     * @example 5
+                     */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listConditionRecommendations: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description An ETag received earlier: a 304 without a body answers when it still matches */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description Condition id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A condition's recommendations, most effective first */
+            200: {
+                headers: {
+                    /**
+                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
+                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
+                     */
+                    "X-Request-Id": string;
+                    /**
+                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
+                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
+                     */
+                    "Server-Timing": string;
+                    /**
+                     * @description Strong validator: SHA-256 of the body, base64url, quoted. Send it back as If-None-Match (reads) or If-Match (writes)
+                     * @example "kT2cW4m0q3Yh5cRkS5Vd1XyqzTq8b1jv9y0G3QWc7xE"
+                     */
+                    ETag: string;
+                    /**
+                     * @description Cached answers: `private, max-age=<seconds of freshness left>, stale-while-revalidate=<grace>` (max-age falls as the entry ages). Answers about one patient: `private, no-cache` (revalidate with the ETag every time)
+                     * @example private, max-age=3540, stale-while-revalidate=60
+                     */
+                    "Cache-Control": string;
+                    /**
+                     * @description `Accept-Encoding` when a gzip copy exists; answers about a patient also vary on `Authorization, Cookie`
+                     * @example Accept-Encoding
+                     */
+                    Vary?: string;
+                    /**
+                     * @description Whether the server cache answered
+                     * @example HIT
+                     */
+                    "X-Cache": "HIT" | "MISS" | "STALE";
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "id": 7,
+                     *         "conditionId": 3,
+                     *         "remedyCode": "ginger",
+                     *         "kind": "herbal",
+                     *         "nameFa": "زنجبیل",
+                     *         "nameEn": "Ginger",
+                     *         "nameAr": "زنجبيل",
+                     *         "dosage": "1 g twice a day after meals",
+                     *         "temperament": "garm_khoshk",
+                     *         "effectivenessScore": 0.71,
+                     *         "updatedAt": "2026-11-20T08:30:00.000Z"
+                     *       },
+                     *       {
+                     *         "id": 9,
+                     *         "conditionId": 3,
+                     *         "remedyCode": "fennel",
+                     *         "kind": "herbal",
+                     *         "nameFa": "رازیانه",
+                     *         "nameEn": "Fennel seed",
+                     *         "nameAr": "الشمر",
+                     *         "dosage": "1 g twice a day after meals",
+                     *         "temperament": "garm_khoshk",
+                     *         "effectivenessScore": 0.64,
+                     *         "updatedAt": "2026-11-20T08:30:00.000Z"
+                     *       }
+                     *     ]
+                     */
+                    "application/json": components["schemas"]["ConditionRecommendations"];
+                };
+            };
+            /** @description Not modified: If-None-Match matched the ETag; no body */
+            304: {
+                headers: {
+                    /**
+                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
+                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
+                     */
+                    "X-Request-Id": string;
+                    /**
+                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
+                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
+                     */
+                    "Server-Timing": string;
+                    /**
+                     * @description Strong validator: SHA-256 of the body, base64url, quoted. Send it back as If-None-Match (reads) or If-Match (writes)
+                     * @example "kT2cW4m0q3Yh5cRkS5Vd1XyqzTq8b1jv9y0G3QWc7xE"
+                     */
+                    ETag: string;
+                    /**
+                     * @description Cached answers: `private, max-age=<seconds of freshness left>, stale-while-revalidate=<grace>` (max-age falls as the entry ages). Answers about one patient: `private, no-cache` (revalidate with the ETag every time)
+                     * @example private, max-age=3540, stale-while-revalidate=60
+                     */
+                    "Cache-Control": string;
+                    /**
+                     * @description `Accept-Encoding` when a gzip copy exists; answers about a patient also vary on `Authorization, Cookie`
+                     * @example Accept-Encoding
+                     */
+                    Vary?: string;
+                    /**
+                     * @description Whether the server cache answered
+                     * @example HIT
+                     */
+                    "X-Cache": "HIT" | "MISS" | "STALE";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input (`errors` names each field) or a body that is not JSON. Codes: `validation_failed`, `malformed_body` */
+            400: {
+                headers: {
+                    /**
+                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
+                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
+                     */
+                    "X-Request-Id": string;
+                    /**
+                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
+                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
+                     */
+                    "Server-Timing": string;
+                    /**
+                     * @description Errors are never stored: `no-store`
+                     * @example no-store
+                     */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid API key or session. Codes: `unauthorized` */
+            401: {
+                headers: {
+                    /**
+                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
+                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
+                     */
+                    "X-Request-Id": string;
+                    /**
+                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
+                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
+                     */
+                    "Server-Timing": string;
+                    /**
+                     * @description Errors are never stored: `no-store`
+                     * @example no-store
+                     */
+                    "Cache-Control": string;
+                    /**
+                     * @description The scheme to use (RFC 9110)
+                     * @example Bearer realm="mizaj"
+                     */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The identity lacks the role or scope. Codes: `forbidden` */
+            403: {
+                headers: {
+                    /**
+                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
+                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
+                     */
+                    "X-Request-Id": string;
+                    /**
+                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
+                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
+                     */
+                    "Server-Timing": string;
+                    /**
+                     * @description Errors are never stored: `no-store`
+                     * @example no-store
+                     */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found. Codes: `not_found` */
+            404: {
+                headers: {
+                    /**
+                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
+                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
+                     */
+                    "X-Request-Id": string;
+                    /**
+                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
+                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
+                     */
+                    "Server-Timing": string;
+                    /**
+                     * @description Errors are never stored: `no-store`
+                     * @example no-store
+                     */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details are logged, not returned). Codes: `internal_error` */
+            500: {
+                headers: {
+                    /**
+                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
+                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
+                     */
+                    "X-Request-Id": string;
+                    /**
+                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
+                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
+                     */
+                    "Server-Timing": string;
+                    /**
+                     * @description Errors are never stored: `no-store`
+                     * @example no-store
+                     */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (or a write could not record its cache invalidation); nothing was written; see Retry-After. Codes: `service_unavailable` */
+            503: {
+                headers: {
+                    /**
+                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
+                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
+                     */
+                    "X-Request-Id": string;
+                    /**
+                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
+                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
+                     */
+                    "Server-Timing": string;
+                    /**
+                     * @description Errors are never stored: `no-store`
+                     * @example no-store
+                     */
+                    "Cache-Control": string;
+                    /**
+                     * @description Seconds to wait before retrying
+                     * @example 5
+                     */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    optimizeEffectiveness: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same body replays the first answer (`Idempotent-Replayed: true`) and writes nothing more; the same key with another body is 422, while the first is still running 409. 1–255 visible ASCII characters, kept per credential for 24 h */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description JSON, at most 64 KiB */
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "conditionId": 3
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * @description Only this condition; omit for all
+                     * @example 3
+                     */
+                    conditionId?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Recompute and store effectiveness scores (all conditions, or one) */
+            200: {
+                headers: {
+                    /**
+                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
+                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
+                     */
+                    "X-Request-Id": string;
+                    /**
+                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
+                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
+                     */
+                    "Server-Timing": string;
+                    /**
+                     * @description `no-store` unless the operation says otherwise (this document: `public, max-age=300`)
+                     * @example no-store
+                     */
+                    "Cache-Control": string;
+                    /**
+                     * @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key
+                     * @example true
+                     */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "changedIds": [
+                     *         7,
+                     *         9
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["OptimizeResult"];
+                };
+            };
+            /** @description Invalid input (`errors` names each field) or a body that is not JSON. Codes: `validation_failed`, `malformed_body` */
+            400: {
+                headers: {
+                    /**
+                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
+                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
+                     */
+                    "X-Request-Id": string;
+                    /**
+                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
+                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
+                     */
+                    "Server-Timing": string;
+                    /**
+                     * @description Errors are never stored: `no-store`
+                     * @example no-store
+                     */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid API key or session. Codes: `unauthorized` */
+            401: {
+                headers: {
+                    /**
+                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
+                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
+                     */
+                    "X-Request-Id": string;
+                    /**
+                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
+                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
+                     */
+                    "Server-Timing": string;
+                    /**
+                     * @description Errors are never stored: `no-store`
+                     * @example no-store
+                     */
+                    "Cache-Control": string;
+                    /**
+                     * @description The scheme to use (RFC 9110)
+                     * @example Bearer realm="mizaj"
+                     */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The identity lacks the role or scope. Codes: `forbidden` */
+            403: {
+                headers: {
+                    /**
+                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
+                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
+                     */
+                    "X-Request-Id": string;
+                    /**
+                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
+                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
+                     */
+                    "Server-Timing": string;
+                    /**
+                     * @description Errors are never stored: `no-store`
+                     * @example no-store
+                     */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A request with the same Idempotency-Key is still running. Codes: `idempotency_key_in_flight` */
+            409: {
+                headers: {
+                    /**
+                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
+                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
+                     */
+                    "X-Request-Id": string;
+                    /**
+                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
+                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
+                     */
+                    "Server-Timing": string;
+                    /**
+                     * @description Errors are never stored: `no-store`
+                     * @example no-store
+                     */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body larger than 64 KiB. Codes: `payload_too_large` */
+            413: {
+                headers: {
+                    /**
+                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
+                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
+                     */
+                    "X-Request-Id": string;
+                    /**
+                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
+                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
+                     */
+                    "Server-Timing": string;
+                    /**
+                     * @description Errors are never stored: `no-store`
+                     * @example no-store
+                     */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body is not application/json. Codes: `unsupported_media_type` */
+            415: {
+                headers: {
+                    /**
+                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
+                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
+                     */
+                    "X-Request-Id": string;
+                    /**
+                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
+                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
+                     */
+                    "Server-Timing": string;
+                    /**
+                     * @description Errors are never stored: `no-store`
+                     * @example no-store
+                     */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body. Codes: `idempotency_key_reused` */
+            422: {
+                headers: {
+                    /**
+                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
+                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
+                     */
+                    "X-Request-Id": string;
+                    /**
+                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
+                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
+                     */
+                    "Server-Timing": string;
+                    /**
+                     * @description Errors are never stored: `no-store`
+                     * @example no-store
+                     */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details are logged, not returned). Codes: `internal_error` */
+            500: {
+                headers: {
+                    /**
+                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
+                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
+                     */
+                    "X-Request-Id": string;
+                    /**
+                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
+                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
+                     */
+                    "Server-Timing": string;
+                    /**
+                     * @description Errors are never stored: `no-store`
+                     * @example no-store
+                     */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (or a write could not record its cache invalidation); nothing was written; see Retry-After. Codes: `service_unavailable` */
+            503: {
+                headers: {
+                    /**
+                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
+                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
+                     */
+                    "X-Request-Id": string;
+                    /**
+                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
+                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
+                     */
+                    "Server-Timing": string;
+                    /**
+                     * @description Errors are never stored: `no-store`
+                     * @example no-store
+                     */
+                    "Cache-Control": string;
+                    /**
+                     * @description Seconds to wait before retrying
+                     * @example 5
+                     */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listFeedbackComments: {
+        parameters: {
+            query?: {
+                /** @description Items per page */
+                limit?: number;
+                /** @description The `next` of the previous page; omit for the first page */
+                cursor?: string;
+            };
+            header?: {
+                /** @description An ETag received earlier: a 304 without a body answers when it still matches */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description Recommendation id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A recommendation's comments, newest first */
+            200: {
+                headers: {
+                    /**
+                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
+                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
+                     */
+                    "X-Request-Id": string;
+                    /**
+                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
+                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
+                     */
+                    "Server-Timing": string;
+                    /**
+                     * @description Strong validator: SHA-256 of the body, base64url, quoted. Send it back as If-None-Match (reads) or If-Match (writes)
+                     * @example "kT2cW4m0q3Yh5cRkS5Vd1XyqzTq8b1jv9y0G3QWc7xE"
+                     */
+                    ETag: string;
+                    /**
+                     * @description Cached answers: `private, max-age=<seconds of freshness left>, stale-while-revalidate=<grace>` (max-age falls as the entry ages). Answers about one patient: `private, no-cache` (revalidate with the ETag every time)
+                     * @example private, max-age=3540, stale-while-revalidate=60
+                     */
+                    "Cache-Control": string;
+                    /**
+                     * @description `Accept-Encoding` when a gzip copy exists; answers about a patient also vary on `Authorization, Cookie`
+                     * @example Accept-Encoding
+                     */
+                    Vary?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": 1234,
+                     *           "rating": 4,
+                     *           "comment": "Sleeps better",
+                     *           "createdAt": "2026-11-19T17:02:11.000Z"
+                     *         }
+                     *       ],
+                     *       "next": "djE6MTIzNA"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["FeedbackCommentPage"];
+                };
+            };
+            /** @description Not modified: If-None-Match matched the ETag; no body */
+            304: {
+                headers: {
+                    /**
+                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
+                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
+                     */
+                    "X-Request-Id": string;
+                    /**
+                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
+                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
+                     */
+                    "Server-Timing": string;
+                    /**
+                     * @description Strong validator: SHA-256 of the body, base64url, quoted. Send it back as If-None-Match (reads) or If-Match (writes)
+                     * @example "kT2cW4m0q3Yh5cRkS5Vd1XyqzTq8b1jv9y0G3QWc7xE"
+                     */
+                    ETag: string;
+                    /**
+                     * @description Cached answers: `private, max-age=<seconds of freshness left>, stale-while-revalidate=<grace>` (max-age falls as the entry ages). Answers about one patient: `private, no-cache` (revalidate with the ETag every time)
+                     * @example private, max-age=3540, stale-while-revalidate=60
+                     */
+                    "Cache-Control": string;
+                    /**
+                     * @description `Accept-Encoding` when a gzip copy exists; answers about a patient also vary on `Authorization, Cookie`
+                     * @example Accept-Encoding
+                     */
+                    Vary?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input (`errors` names each field) or a body that is not JSON. Codes: `validation_failed`, `malformed_body` */
+            400: {
+                headers: {
+                    /**
+                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
+                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
+                     */
+                    "X-Request-Id": string;
+                    /**
+                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
+                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
+                     */
+                    "Server-Timing": string;
+                    /**
+                     * @description Errors are never stored: `no-store`
+                     * @example no-store
+                     */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid API key or session. Codes: `unauthorized` */
+            401: {
+                headers: {
+                    /**
+                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
+                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
+                     */
+                    "X-Request-Id": string;
+                    /**
+                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
+                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
+                     */
+                    "Server-Timing": string;
+                    /**
+                     * @description Errors are never stored: `no-store`
+                     * @example no-store
+                     */
+                    "Cache-Control": string;
+                    /**
+                     * @description The scheme to use (RFC 9110)
+                     * @example Bearer realm="mizaj"
+                     */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The identity lacks the role or scope. Codes: `forbidden` */
+            403: {
+                headers: {
+                    /**
+                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
+                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
+                     */
+                    "X-Request-Id": string;
+                    /**
+                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
+                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
+                     */
+                    "Server-Timing": string;
+                    /**
+                     * @description Errors are never stored: `no-store`
+                     * @example no-store
+                     */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found. Codes: `not_found` */
+            404: {
+                headers: {
+                    /**
+                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
+                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
+                     */
+                    "X-Request-Id": string;
+                    /**
+                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
+                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
+                     */
+                    "Server-Timing": string;
+                    /**
+                     * @description Errors are never stored: `no-store`
+                     * @example no-store
+                     */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details are logged, not returned). Codes: `internal_error` */
+            500: {
+                headers: {
+                    /**
+                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
+                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
+                     */
+                    "X-Request-Id": string;
+                    /**
+                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
+                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
+                     */
+                    "Server-Timing": string;
+                    /**
+                     * @description Errors are never stored: `no-store`
+                     * @example no-store
+                     */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (or a write could not record its cache invalidation); nothing was written; see Retry-After. Codes: `service_unavailable` */
+            503: {
+                headers: {
+                    /**
+                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
+                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
+                     */
+                    "X-Request-Id": string;
+                    /**
+                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
+                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
+                     */
+                    "Server-Timing": string;
+                    /**
+                     * @description Errors are never stored: `no-store`
+                     * @example no-store
+                     */
+                    "Cache-Control": string;
+                    /**
+                     * @description Seconds to wait before retrying
+                     * @example 5
+                     */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    submitFeedback: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same body replays the first answer (`Idempotent-Replayed: true`) and writes nothing more; the same key with another body is 422, while the first is still running 409. 1–255 visible ASCII characters, kept per credential for 24 h */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description JSON, at most 64 KiB */
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "recommendationId": 7,
+                 *       "diagnosisId": 12,
+                 *       "rating": 4,
+                 *       "adherence": 80,
+                 *       "sideEffects": null,
+                 *       "comment": "Sleeps better"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description The recommendation rated; it must be for the condition of the diagnosis */
+                    recommendationId: number;
+                    /** @description The diagnosis it was given for */
+                    diagnosisId: number;
+                    /** @description Optional: derived from the diagnosis; when given it must match */
+                    patientId?: number;
+                    /** @description How well it worked, 1–5 */
+                    rating: number;
+                    /** @description Share of the course followed, 0–100 % */
+                    adherence: number;
+                    /** @description Side effects noticed, if any */
+                    sideEffects?: string | null;
+                    /** @description Free comment (shown in the summary without the patient) */
+                    comment?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Record feedback on a recommendation for a diagnosis */
+            201: {
+                headers: {
+                    /**
+                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
+                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
+                     */
+                    "X-Request-Id": string;
+                    /**
+                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
+                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
+                     */
+                    "Server-Timing": string;
+                    /**
+                     * @description `no-store` unless the operation says otherwise (this document: `public, max-age=300`)
+                     * @example no-store
+                     */
+                    "Cache-Control": string;
+                    /**
+                     * @description The new ETag of the resource written: send it as If-Match for the next change
+                     * @example "kT2cW4m0q3Yh5cRkS5Vd1XyqzTq8b1jv9y0G3QWc7xE"
+                     */
+                    ETag: string;
+                    /**
+                     * @description Where the created resource can be read: `/api/feedback/{feedbackId}`
+                     * @example /api/feedback/1234
+                     */
+                    Location: string;
+                    /**
+                     * @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key
+                     * @example true
+                     */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "feedbackId": 1234,
+                     *       "recommendationId": 7,
+                     *       "diagnosisId": 12,
+                     *       "patientId": 3,
+                     *       "conditionId": 3,
+                     *       "createdAt": "2026-11-20T08:31:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Feedback"];
+                };
+            };
+            /** @description Invalid input (`errors` names each field) or a body that is not JSON. Codes: `validation_failed`, `malformed_body` */
+            400: {
+                headers: {
+                    /**
+                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
+                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
+                     */
+                    "X-Request-Id": string;
+                    /**
+                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
+                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
+                     */
+                    "Server-Timing": string;
+                    /**
+                     * @description Errors are never stored: `no-store`
+                     * @example no-store
+                     */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid API key or session. Codes: `unauthorized` */
+            401: {
+                headers: {
+                    /**
+                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
+                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
+                     */
+                    "X-Request-Id": string;
+                    /**
+                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
+                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
+                     */
+                    "Server-Timing": string;
+                    /**
+                     * @description Errors are never stored: `no-store`
+                     * @example no-store
+                     */
+                    "Cache-Control": string;
+                    /**
+                     * @description The scheme to use (RFC 9110)
+                     * @example Bearer realm="mizaj"
+                     */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The identity lacks the role or scope. Codes: `forbidden` */
+            403: {
+                headers: {
+                    /**
+                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
+                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
+                     */
+                    "X-Request-Id": string;
+                    /**
+                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
+                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
+                     */
+                    "Server-Timing": string;
+                    /**
+                     * @description Errors are never stored: `no-store`
+                     * @example no-store
+                     */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A request with the same Idempotency-Key is still running. Codes: `idempotency_key_in_flight` */
+            409: {
+                headers: {
+                    /**
+                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
+                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
+                     */
+                    "X-Request-Id": string;
+                    /**
+                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
+                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
+                     */
+                    "Server-Timing": string;
+                    /**
+                     * @description Errors are never stored: `no-store`
+                     * @example no-store
+                     */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body larger than 64 KiB. Codes: `payload_too_large` */
+            413: {
+                headers: {
+                    /**
+                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
+                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
+                     */
+                    "X-Request-Id": string;
+                    /**
+                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
+                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
+                     */
+                    "Server-Timing": string;
+                    /**
+                     * @description Errors are never stored: `no-store`
+                     * @example no-store
+                     */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body is not application/json. Codes: `unsupported_media_type` */
+            415: {
+                headers: {
+                    /**
+                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
+                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
+                     */
+                    "X-Request-Id": string;
+                    /**
+                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
+                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
+                     */
+                    "Server-Timing": string;
+                    /**
+                     * @description Errors are never stored: `no-store`
+                     * @example no-store
+                     */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with another body. Codes: `idempotency_key_reused` */
+            422: {
+                headers: {
+                    /**
+                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
+                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
+                     */
+                    "X-Request-Id": string;
+                    /**
+                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
+                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
+                     */
+                    "Server-Timing": string;
+                    /**
+                     * @description Errors are never stored: `no-store`
+                     * @example no-store
+                     */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details are logged, not returned). Codes: `internal_error` */
+            500: {
+                headers: {
+                    /**
+                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
+                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
+                     */
+                    "X-Request-Id": string;
+                    /**
+                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
+                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
+                     */
+                    "Server-Timing": string;
+                    /**
+                     * @description Errors are never stored: `no-store`
+                     * @example no-store
+                     */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (or a write could not record its cache invalidation); nothing was written; see Retry-After. Codes: `service_unavailable` */
+            503: {
+                headers: {
+                    /**
+                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
+                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
+                     */
+                    "X-Request-Id": string;
+                    /**
+                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
+                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
+                     */
+                    "Server-Timing": string;
+                    /**
+                     * @description Errors are never stored: `no-store`
+                     * @example no-store
+                     */
+                    "Cache-Control": string;
+                    /**
+                     * @description Seconds to wait before retrying
+                     * @example 5
+                     */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getFeedback: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description An ETag received earlier: a 304 without a body answers when it still matches */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description Feedback id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A stored feedback (where submitFeedback's Location points) */
+            200: {
+                headers: {
+                    /**
+                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
+                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
+                     */
+                    "X-Request-Id": string;
+                    /**
+                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
+                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
+                     */
+                    "Server-Timing": string;
+                    /**
+                     * @description Strong validator: SHA-256 of the body, base64url, quoted. Send it back as If-None-Match (reads) or If-Match (writes)
+                     * @example "kT2cW4m0q3Yh5cRkS5Vd1XyqzTq8b1jv9y0G3QWc7xE"
+                     */
+                    ETag: string;
+                    /**
+                     * @description Answers about one patient: keep only to revalidate with the ETag, never past sign-out
+                     * @example private, no-cache
+                     */
+                    "Cache-Control": "private, no-cache";
+                    /**
+                     * @description Keyed on the credential (and `Accept-Encoding` when a gzip copy exists)
+                     * @example Authorization, Cookie, Accept-Encoding
+                     */
+                    Vary: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "feedbackId": 1234,
+                     *       "recommendationId": 7,
+                     *       "diagnosisId": 12,
+                     *       "patientId": 3,
+                     *       "conditionId": 3,
+                     *       "createdAt": "2026-11-20T08:31:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Feedback"];
+                };
+            };
+            /** @description Not modified: If-None-Match matched the ETag; no body */
+            304: {
+                headers: {
+                    /**
+                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
+                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
+                     */
+                    "X-Request-Id": string;
+                    /**
+                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
+                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
+                     */
+                    "Server-Timing": string;
+                    /**
+                     * @description Strong validator: SHA-256 of the body, base64url, quoted. Send it back as If-None-Match (reads) or If-Match (writes)
+                     * @example "kT2cW4m0q3Yh5cRkS5Vd1XyqzTq8b1jv9y0G3QWc7xE"
+                     */
+                    ETag: string;
+                    /**
+                     * @description Answers about one patient: keep only to revalidate with the ETag, never past sign-out
+                     * @example private, no-cache
+                     */
+                    "Cache-Control": "private, no-cache";
+                    /**
+                     * @description Keyed on the credential (and `Accept-Encoding` when a gzip copy exists)
+                     * @example Authorization, Cookie, Accept-Encoding
+                     */
+                    Vary: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input (`errors` names each field) or a body that is not JSON. Codes: `validation_failed`, `malformed_body` */
+            400: {
+                headers: {
+                    /**
+                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
+                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
+                     */
+                    "X-Request-Id": string;
+                    /**
+                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
+                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
+                     */
+                    "Server-Timing": string;
+                    /**
+                     * @description Errors are never stored: `no-store`
+                     * @example no-store
+                     */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid API key or session. Codes: `unauthorized` */
+            401: {
+                headers: {
+                    /**
+                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
+                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
+                     */
+                    "X-Request-Id": string;
+                    /**
+                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
+                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
+                     */
+                    "Server-Timing": string;
+                    /**
+                     * @description Errors are never stored: `no-store`
+                     * @example no-store
+                     */
+                    "Cache-Control": string;
+                    /**
+                     * @description The scheme to use (RFC 9110)
+                     * @example Bearer realm="mizaj"
+                     */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The identity lacks the role or scope. Codes: `forbidden` */
+            403: {
+                headers: {
+                    /**
+                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
+                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
+                     */
+                    "X-Request-Id": string;
+                    /**
+                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
+                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
+                     */
+                    "Server-Timing": string;
+                    /**
+                     * @description Errors are never stored: `no-store`
+                     * @example no-store
+                     */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found. Codes: `not_found` */
+            404: {
+                headers: {
+                    /**
+                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
+                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
+                     */
+                    "X-Request-Id": string;
+                    /**
+                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
+                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
+                     */
+                    "Server-Timing": string;
+                    /**
+                     * @description Errors are never stored: `no-store`
+                     * @example no-store
+                     */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (details are logged, not returned). Codes: `internal_error` */
+            500: {
+                headers: {
+                    /**
+                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
+                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
+                     */
+                    "X-Request-Id": string;
+                    /**
+                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
+                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
+                     */
+                    "Server-Timing": string;
+                    /**
+                     * @description Errors are never stored: `no-store`
+                     * @example no-store
+                     */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable (or a write could not record its cache invalidation); nothing was written; see Retry-After. Codes: `service_unavailable` */
+            503: {
+                headers: {
+                    /**
+                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
+                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
+                     */
+                    "X-Request-Id": string;
+                    /**
+                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
+                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
+                     */
+                    "Server-Timing": string;
+                    /**
+                     * @description Errors are never stored: `no-store`
+                     * @example no-store
+                     */
+                    "Cache-Control": string;
+                    /**
+                     * @description Seconds to wait before retrying
+                     * @example 5
+                     */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listHealthRecords: {
         parameters: {
             query?: {
@@ -4568,246 +5112,6 @@ export interface operations {
             };
             /** @description Not found. Codes: `not_found` */
             404: {
-                headers: {
-                    /**
-                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
-                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
-                     */
-                    "X-Request-Id": string;
-                    /**
-                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
-                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
-                     */
-                    "Server-Timing": string;
-                    /**
-                     * @description Errors are never stored: `no-store`
-                     * @example no-store
-                     */
-                    "Cache-Control": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unexpected error (details are logged, not returned). Codes: `internal_error` */
-            500: {
-                headers: {
-                    /**
-                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
-                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
-                     */
-                    "X-Request-Id": string;
-                    /**
-                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
-                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
-                     */
-                    "Server-Timing": string;
-                    /**
-                     * @description Errors are never stored: `no-store`
-                     * @example no-store
-                     */
-                    "Cache-Control": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is unavailable (or a write could not record its cache invalidation); nothing was written; see Retry-After. Codes: `service_unavailable` */
-            503: {
-                headers: {
-                    /**
-                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
-                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
-                     */
-                    "X-Request-Id": string;
-                    /**
-                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
-                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
-                     */
-                    "Server-Timing": string;
-                    /**
-                     * @description Errors are never stored: `no-store`
-                     * @example no-store
-                     */
-                    "Cache-Control": string;
-                    /**
-                     * @description Seconds to wait before retrying
-                     * @example 5
-                     */
-                    "Retry-After": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    getTrending: {
-        parameters: {
-            query?: {
-                /** @description Window in days */
-                days?: 7 | 30;
-                /** @description How many remedies */
-                limit?: number;
-            };
-            header?: {
-                /** @description An ETag received earlier: a 304 without a body answers when it still matches */
-                "If-None-Match"?: string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Remedies with the most feedback in the last 7 or 30 days */
-            200: {
-                headers: {
-                    /**
-                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
-                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
-                     */
-                    "X-Request-Id": string;
-                    /**
-                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
-                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
-                     */
-                    "Server-Timing": string;
-                    /**
-                     * @description Strong validator: SHA-256 of the body, base64url, quoted. Send it back as If-None-Match (reads) or If-Match (writes)
-                     * @example "kT2cW4m0q3Yh5cRkS5Vd1XyqzTq8b1jv9y0G3QWc7xE"
-                     */
-                    ETag: string;
-                    /**
-                     * @description Cached answers: `private, max-age=<seconds of freshness left>, stale-while-revalidate=<grace>` (max-age falls as the entry ages). Answers about one patient: `private, no-cache` (revalidate with the ETag every time)
-                     * @example private, max-age=3540, stale-while-revalidate=60
-                     */
-                    "Cache-Control": string;
-                    /**
-                     * @description `Accept-Encoding` when a gzip copy exists; answers about a patient also vary on `Authorization, Cookie`
-                     * @example Accept-Encoding
-                     */
-                    Vary?: string;
-                    /**
-                     * @description Whether the server cache answered
-                     * @example HIT
-                     */
-                    "X-Cache": "HIT" | "MISS" | "STALE";
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example [
-                     *       {
-                     *         "recommendationId": 7,
-                     *         "remedyCode": "ginger",
-                     *         "conditionId": 3,
-                     *         "nameFa": "زنجبیل",
-                     *         "nameEn": "Ginger",
-                     *         "nameAr": "زنجبيل",
-                     *         "temperament": "garm_khoshk",
-                     *         "count": 11,
-                     *         "meanRating": 4.1
-                     *       }
-                     *     ]
-                     */
-                    "application/json": components["schemas"]["Trending"];
-                };
-            };
-            /** @description Not modified: If-None-Match matched the ETag; no body */
-            304: {
-                headers: {
-                    /**
-                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
-                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
-                     */
-                    "X-Request-Id": string;
-                    /**
-                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
-                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
-                     */
-                    "Server-Timing": string;
-                    /**
-                     * @description Strong validator: SHA-256 of the body, base64url, quoted. Send it back as If-None-Match (reads) or If-Match (writes)
-                     * @example "kT2cW4m0q3Yh5cRkS5Vd1XyqzTq8b1jv9y0G3QWc7xE"
-                     */
-                    ETag: string;
-                    /**
-                     * @description Cached answers: `private, max-age=<seconds of freshness left>, stale-while-revalidate=<grace>` (max-age falls as the entry ages). Answers about one patient: `private, no-cache` (revalidate with the ETag every time)
-                     * @example private, max-age=3540, stale-while-revalidate=60
-                     */
-                    "Cache-Control": string;
-                    /**
-                     * @description `Accept-Encoding` when a gzip copy exists; answers about a patient also vary on `Authorization, Cookie`
-                     * @example Accept-Encoding
-                     */
-                    Vary?: string;
-                    /**
-                     * @description Whether the server cache answered
-                     * @example HIT
-                     */
-                    "X-Cache": "HIT" | "MISS" | "STALE";
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Invalid input (`errors` names each field) or a body that is not JSON. Codes: `validation_failed`, `malformed_body` */
-            400: {
-                headers: {
-                    /**
-                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
-                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
-                     */
-                    "X-Request-Id": string;
-                    /**
-                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
-                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
-                     */
-                    "Server-Timing": string;
-                    /**
-                     * @description Errors are never stored: `no-store`
-                     * @example no-store
-                     */
-                    "Cache-Control": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid API key or session. Codes: `unauthorized` */
-            401: {
-                headers: {
-                    /**
-                     * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
-                     * @example 6f1c2a9e-1b7d-4c8e-9a51-3e2f0c7d8b10
-                     */
-                    "X-Request-Id": string;
-                    /**
-                     * @description Where the time went: `cache`, `db`, `auth`, `app` in milliseconds
-                     * @example cache;dur=0.4, db;dur=12.1, auth;dur=0.2, app;dur=13
-                     */
-                    "Server-Timing": string;
-                    /**
-                     * @description Errors are never stored: `no-store`
-                     * @example no-store
-                     */
-                    "Cache-Control": string;
-                    /**
-                     * @description The scheme to use (RFC 9110)
-                     * @example Bearer realm="mizaj"
-                     */
-                    "WWW-Authenticate": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The identity lacks the role or scope. Codes: `forbidden` */
-            403: {
                 headers: {
                     /**
                      * @description Echoes a safe X-Request-Id from the request, else a new UUID; quote it when reporting a problem
@@ -5638,7 +5942,7 @@ export interface operations {
                     category: "recommendations" | "analytics" | "predictions" | "profile" | "trending" | "auth" | "feedback";
                 } | {
                     /**
-                     * @description A tag (lib/reads/tags.ts)
+                     * @description A tag (lib/resources/tags.ts)
                      * @example rec:7
                      */
                     tag: string;

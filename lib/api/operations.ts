@@ -1,41 +1,35 @@
 import 'server-only';
 import { CATEGORY_NAMES } from '@/lib/cache/categories';
 import { addOperation, defineOperation, type ApiOperation } from '@/lib/http/openapi';
-import { idParams, intQuery, pageQuery } from '@/lib/http/schemas';
+import { pageQuery } from '@/lib/http/schemas';
 import { z } from '@/lib/http/zod';
 import { feedbackInputSchema, recommendationPatchSchema } from '@/lib/services';
+import { RESOURCES } from '@/lib/resources';
 import { storableText } from '@/lib/services/shared/validation';
 import {
-  analyticsSchema,
   cacheHealthAnswerSchema,
   cacheJobSchema,
   cacheStatsSchema,
   feedbackCommentsPageSchema,
   feedbackCreatedSchema,
-  feedbackSummarySchema,
   healthRecordPageSchema,
   healthSchema,
   optimizeResultSchema,
   patientDiagnosisPageSchema,
   patientAccessSchema,
-  patientProfileSchema,
-  predictionSchema,
   recommendationSchema,
   tagPurgeResultSchema,
-  trendingSchema,
 } from './schemas';
 import * as examples from './examples';
+import { feedbackId, patientId, recommendationId } from './params';
 
 /**
- * Every JSON API operation in one place: the route handlers are built from these (same zod schemas for
- * parsing) and /api/openapi.json documents them. operationIds are the keys' names and never change.
+ * Every JSON API operation but the cached GETs, which their resource declares (lib/resources): the route
+ * handlers are built from these (same zod schemas for parsing) and /api/openapi.json documents them all.
+ * operationIds never change: generated clients name their functions after them.
  */
 
 const category = z.enum(CATEGORY_NAMES as [string, ...string[]]).openapi({ description: 'A cache category', example: 'analytics' });
-const recommendationId = idParams.extend({ id: idParams.shape.id.openapi({ description: 'Recommendation id', example: 7 }) });
-const diagnosisId = idParams.extend({ id: idParams.shape.id.openapi({ description: 'Diagnosis id', example: 12 }) });
-const patientId = idParams.extend({ id: idParams.shape.id.openapi({ description: 'Patient id', example: 3 }) });
-const feedbackId = idParams.extend({ id: idParams.shape.id.openapi({ description: 'Feedback id', example: 1234 }) });
 const PAGED = 'Paginated: `limit` (1–100, default 20) and `cursor` (the previous page\'s `next`); unknown query parameters are refused (400).';
 
 /** A whole number 1..max from a query string (optionally defaulted). */
@@ -45,22 +39,6 @@ const positiveInt = (fallback?: string, max = 2_147_483_647) => {
 };
 
 export const ops = {
-  predict: defineOperation({
-    operationId: 'predictForDiagnosis',
-    method: 'GET',
-    path: '/api/predictions/diagnosis/{id}/predict',
-    auth: 'read',
-    params: diagnosisId,
-    summary: 'Recommendations for a diagnosis ranked by predicted effectiveness',
-    description:
-      "Up to 20 most similar patients (same mizaj and condition, nearest age) weigh each candidate remedy; estimates are shrunk toward the remedy's global mean. Cached 24 h; dropped when feedback on any of the condition's recommendations arrives.",
-    response: predictionSchema,
-    example: examples.prediction,
-    httpCache: 'cached',
-    personal: true,
-    errors: [404],
-    tags: ['predictions'],
-  }),
   optimize: defineOperation({
     operationId: 'optimizeEffectiveness',
     method: 'POST',
@@ -76,34 +54,6 @@ export const ops = {
     example: { changedIds: [7, 9] },
     write: { idempotent: true },
     tags: ['predictions'],
-  }),
-  analytics: defineOperation({
-    operationId: 'getRecommendationAnalytics',
-    method: 'GET',
-    path: '/api/analytics/recommendation/{id}',
-    auth: 'read',
-    params: recommendationId,
-    summary: 'Feedback analytics for a recommendation: histogram, by mizaj, monthly trend, adherence',
-    description: 'Cached 30 min; dropped when feedback on this recommendation arrives or it changes.',
-    response: analyticsSchema,
-    example: examples.analytics,
-    httpCache: 'cached',
-    errors: [404],
-    tags: ['analytics'],
-  }),
-  feedbackSummary: defineOperation({
-    operationId: 'getFeedbackSummary',
-    method: 'GET',
-    path: '/api/feedback/recommendation/{id}/summary',
-    auth: 'read',
-    params: recommendationId,
-    summary: 'Feedback summary for a recommendation',
-    description: 'Counts, mean, histogram and the 5 newest comments (`recentCommentsNext` continues with listFeedbackComments). Cached; dropped when feedback on it arrives.',
-    response: feedbackSummarySchema,
-    example: examples.feedbackSummary,
-    httpCache: 'cached',
-    errors: [404],
-    tags: ['feedback'],
   }),
   feedbackComments: defineOperation({
     operationId: 'listFeedbackComments',
@@ -151,20 +101,6 @@ export const ops = {
     errors: [404],
     tags: ['feedback'],
   }),
-  getRecommendation: defineOperation({
-    operationId: 'getRecommendation',
-    method: 'GET',
-    path: '/api/recommendations/{id}',
-    auth: 'read',
-    params: recommendationId,
-    summary: 'A recommendation',
-    description: 'Cached 1 h; dropped when it changes. Its ETag is what updateRecommendation needs as If-Match.',
-    response: recommendationSchema,
-    example: examples.recommendation,
-    httpCache: 'cached',
-    errors: [404],
-    tags: ['recommendations'],
-  }),
   updateRecommendation: defineOperation({
     operationId: 'updateRecommendation',
     method: 'PUT',
@@ -181,22 +117,6 @@ export const ops = {
     write: { ifMatch: true, idempotent: true, etag: true },
     errors: [404],
     tags: ['recommendations'],
-  }),
-  profile: defineOperation({
-    operationId: 'getPatientProfile',
-    method: 'GET',
-    path: '/api/patients/{id}/profile',
-    auth: 'read',
-    params: patientId,
-    summary: 'A patient with the newest health records and diagnoses',
-    description:
-      'Embeds the first page of each list (10 health records, 20 diagnoses); `healthRecordsNext` / `diagnosesNext` continue with listHealthRecords / listPatientDiagnoses. Cached per caller and dropped when that user signs out.',
-    response: patientProfileSchema,
-    example: examples.profile,
-    httpCache: 'cached',
-    personal: true,
-    errors: [404],
-    tags: ['patients'],
   }),
   healthRecords: defineOperation({
     operationId: 'listHealthRecords',
@@ -229,26 +149,6 @@ export const ops = {
     personal: true,
     errors: [404],
     tags: ['patients'],
-  }),
-  trending: defineOperation({
-    operationId: 'getTrending',
-    method: 'GET',
-    path: '/api/trending',
-    auth: 'read',
-    query: z.strictObject({
-      days: z
-        .enum(['7', '30'], 'must be 7 or 30')
-        .default('7')
-        .transform((d) => Number(d) as 7 | 30)
-        .openapi({ type: 'integer', enum: [7, 30], default: 7, description: 'Window in days', example: 30 }),
-      limit: intQuery(1, 100, 10, 'How many remedies'),
-    }),
-    summary: 'Remedies with the most feedback in the last 7 or 30 days',
-    description: 'Unknown query parameters are refused (400). Cached 1 h; dropped when feedback arrives.',
-    response: trendingSchema,
-    example: examples.trending,
-    httpCache: 'cached',
-    tags: ['recommendations'],
   }),
   health: defineOperation({
     operationId: 'getHealth',
@@ -306,7 +206,7 @@ export const ops = {
     body: z
       .union([
         z.object({ category }).strict().openapi({ description: 'Purge a whole category' }),
-        z.object({ tag: storableText().min(1).max(200).openapi({ description: 'A tag (lib/reads/tags.ts)', example: 'rec:7' }) }).strict().openapi({ description: 'Drop every entry carrying a tag' }),
+        z.object({ tag: storableText().min(1).max(200).openapi({ description: 'A tag (lib/resources/tags.ts)', example: 'rec:7' }) }).strict().openapi({ description: 'Drop every entry carrying a tag' }),
       ])
       .openapi({ description: 'Either a category or a tag' }),
     bodyExample: { category: 'analytics' },
@@ -373,4 +273,7 @@ export const ops = {
   }),
 } satisfies Record<string, ApiOperation>;
 
-for (const op of Object.values(ops)) addOperation(op as ApiOperation);
+/** Every operation the API serves: the declared resources' GETs, then the rest. */
+export const API_OPERATIONS: readonly ApiOperation[] = [...RESOURCES.flatMap((r) => (r.op ? [r.op] : [])), ...(Object.values(ops) as ApiOperation[])];
+
+for (const op of API_OPERATIONS) addOperation(op);

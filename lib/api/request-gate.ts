@@ -2,7 +2,7 @@ import 'server-only';
 import { serverSecurityHeaders } from '@/lib/http/server-security-headers';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { refusalLocale, sendRefusal, type Refusal } from '@/lib/http/refusal';
-import { ops } from './operations';
+import { API_OPERATIONS } from './operations';
 
 /**
  * Requests no route can serve, refused in front of both the fast path and Next, so the answer is the same
@@ -26,7 +26,7 @@ type ApiRoute = { pattern: RegExp; allow: readonly string[] };
 /** Every /api path of the operation table with the methods it answers (HEAD with GET; OPTIONS always). */
 const API_ROUTES: ApiRoute[] = (() => {
   const byPath = new Map<string, Set<string>>();
-  for (const op of Object.values(ops)) {
+  for (const op of API_OPERATIONS) {
     if (!op.path.startsWith('/api/')) continue;
     const methods = byPath.get(op.path) ?? new Set<string>();
     methods.add(op.method);

@@ -1,6 +1,7 @@
 import 'server-only';
 import { and, desc, eq, lt, sql } from 'drizzle-orm';
 import type { Identity } from '@/lib/auth/scopes';
+import { viewerKey } from '@/lib/resources/tags';
 import { getDb } from '@/lib/db/client';
 import type { Db } from '@/lib/db/types';
 import { patientAccessAudit, type PatientAccessVia } from '@/lib/db/schema';
@@ -31,7 +32,7 @@ const state = (holder.__mizajPatientAccess ??= { pending: [], lastPrune: 0, drop
 export function recordPatientView(view: PatientView, now = new Date()): void {
   const v = view.viewer;
   state.pending.push({
-    viewer: `${v.kind === 'user' ? 'user' : 'key'}:${v.id}`,
+    viewer: viewerKey(v),
     viewerLabel: v.kind === 'user' ? v.email : `api key "${v.name}"`,
     patientId: view.patientId,
     resource: view.resource,

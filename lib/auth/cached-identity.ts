@@ -2,7 +2,7 @@ import 'server-only';
 import { cached, invalidateTag } from '@/lib/cache';
 import { getDb } from '@/lib/db/client';
 import { verifyApiKeyDigest } from './api-keys';
-import { credentialTag } from './credential-tag';
+import { tag } from '@/lib/resources/tags';
 import { sha256Hex } from './crypto-utils';
 import { parseCredential, refused, type AuthResult, type CredentialKind, type HeaderSource } from './credential';
 import type { Identity } from './scopes';
@@ -40,7 +40,7 @@ async function fromDatabase(kind: CredentialKind, digest: string): Promise<Found
   return { identity: { kind: 'user', id: session.id, role: session.role, name: session.name, email: session.email }, expiresAt: session.expiresAt.getTime() };
 }
 
-const lookup = cached(fromDatabase, ['auth', 'credential'], { category: 'auth', tags: (_kind, digest) => [credentialTag(digest)] });
+const lookup = cached(fromDatabase, ['auth', 'credential'], { category: 'auth', tags: (_kind, digest) => [tag.credential(digest)] });
 
 /**
  * A stale identity (older than the category's TTL) is confirmed with the database before it is used. The
@@ -55,7 +55,7 @@ async function confirmStale(kind: CredentialKind, digest: string, stale: Found):
     return await Promise.race([fromDatabase(kind, digest), outage]);
   } catch (error) {
     if (!(error instanceof UnknownCredential)) return stale;
-    await invalidateTag(credentialTag(digest)).catch(() => undefined);
+    await invalidateTag(tag.credential(digest)).catch(() => undefined);
     return null;
   } finally {
     clearTimeout(timer);
@@ -77,7 +77,7 @@ async function resolve(kind: CredentialKind, credential: string): Promise<Identi
 
 /**
  * authenticate() for the app's routes: the same rules, with each credential's identity cached for a
- * minute by its digest. Revocation and sign-out invalidate it at once (lib/auth/credential-tag.ts).
+ * minute by its digest. Revocation and sign-out invalidate it at once (tag.credential, lib/resources/tags.ts).
  */
 export async function authenticateCached(headers: HeaderSource): Promise<AuthResult> {
   const c = parseCredential(headers);

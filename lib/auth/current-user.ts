@@ -22,9 +22,6 @@ export const getCurrentUser = cache(async (): Promise<SessionUser | null> => {
   }
 });
 
-/** The cache key that ties per-viewer entries (patient profiles) to this user, dropped on sign-out. */
-export const viewerKeyOf = (user: Pick<SessionUser, 'id'>) => `user:${user.id}`;
-
 /**
  * The signed-in user, or a redirect to this locale's sign-in page (back to `returnTo` afterwards).
  * Clinicians and admins may use the clinical pages; `role: 'admin'` narrows to admins. Every page calls

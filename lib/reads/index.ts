@@ -1,42 +1,15 @@
 import 'server-only';
-import type { CachedRaw } from '@/lib/cache';
-import type {
-  DiagnosisPrediction,
-  FeedbackSummary,
-  PatientProfile,
-  Recommendation,
-  RecommendationAnalytics,
-} from '@/lib/services';
-import type { Diagnosis } from '@/lib/services/diagnoses';
+import type { SessionUser } from '@/lib/auth/sessions';
+import type { CachedResource } from '@/lib/resources';
 import type { Jsonify } from './json';
-import {
-  analyticsResource,
-  diagnosisResource,
-  feedbackSummaryResource,
-  predictionsResource,
-  profileResource,
-  recommendationResource,
-} from './resources';
 
 export type { Jsonify } from './json';
 
 /**
- * Reads for server components: the same cached entries the API serves, parsed. Dates arrive as ISO
- * strings (the API's JSON), so pages format them with Intl.
+ * A page's read of a declared resource (lib/resources): the same cached entry the API serves, parsed, as
+ * the signed-in user sees it (per-viewer resources are keyed for them and dropped when they sign out).
+ * Dates arrive as ISO strings (the API's JSON), so pages format them with Intl.
  */
-async function parsed<T>(raw: Promise<CachedRaw>): Promise<Jsonify<T>> {
-  return JSON.parse((await raw).body) as Jsonify<T>;
+export function readResource<T>(resource: CachedResource<T>, params: Record<string, unknown>, user: SessionUser): Promise<Jsonify<T>> {
+  return resource.read({ params, query: {}, identity: { kind: 'user', ...user } });
 }
-
-export const readRecommendation = (id: number) => parsed<Recommendation>(recommendationResource(id));
-export const readAnalytics = (id: number) => parsed<RecommendationAnalytics>(analyticsResource(id));
-export const readFeedbackSummary = (id: number) => parsed<FeedbackSummary>(feedbackSummaryResource(id));
-export const readDiagnosis = (id: number) => parsed<Diagnosis>(diagnosisResource(id));
-
-export async function readPredictions(diagnosisId: number) {
-  const diagnosis = await readDiagnosis(diagnosisId);
-  return parsed<DiagnosisPrediction>(predictionsResource(diagnosisId, diagnosis.conditionId));
-}
-
-/** `viewerKey` identifies who is looking (e.g. `user:12`), so the entry is dropped when they sign out. */
-export const readPatientProfile = (patientId: number, viewerKey: string) => parsed<PatientProfile>(profileResource(patientId, viewerKey));

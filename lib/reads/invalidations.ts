@@ -1,5 +1,5 @@
 import type { SubmitFeedbackResult } from '@/lib/services';
-import { tag } from './tags';
+import { tag } from '@/lib/resources/tags';
 
 /** What one feedback row changes: its recommendation's analytics and summary, the predictions that rank
  *  that recommendation (every diagnosis of its condition), trending, and the patient's profile. */

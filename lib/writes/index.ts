@@ -1,12 +1,11 @@
 import 'server-only';
 import { inArray } from 'drizzle-orm';
 import { markApiKeyRevoked } from '@/lib/auth/api-keys';
-import { credentialTag } from '@/lib/auth/credential-tag';
 import { deleteSession } from '@/lib/auth/sessions';
 import { createUser as insertUser, markUserDisabled, type NewUser } from '@/lib/auth/users';
 import { recommendations } from '@/lib/db/schema';
 import { feedbackTags, recommendationTags } from '@/lib/reads/invalidations';
-import { tag } from '@/lib/reads/tags';
+import { tag, viewerKey } from '@/lib/resources/tags';
 import { optimizeEffectiveness, submitFeedback, updateRecommendation, type SubmitFeedbackResult } from '@/lib/services';
 import { runWrite, type WriteOptions, type WriteOutcome, type WriteSpec } from './door';
 
@@ -83,7 +82,7 @@ export async function revokeApiKey(id: number): Promise<boolean> {
     name: 'apikey.revoke',
     // A repeated revoke drops the cached identity again: harmless, and a way to be sure.
     run: (tx) => markApiKeyRevoked(tx, id),
-    invalidates: (r) => ({ tags: r.digests.map(credentialTag) }),
+    invalidates: (r) => ({ tags: r.digests.map(tag.credential) }),
   });
   return resultOf(out).revoked;
 }
@@ -93,7 +92,7 @@ export async function endSession(token: string | undefined): Promise<boolean> {
   const out = await runWrite({
     name: 'session.end',
     run: (tx) => deleteSession(tx, token),
-    invalidates: (r) => (r ? { tags: [credentialTag(r.digest), tag.viewer(`user:${r.userId}`)] } : {}),
+    invalidates: (r) => (r ? { tags: [tag.credential(r.digest), tag.viewer(viewerKey({ kind: 'user', id: r.userId }))] } : {}),
   });
   return resultOf(out) !== null;
 }
@@ -106,7 +105,7 @@ export async function disableUser(email: string): Promise<boolean> {
   const out = await runWrite({
     name: 'user.disable',
     run: (tx) => markUserDisabled(tx, email),
-    invalidates: (r) => (r ? { tags: [...r.digests.map(credentialTag), tag.viewer(`user:${r.userId}`)] } : {}),
+    invalidates: (r) => (r ? { tags: [...r.digests.map(tag.credential), tag.viewer(viewerKey({ kind: 'user', id: r.userId }))] } : {}),
   });
   return resultOf(out) !== null;
 }

@@ -2,7 +2,7 @@ import net from 'node:net';
 import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '@/lib/auth/api-keys';
-import { RESOURCE_WAITS } from '@/lib/reads/resources';
+import { recommendation } from '@/lib/resources/recommendation';
 import { createTestDb, destroyTestDb, type TestDb } from '../support/test-db';
 import { call } from './support';
 
@@ -59,7 +59,7 @@ describe('database hung', () => {
     const { getConfig } = await import('@/lib/config');
     (getConfig() as { DATABASE_URL?: string }).DATABASE_URL = `postgres://postgres@127.0.0.1:${(blackHole.address() as net.AddressInfo).port}/hung`;
 
-    const { hardTimeout, timeout } = RESOURCE_WAITS.recommendation;
+    const { hardTimeout, timeout } = recommendation.waits;
     let started = performance.now();
     const res = await call('GET', '/api/recommendations/2', { headers: headers() });
     const waited = performance.now() - started;
@@ -71,7 +71,7 @@ describe('database hung', () => {
 
     // Past its 1 s TTL the first entry is stale: served after at most the soft timeout, the refresh left hanging.
     const { getCache } = await import('@/lib/cache');
-    const { recommendationResource } = await import('@/lib/reads/resources');
+    const { recommendation: { entry: recommendationResource } } = await import('@/lib/resources/recommendation');
     const entry = await recommendationResource.peek(1);
     expect(entry).not.toBeNull();
     await new Promise((r) => setTimeout(r, Math.max(0, entry!.expiresAt - Date.now() + 10))); // let its TTL pass

@@ -1,26 +1,12 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { serveFromCache } from '@/lib/api/fast-path';
-import { call, useApi } from './support';
+import { call, useApi, useFastPath } from './support';
 
 const api = useApi({ patients: 60 });
 
 /** The fast path in front of a stand-in for Next that answers 599, so a test sees who answered. */
-let server: Server;
-let base: string;
-beforeAll(async () => {
-  server = createServer((req, res) => {
-    void Promise.resolve(serveFromCache(req, res)).then((served) => {
-      if (!served) res.writeHead(599, { 'x-fell-through': '1' }).end();
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-afterAll(() => new Promise<void>((r) => server.close(() => r())));
-
-const get = (path: string, headers: Record<string, string> = {}) => fetch(base + path, { headers });
+const fastPath = useFastPath();
+const get = (path: string, headers: Record<string, string> = {}) => fastPath.fetch(path, headers);
 
 describe('fast path', () => {
   it('serves a fresh hit with the same bytes and cache headers as the route handler, and nothing else', async () => {
@@ -54,7 +40,7 @@ describe('fast path', () => {
     const { gunzipSync } = await import('node:zlib');
     const raw = (encoding: string) =>
       new Promise<{ headers: Record<string, unknown>; body: Buffer }>((resolve, reject) => {
-        request(base + path, { headers: { ...api.as.readKey, 'accept-encoding': encoding } }, (res) => {
+        request(fastPath.url(path), { headers: { ...api.as.readKey, 'accept-encoding': encoding } }, (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
         })
@@ -97,7 +83,7 @@ describe('fast path', () => {
     expect((await get(`${path}?extra=1`, api.as.readKey)).status).toBe(599);
     expect((await get('/api/trending?days=7&days=30', api.as.readKey)).status).toBe(599);
     expect((await get('/api/cache/stats', api.as.admin)).status).toBe(599);
-    expect((await fetch(base + path, { method: 'POST', headers: api.as.writeKey })).status).toBe(599);
+    expect((await fetch(fastPath.url(path), { method: 'POST', headers: api.as.writeKey })).status).toBe(599);
   });
 
   it('never serves an entry after its invalidation returned', async () => {

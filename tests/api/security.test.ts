@@ -1,30 +1,15 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serveFromCache } from '@/lib/api/fast-path';
+import { describe, expect, it } from 'vitest';
 import { flushPatientViews } from '@/lib/audit/patient-access';
 import { diagnoses, patientAccessAudit } from '@/lib/db/schema';
-import { call, useApi } from './support';
+import { call, useApi, useFastPath } from './support';
 
 process.env.METRICS_TOKEN = 'metrics-token-for-tests-0123456789';
 const api = useApi({ patients: 40 });
 
-let server: Server;
-let base: string;
-beforeAll(async () => {
-  // The fast path in front of a stand-in for Next that answers 599, so a test sees who answered.
-  server = createServer((req, res) => {
-    void Promise.resolve(serveFromCache(req, res)).then((served) => {
-      if (!served) res.writeHead(599).end();
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-afterAll(() => new Promise<void>((r) => server.close(() => r())));
-
-const fast = (path: string, headers: Record<string, string>) => fetch(base + path, { headers });
+// The fast path in front of a stand-in for Next that answers 599, so a test sees who answered.
+const fastPath = useFastPath();
+const fast = (path: string, headers: Record<string, string>) => fastPath.fetch(path, headers);
 
 describe('read scope', () => {
   it('a key whose only scope is write gets 403 on reads; a read key gets 200', async () => {

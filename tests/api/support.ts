@@ -1,12 +1,16 @@
 import { readdirSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import Redis from 'ioredis';
 import { afterAll, beforeAll } from 'vitest';
+import { serveFromCache } from '@/lib/api/fast-path';
 import { createApiKey, markApiKeyRevoked } from '@/lib/auth/api-keys';
 import { ensureDemoUsers } from '@/lib/auth/demo-users';
 import { createSession } from '@/lib/auth/sessions';
 import { users } from '@/lib/db/schema';
+import { RESOURCES } from '@/lib/resources';
 import { seedDatabase } from '@/drizzle/seed/seed-database';
 import { createConformance, snapshot, type OpenApiDoc } from '../support/openapi-conformance';
 import { createTestDb, destroyTestDb, type TestDb } from '../support/test-db';
@@ -17,7 +21,10 @@ const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 type Handler = (req: Request, ctx: { params: Promise<Record<string, string | string[]>> }) => Promise<Response>;
 type RouteFile = { file: string; pattern: RegExp; names: string[]; rank: number; urlPath: string };
 
-/** Every route.ts under app/ that answers an API path, with the URL pattern Next derives from its folders. */
+/**
+ * Every route.ts under app/ that answers an API path, with the URL pattern Next derives from its folders,
+ * and every declared resource path the catch-all serves (lib/api/resource-routes.ts) as that file.
+ */
 export function apiRouteFiles(): RouteFile[] {
   const found: RouteFile[] = [];
   const walk = (dir: string, segments: string[]) => {
@@ -41,6 +48,15 @@ export function apiRouteFiles(): RouteFile[] {
   };
   walk(path.join(ROOT, 'app/api'), ['api']);
   walk(path.join(ROOT, 'app/metrics'), ['metrics']);
+  const catchAll = found.find((r) => r.urlPath === '/api/{path}')!;
+  for (const resource of RESOURCES) {
+    const urlPath = resource.op?.path;
+    if (!urlPath || found.some((r) => r.file !== catchAll.file && r.pattern.test(urlPath.replace(/\{[a-z]+\}/g, '1')))) continue;
+    const names = [...urlPath.matchAll(/\{([a-z]+)\}/g)].map((m) => m[1]!);
+    const source = urlPath.replace(/[.]/g, '\\.').replace(/\{[a-z]+\}/g, '([^/]+)');
+    // Ranked like a route folder with these params: before the catch-all, as Next's own folders are.
+    found.push({ file: catchAll.file, pattern: new RegExp(`^${source}$`), names, rank: names.length * 10, urlPath });
+  }
   return found.sort((a, b) => a.rank - b.rank);
 }
 
@@ -136,4 +152,24 @@ export function useApi(opts: { patients?: number } = {}): ApiFixture {
     await destroyTestDb(fixture.db);
   });
   return fixture;
+}
+
+/**
+ * The fast path in front of a stand-in for Next that answers 599 (`x-fell-through: 1`), so a test sees who
+ * answered: `fetch(path, headers)` against it, or `url(path)` for other clients.
+ */
+export function useFastPath(): { fetch(path: string, headers?: Record<string, string>): Promise<Response>; url(path: string): string } {
+  let server: Server;
+  let base = '';
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      void Promise.resolve(serveFromCache(req, res)).then((served) => {
+        if (!served) res.writeHead(599, { 'x-fell-through': '1' }).end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+  return { fetch: (path, headers = {}) => fetch(base + path, { headers }), url: (path) => base + path };
 }

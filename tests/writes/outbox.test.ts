@@ -12,7 +12,7 @@ import { createDb } from '@/lib/db/create-db';
 import { cacheOutbox, feedback, idempotencyKeys } from '@/lib/db/schema';
 import type { Db, DbHandle } from '@/lib/db/types';
 import { IdempotencyKeyInFlightError, IdempotencyKeyReusedError } from '@/lib/errors';
-import { tag } from '@/lib/reads/tags';
+import { tag } from '@/lib/resources/tags';
 import { createWriteDoor, feedbackWrite, fingerprint } from '@/lib/writes';
 import { PgCoherence } from '@/lib/writes/coherence';
 import { recordInvalidation } from '@/lib/writes/outbox';

@@ -1,8 +1,4 @@
-import { apiNotFound } from '@/lib/http/methods';
+import { resourceRoutes } from '@/lib/api/resource-routes';
 
-/** Unknown API paths answer problem+json 404, never Next's HTML page. */
-export const GET = apiNotFound;
-export const POST = apiNotFound;
-export const PUT = apiNotFound;
-export const PATCH = apiNotFound;
-export const DELETE = apiNotFound;
+/** Declared cached resources without a route folder of their own; other unknown API paths answer problem+json 404, never Next's HTML page. */
+export const { GET, POST, PUT, PATCH, DELETE } = resourceRoutes;

@@ -5,7 +5,7 @@ import { useTranslations } from 'next-intl';
 import { useRouter } from '@/lib/i18n/navigation';
 import { purgeTagAction } from '../actions';
 
-/** Invalidates one tag (e.g. `rec:7`, vocabulary in lib/reads/tags.ts): O(1), so no progress or stop is needed. */
+/** Invalidates one tag (e.g. `rec:7`, vocabulary in lib/resources/tags.ts): O(1), so no progress or stop is needed. */
 export function TagPurgeForm() {
   const t = useTranslations('Admin.tag');
   const tErr = useTranslations('Admin.errors');

@@ -1,12 +1,13 @@
 import { cachedGetHandlers } from '@/lib/api/cached-answer';
-import { CACHED } from '@/lib/api/cached-routes';
+import { cachedRoute } from '@/lib/api/cached-routes';
 import { ops } from '@/lib/api/operations';
 import { requireIfMatch } from '@/lib/http/http-cache';
 import { route } from '@/lib/http/route';
 import { writeAnswer } from '@/lib/http/write-answer';
 import { editRecommendation } from '@/lib/writes';
+import { recommendation } from '@/lib/resources/recommendation';
 
-export const { GET, POST, PATCH, DELETE } = cachedGetHandlers(CACHED.recommendation, ['GET', 'PUT']);
+export const { GET, POST, PATCH, DELETE } = cachedGetHandlers(cachedRoute(recommendation), ['GET', 'PUT']);
 export const PUT = route(ops.updateRecommendation, (ctx) => {
   const ifMatch = requireIfMatch(ctx.req);
   return writeAnswer(ctx, 200, (options) => editRecommendation(ctx.params.id, ctx.body, ifMatch, options));

@@ -7,7 +7,8 @@ import { requireUser } from '@/lib/auth/current-user';
 import { AppError } from '@/lib/errors';
 import { conditionName, formatDate, formatDecimal, formatId, formatNumber, formatPercent, localName } from '@/lib/i18n/format';
 import { Link } from '@/lib/i18n/navigation';
-import { readDiagnosis, readPredictions } from '@/lib/reads';
+import { readResource } from '@/lib/reads';
+import * as resources from '@/lib/resources';
 import { idParam, pageLocale } from '../../../_components/page-locale';
 import { FeedbackForm } from './_components/feedback-form';
 
@@ -27,7 +28,7 @@ export default async function DiagnosisPage({ params, searchParams }: Props) {
   const locale = await pageLocale(params);
   const id = idParam((await params).id);
   const user = await requireUser({ returnTo: `/diagnoses/${id}` });
-  const [diagnosis, prediction] = await Promise.all([readDiagnosis(id).catch(notFoundOn404), readPredictions(id).catch(notFoundOn404)]);
+  const [diagnosis, prediction] = await Promise.all([readResource(resources.diagnosis, { id }, user).catch(notFoundOn404), readResource(resources.prediction, { id }, user).catch(notFoundOn404)]);
   recordPatientView({ viewer: { kind: 'user', ...user }, patientId: diagnosis.patientId, resource: `diagnosis:${id}`, via: 'page' });
   const sp = await searchParams;
   const [t, tMizaj, tKind, tFeedback] = await Promise.all([

@@ -2,12 +2,13 @@ import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { getTranslations } from 'next-intl/server';
 import { recordPatientView } from '@/lib/audit/patient-access';
-import { requireUser, viewerKeyOf } from '@/lib/auth/current-user';
+import { requireUser } from '@/lib/auth/current-user';
 import { NotFoundError } from '@/lib/errors';
 import { conditionName, formatDate, formatId } from '@/lib/i18n/format';
 import { Link } from '@/lib/i18n/navigation';
 import type { Locale } from '@/lib/i18n/routing';
-import { readPatientProfile } from '@/lib/reads';
+import { readResource } from '@/lib/reads';
+import * as resources from '@/lib/resources';
 import { idParam, pageLocale } from '../../../_components/page-locale';
 import { RecordData } from '../../_components/record-data';
 
@@ -22,7 +23,7 @@ export default async function PatientPage({ params }: Props) {
   const locale = await pageLocale(params);
   const id = idParam((await params).id);
   const user = await requireUser({ returnTo: `/patients/${id}` });
-  const profile = await readPatientProfile(id, viewerKeyOf(user)).catch((err: unknown) => {
+  const profile = await readResource(resources.profile, { id }, user).catch((err: unknown) => {
     if (err instanceof NotFoundError) notFound();
     throw err;
   });

@@ -5,7 +5,8 @@ import { requireUser } from '@/lib/auth/current-user';
 import { AppError } from '@/lib/errors';
 import { formatDate, formatDecimal, formatMonth, formatNumber, formatPercent, INTL_LOCALE, localName } from '@/lib/i18n/format';
 import { directionOf } from '@/lib/i18n/routing';
-import { readAnalytics, readFeedbackSummary, readRecommendation } from '@/lib/reads';
+import { readResource } from '@/lib/reads';
+import * as resources from '@/lib/resources';
 import { idParam, pageLocale } from '../../../_components/page-locale';
 import { CountBarChart, TrendLineChart, type ChartPoint } from './_components/charts';
 
@@ -24,11 +25,11 @@ const notFoundOn404 = (err: unknown): never => {
 export default async function RecommendationPage({ params }: Props) {
   const locale = await pageLocale(params);
   const id = idParam((await params).id);
-  await requireUser({ returnTo: `/recommendations/${id}` });
+  const user = await requireUser({ returnTo: `/recommendations/${id}` });
   const [rec, analytics, summary] = await Promise.all([
-    readRecommendation(id).catch(notFoundOn404),
-    readAnalytics(id).catch(notFoundOn404),
-    readFeedbackSummary(id).catch(notFoundOn404),
+    readResource(resources.recommendation, { id }, user).catch(notFoundOn404),
+    readResource(resources.analytics, { id }, user).catch(notFoundOn404),
+    readResource(resources.feedbackSummary, { id }, user).catch(notFoundOn404),
   ]);
   const [t, tMizaj, tKind, tDosage] = await Promise.all([
     getTranslations('Recommendation'),

@@ -1,0 +1,124 @@
+import 'server-only';
+import type { PatientView } from '@/lib/audit/patient-access';
+import type { Identity } from '@/lib/auth/scopes';
+import type { CachedRaw, CacheResult, CategoryName } from '@/lib/cache';
+import type { Db } from '@/lib/db/types';
+import { defineOperation, type ApiOperation } from '@/lib/http/openapi';
+import type { Jsonify } from '@/lib/reads/json';
+import { jsonResource, type Resource, type Wait } from '@/lib/reads/json-resource';
+import { pathMatcher, type PathMatcher } from './path-matcher';
+
+type Found = CacheResult<CachedRaw> | null;
+export type Mode = 'read' | 'peek';
+
+/** A request as a resource sees it: parsed params and query, and who asks (per-viewer keys, the audit). */
+export type ResourceInput = { params: Record<string, unknown>; query: Record<string, unknown>; identity: Identity };
+
+/** What the API operation needs beyond what the declaration implies (GET, cached, its category's caching). */
+export type ResourceApi = Omit<ApiOperation, 'method' | 'httpCache' | 'auth'> & { auth?: 'read' | 'public' };
+
+/**
+ * One cached resource, declared once: its cache entry (name, category, waits, tags, computation), how a
+ * request maps to its entry's arguments, the API operation that serves it (if any), which entries to warm,
+ * and, for answers about a patient, what the patient-access audit records. The route handler, the fast
+ * path's route table, the OpenAPI document, the pages' reads and the warmers all derive from it.
+ */
+export type Declaration<A extends unknown[], T> = {
+  /** Part of every key (`api:<name>`): renaming it orphans the stored entries. */
+  name: string;
+  category: CategoryName;
+  /** How long a request waits on the database (docs/cache.md, "API routes"). */
+  waits: Wait;
+  tags: (...args: A) => readonly string[];
+  compute: (db: Db, ...args: A) => Promise<T>;
+  api?: ResourceApi;
+  /** The hot set: arguments of the entries worth computing before anyone asks. */
+  warm?: (db: Db) => Promise<A[]>;
+  patientView?: (input: ResourceInput, found: CacheResult<CachedRaw>) => Omit<PatientView, 'viewer' | 'via'> | null;
+} & (
+  | { /** How a request maps to the entry's arguments, when they follow from the request alone. */ args: (input: ResourceInput) => A; through?: never }
+  | {
+      args?: never;
+      /**
+       * Or, when they need another resource's answer first (a prediction's tags name the diagnosis's
+       * condition): `resource` (cached too) is read with the same request, then `then` turns its answer
+       * into this entry's arguments.
+       */
+      through: Through<A>;
+    }
+);
+
+type Through<A extends unknown[]> = {
+  resource: CachedResource<never>;
+  then: (answer: never, input: ResourceInput) => A;
+};
+
+/** A `through` step, typed against the resource it reads (with the same request input). */
+export const through = <B, A extends unknown[]>(resource: CachedResource<B>, then: (answer: Jsonify<B>, input: ResourceInput) => A): Through<A> => ({
+  resource: resource as CachedResource<never>,
+  then: then as Through<A>['then'],
+});
+
+export type CachedResource<T, A extends unknown[] = never> = {
+  name: string;
+  /** The cache entry itself (its key, for benchmarks reading the stored bytes). */
+  entry: Resource<A>;
+  category: CategoryName;
+  waits: Wait;
+  /** Whether it declares a hot set to warm. */
+  warms: boolean;
+  /** The operation serving it (GET, `httpCache: 'cached'`), when the API does. */
+  op?: ApiOperation;
+  /** Path params from a request path, by the operation's path template; null when it does not match. */
+  match: PathMatcher;
+  /** Mode 'read' computes on a miss (route handlers); 'peek' never does (the fast path). */
+  lookup(input: ResourceInput, mode: Mode): Promise<Found>;
+  /** This instance's L1 only, synchronously: no promise at all on the fast path's hot path. */
+  fromL1(input: ResourceInput): Found;
+  /** For pages: the answer parsed, as the API's JSON (dates as ISO strings). */
+  read(input: ResourceInput): Promise<Jsonify<T>>;
+  /** The warm tasks of its hot set (none when it declares none). */
+  warmTasks(db: Db): Promise<(() => Promise<unknown>)[]>;
+  patientView?: Declaration<unknown[], T>['patientView'];
+};
+
+export function defineResource<A extends unknown[] | [], T>(d: Declaration<A, T>): CachedResource<T, A> {
+  if (!d.args === !d.through) throw new Error(`resource "${d.name}" must declare either args or through`);
+  const entry: Resource<A> = jsonResource(d.name, d.waits, d.category, d.tags, d.compute);
+  const op = d.api && defineOperation({ ...d.api, method: 'GET', auth: d.api.auth ?? 'read', httpCache: 'cached' });
+
+  const { args, through: via } = d;
+  const get = (a: A, mode: Mode) => (mode === 'read' ? entry.withMeta(...a) : entry.peek(...a));
+  // This entry's arguments from the answer of the resource gone through; undefined without one (a peek that missed).
+  const argsFrom = (found: Found, i: ResourceInput) => (found ? via!.then(JSON.parse(found.value.body) as never, i) : undefined);
+
+  return {
+    name: d.name,
+    entry,
+    category: d.category,
+    waits: d.waits,
+    warms: d.warm !== undefined,
+    op,
+    match: op ? pathMatcher(op.path) : () => null,
+    // A direct resource makes no promise of its own: the fast path's Redis peek is on the hot path.
+    lookup(i, mode) {
+      if (args) return get(args(i), mode);
+      return via!.resource.lookup(i, mode).then((found) => {
+        const a = argsFrom(found, i);
+        return a === undefined ? null : get(a, mode);
+      });
+    },
+    fromL1(i) {
+      const a = args ? args(i) : argsFrom(via!.resource.fromL1(i), i);
+      return a === undefined ? null : (entry.peekL1(...a) ?? null);
+    },
+    async read(i) {
+      const a = args ? args(i) : via!.then((await via!.resource.read(i)) as never, i);
+      return JSON.parse((await entry(...a)).body) as Jsonify<T>;
+    },
+    async warmTasks(db) {
+      return d.warm ? (await d.warm(db)).map((args) => () => entry(...args)) : [];
+    },
+    patientView: d.patientView as CachedResource<T>['patientView'],
+  };
+}

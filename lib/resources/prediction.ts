@@ -1,0 +1,43 @@
+import 'server-only';
+import * as examples from '@/lib/api/examples';
+import { diagnosisId } from '@/lib/api/params';
+import { predictionSchema } from '@/lib/api/schemas';
+import { predictForDiagnosis } from '@/lib/services';
+import { defineResource, through } from './define';
+import { diagnosis } from './diagnosis';
+import { recentDiagnoses } from './hot-set';
+import { tag } from './tags';
+
+/**
+ * Keyed by diagnosis and condition because its tags must be known before it is computed: a prediction
+ * ranks every recommendation of the condition using their feedback, so either changing drops it. The
+ * request names only the diagnosis, so its (cached) diagnosis is read first for the condition.
+ */
+export const prediction = defineResource({
+  name: 'predictions',
+  category: 'predictions',
+  // Similar patients + weighted means: the heaviest read; a day-old ranking beats a spinner.
+  waits: { timeout: 300, hardTimeout: 10_000 },
+  tags: (diagnosisId: number, conditionId: number) => [tag.diagnosis(diagnosisId), tag.conditionRecommendations(conditionId), tag.conditionFeedback(conditionId)],
+  compute: predictForDiagnosis,
+  through: through(diagnosis, (d, i) => [i.params.id as number, d.conditionId]),
+  warm: async (db) => (await recentDiagnoses(db)).map((d) => [d.id, d.conditionId]),
+  // patientId is the body's second field: no need to parse the whole prediction on a hit.
+  patientView: (i, found) => {
+    const m = /"patientId":(\d+)/.exec(found.value.body.slice(0, 200));
+    return m ? { patientId: Number(m[1]), resource: `diagnosis:${i.params.id as number}` } : null;
+  },
+  api: {
+    operationId: 'predictForDiagnosis',
+    path: '/api/predictions/diagnosis/{id}/predict',
+    params: diagnosisId,
+    summary: 'Recommendations for a diagnosis ranked by predicted effectiveness',
+    description:
+      "Up to 20 most similar patients (same mizaj and condition, nearest age) weigh each candidate remedy; estimates are shrunk toward the remedy's global mean. Cached 24 h; dropped when feedback on any of the condition's recommendations arrives.",
+    response: predictionSchema,
+    example: examples.prediction,
+    personal: true,
+    errors: [404],
+    tags: ['predictions'],
+  },
+});

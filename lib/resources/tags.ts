@@ -1,0 +1,31 @@
+/**
+ * The cache-tag vocabulary, the one place tags are spelled: what a cached answer depends on. Resources
+ * (lib/resources/*.ts) tag their entries with these, writes invalidate them (lib/reads/invalidations.ts,
+ * lib/writes), so a write drops exactly the answers it changed. No imports: every layer may use it.
+ */
+export const tag = {
+  /** The recommendation row itself (names, dosage, effectiveness score). */
+  recommendation: (id: number) => `rec:${id}`,
+  /** Feedback rows of one recommendation (its analytics and feedback summary). */
+  recommendationFeedback: (id: number) => `rec:${id}:feedback`,
+  /** The data of a condition's recommendations (its list, and the predictions that rank them). */
+  conditionRecommendations: (conditionId: number) => `condition:${conditionId}:recs`,
+  /** Feedback on any of a condition's recommendations (predictions for that condition's diagnoses). */
+  conditionFeedback: (conditionId: number) => `condition:${conditionId}:feedback`,
+  diagnosis: (id: number) => `diagnosis:${id}`,
+  patient: (id: number) => `patient:${id}`,
+  /** Everything cached for one signed-in user or API key (its viewerKey); dropped on sign-out. */
+  viewer: (key: string) => `viewer:${key}`,
+  /** One credential's cached identity, from its SHA-256 digest (never the credential itself). */
+  credential: (digest: string) => `credential:${digest.slice(0, 32)}`,
+  trending: 'trending',
+} as const;
+
+/** Who is asking: a signed-in user or an API key (an Identity, or a session's user with `kind: 'user'`). */
+export type Viewer = { kind: 'user' | 'apikey'; id: number };
+
+/**
+ * The one spelling of a viewer (`user:12`, `key:3`): per-viewer cache keys and tags, and the patient-access
+ * audit, all use it, so sign-out drops exactly the entries that were keyed for that viewer.
+ */
+export const viewerKey = (viewer: Viewer): string => `${viewer.kind === 'user' ? 'user' : 'key'}:${viewer.id}`;
