@@ -5,6 +5,7 @@ import type { Identity } from '@/lib/auth/scopes';
 import type { CachedRaw, CacheResult } from '@/lib/cache';
 import type { ApiOperation } from '@/lib/http/openapi';
 import { strictByDefault } from '@/lib/http/parse-input';
+import { jsonHead, jsonText } from '@/lib/reads/json-resource';
 import { analyticsResource, diagnosisResource, feedbackSummaryResource, predictionsResource, profileResource, recommendationResource, trendingResource } from '@/lib/reads/resources';
 import { ops } from './operations';
 import { viewerKey } from './viewer';
@@ -45,7 +46,7 @@ function direct<A extends unknown[]>(op: ApiOperation, pattern: RegExp, resource
 }
 
 const id = (i: Input) => i.params.id as number;
-const conditionOf = (diagnosis: Found) => (diagnosis ? (JSON.parse(diagnosis.value.body) as { conditionId: number }).conditionId : undefined);
+const conditionOf = (diagnosis: Found) => (diagnosis ? (JSON.parse(jsonText(diagnosis.value)) as { conditionId: number }).conditionId : undefined);
 
 export const CACHED = {
   recommendation: direct(ops.getRecommendation, /^\/api\/recommendations\/([^/]+)$/, recommendationResource, (i) => [id(i)]),
@@ -72,7 +73,7 @@ export const CACHED = {
     },
     patientView(i, found) {
       // patientId is the body's second field: no need to parse the whole prediction on a hit.
-      const m = /"patientId":(\d+)/.exec(found.value.body.slice(0, 200));
+      const m = /"patientId":(\d+)/.exec(jsonHead(found.value).slice(0, 200));
       return m ? { patientId: Number(m[1]), resource: `diagnosis:${id(i)}` } : null;
     },
   },

@@ -9,6 +9,7 @@ import type {
 } from '@/lib/services';
 import type { Diagnosis } from '@/lib/services/diagnoses';
 import type { Jsonify } from './json';
+import { jsonText } from './json-resource';
 import {
   analyticsResource,
   diagnosisResource,
@@ -25,7 +26,7 @@ export type { Jsonify } from './json';
  * strings (the API's JSON), so pages format them with Intl.
  */
 async function parsed<T>(raw: Promise<CachedRaw>): Promise<Jsonify<T>> {
-  return JSON.parse((await raw).body) as Jsonify<T>;
+  return JSON.parse(jsonText(await raw)) as Jsonify<T>;
 }
 
 export const readRecommendation = (id: number) => parsed<Recommendation>(recommendationResource(id));
