@@ -110,6 +110,12 @@ export interface CachedFunction<A extends unknown[], R> {
   /** Reads without computing (one round trip); null on a miss. Never triggers fn or a refresh. */
   peek(...args: A): Promise<CacheResult<R> | null>;
   /**
+   * What withMeta would answer, without starting a computation: fresh, stale (refreshed as withMeta does), or
+   * the value of a computation already in flight in this process; null where withMeta would compute (a miss
+   * nobody here computes) or throw. For a server's fast path that leaves computing and errors to its router.
+   */
+  withMetaIfCached(...args: A): Promise<CacheResult<R> | null>;
+  /**
    * A fresh value from this instance's L1, synchronously, else undefined: for hot paths where every promise
    * costs (Next runs with AsyncLocalStorage, whose promise hooks make each await expensive).
    */
@@ -327,6 +333,25 @@ export class Cache {
     }
     if ('error' in outcome) throw outcome.error;
     return missResult(t, outcome.value);
+  }
+
+  /**
+   * @internal What resolve would answer without starting a computation: a fresh value, a stale one (with the
+   * refresh and soft wait resolve does), or the result of a computation already in flight in this process,
+   * waited for while resolve would still join it. Null when resolve would compute or fail (cache off, a
+   * failed or hung computation): whoever calls resolve then does it, and reports the error.
+   */
+  async resolveIfCached(spec: Spec, args: unknown[]): Promise<CacheResult<unknown> | null> {
+    if (!this.enabled) return null;
+    const t = this.target(spec, args);
+    const found = await this.find(t, true, false);
+    if (found.fresh) return found.fresh;
+    if (found.stale) return this.serveStale(spec, args, t, found, spec.timings);
+    const flight = this.runner.join(t, found.versions, found.snap, spec.timings.lockTimeout);
+    if (!flight) return null;
+    const waitMs = Math.min(spec.timings.hardTimeout, spec.timings.lockTimeout - (performance.now() - flight.startedAt));
+    const outcome = await within(flight.promise, Math.max(0, waitMs));
+    return outcome.done && 'value' in outcome ? missResult(t, outcome.value) : null;
   }
 
   /**
@@ -828,6 +853,10 @@ export function bindCached<A extends unknown[], R>(
     peek: async (...args: A) => {
       const { cache, spec } = resolveSpec();
       return (await cache.peekTarget(cache.target(spec, args))) as CacheResult<Awaited<R>> | null;
+    },
+    withMetaIfCached: async (...args: A) => {
+      const { cache, spec } = resolveSpec();
+      return (await cache.resolveIfCached(spec, args)) as CacheResult<Awaited<R>> | null;
     },
     peekL1: (...args: A) => {
       const { cache, spec } = resolveSpec();
