@@ -17,8 +17,9 @@ type Input = CachedRouteInput;
 
 /**
  * The cacheable GET routes: for each, how params/query/identity become a cached resource. The route
- * handlers read through it (mode 'read': compute on a miss), the fast path peeks (never computes), first
- * in this instance's L1 synchronously (`fromL1`: no promise at all), then in Redis.
+ * handlers read through it (mode 'read': compute on a miss), the fast path peeks (never starts a
+ * computation: fresh, stale with its refresh, or one in flight here), first in this instance's L1
+ * synchronously (`fromL1`: no promise at all), then in Redis.
  */
 export type CachedRoute = {
   op: ApiOperation;
@@ -31,7 +32,7 @@ export type CachedRoute = {
 
 type Readable<A extends unknown[]> = {
   withMeta(...a: A): Promise<CacheResult<CachedRaw>>;
-  peek(...a: A): Promise<Found>;
+  withMetaIfCached(...a: A): Promise<Found>;
   peekL1(...a: A): CacheResult<CachedRaw> | undefined;
 };
 
@@ -40,7 +41,7 @@ function direct<A extends unknown[]>(op: ApiOperation, pattern: RegExp, resource
   return {
     op,
     pattern,
-    lookup: (i, mode) => (mode === 'read' ? resource.withMeta(...args(i)) : resource.peek(...args(i))),
+    lookup: (i, mode) => (mode === 'read' ? resource.withMeta(...args(i)) : resource.withMetaIfCached(...args(i))),
     fromL1: (i) => resource.peekL1(...args(i)) ?? null,
   };
 }
@@ -62,10 +63,10 @@ export const CACHED = {
     op: ops.predict,
     pattern: /^\/api\/predictions\/diagnosis\/([^/]+)\/predict$/,
     async lookup(i, mode) {
-      const diagnosis = mode === 'read' ? await diagnosisResource.withMeta(id(i)) : await diagnosisResource.peek(id(i));
+      const diagnosis = mode === 'read' ? await diagnosisResource.withMeta(id(i)) : await diagnosisResource.withMetaIfCached(id(i));
       const c = conditionOf(diagnosis);
       if (c === undefined) return null;
-      return mode === 'read' ? predictionsResource.withMeta(id(i), c) : predictionsResource.peek(id(i), c);
+      return mode === 'read' ? predictionsResource.withMeta(id(i), c) : predictionsResource.withMetaIfCached(id(i), c);
     },
     fromL1(i) {
       const c = conditionOf(diagnosisResource.peekL1(id(i)) ?? null);
