@@ -12,6 +12,7 @@ export type { CachedFunction, CachedOptions, CacheHealth, CacheOptions, CallOpti
 export { FACTORY_DEFAULTS, FactoryTimeoutError, type FactoryContext, type FactoryErrorInfo, type FactoryTimings } from './factory';
 export { CATEGORY_DEFAULTS, CATEGORY_NAMES, resolveCategories, type CategoryConfig, type CategoryName, type CategoryTable } from './categories';
 export { CacheValueError, RawValue } from './codec';
+export { fromBase128, toBase128 } from './base128';
 export type { CacheEventMap, CacheEventName } from './events';
 export type { PurgeOptions, PurgeProgress, PurgeReport } from './reclaim';
 export type { StatsSnapshot, CategoryStatsSnapshot } from './stats';

@@ -1,11 +1,10 @@
 import 'server-only';
 import { brotliCompressSync, brotliDecompressSync, constants, gunzipSync, gzipSync } from 'node:zlib';
-import { cached, CachedRaw, type CachedFunction, type CategoryName, type FactoryTimings } from '@/lib/cache';
+import { cached, CachedRaw, fromBase128, toBase128, type CachedFunction, type CategoryName, type FactoryTimings } from '@/lib/cache';
 import { databaseAdmission } from '@/lib/db/admission';
 import { getDb } from '@/lib/db/client';
 import type { Db } from '@/lib/db/types';
 import { strongEtag } from '@/lib/http/http-cache';
-import { fromBase128, toBase128 } from './base128';
 
 export type Resource<A extends unknown[]> = CachedFunction<A, CachedRaw>;
 
@@ -29,7 +28,7 @@ export const CODECS: Record<StoredEncoding, { compress(json: Buffer): Buffer; de
 
 /**
  * A cached answer stored as the API sends it, with its strong ETag (of the JSON) computed once at store time.
- * The body is stored compressed only (base128 text, see ./base128) when that is smaller than the JSON: an
+ * The body is stored compressed only (base128 text, see lib/cache/base128.ts) when that is smaller than the JSON: an
  * API hit sends those bytes as they are to clients that accept the encoding; the JSON is rebuilt (once per
  * entry object, see jsonBytes) for the others and for pages.
  */
