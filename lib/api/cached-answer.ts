@@ -3,6 +3,7 @@ import type { CachedRaw, CacheResult } from '@/lib/cache';
 import { buildCachedAnswer, toResponse, type CachedAnswer } from '@/lib/http/http-cache';
 import { otherMethods, type HttpMethod } from '@/lib/http/methods';
 import { route } from '@/lib/http/route';
+import { encodedBytes, jsonBytes, storedEncoding, type StoredEncoding } from '@/lib/reads/json-resource';
 import { auditPatientView, type CachedRoute } from './cached-routes';
 
 /**
@@ -20,7 +21,7 @@ export function cachedAnswer(
   const dbMs = status === 'MISS' ? Number(result.value.meta.db) : undefined;
   return buildCachedAnswer({
     ...representation(result.value, req.acceptEncoding),
-    varyEncoding: result.value.meta.gz !== undefined,
+    varyEncoding: storedEncoding(result.value) !== undefined,
     personal,
     meta: { status, storedAt: result.storedAt, expiresAt: result.expiresAt, graceUntil: result.graceUntil },
     ifNoneMatch: req.ifNoneMatch,
@@ -29,28 +30,20 @@ export function cachedAnswer(
   });
 }
 
+const accepts = (acceptEncoding: string | null | undefined, coding: StoredEncoding) =>
+  !!acceptEncoding && (coding === 'gzip' ? GZIP : BR).test(acceptEncoding);
 const GZIP = /(?:^|,)\s*(?:gzip|\*)\s*(?:,|$|;\s*q=(?!0(?:\.0{0,3})?\s*(?:,|$)))/i;
-const acceptsGzip = (acceptEncoding: string | null | undefined) => !!acceptEncoding && GZIP.test(acceptEncoding);
-
-// The same frozen entry comes back from L1 on every hit: encode its bytes once.
-const identityBytes = new WeakMap<CachedRaw, Uint8Array>();
-const gzipBytes = new WeakMap<CachedRaw, Uint8Array>();
-const memo = (map: WeakMap<CachedRaw, Uint8Array>, raw: CachedRaw, make: () => Uint8Array) => {
-  let bytes = map.get(raw);
-  if (!bytes) map.set(raw, (bytes = make()));
-  return bytes;
-};
+const BR = /(?:^|,)\s*(?:br|\*)\s*(?:,|$|;\s*q=(?!0(?:\.0{0,3})?\s*(?:,|$)))/i;
 
 /**
- * The stored gzip copy when the client accepts it, else the body. Same ETag for both, as Next's own
- * compression of the route handler's answer keeps it: a client gets 304s whichever path answered.
+ * The stored compressed bytes when the client accepts their encoding, else the JSON (decompressed once per
+ * entry). Same ETag for both, as Next's own compression of the route handler's answer keeps it: a client
+ * gets 304s whichever path answered.
  */
 function representation(raw: CachedRaw, acceptEncoding: string | null | undefined) {
-  const gz = raw.meta.gz;
-  if (gz !== undefined && acceptsGzip(acceptEncoding)) {
-    return { body: memo(gzipBytes, raw, () => Buffer.from(gz, 'base64')), etag: raw.meta.etag, contentEncoding: 'gzip' as const };
-  }
-  return { body: memo(identityBytes, raw, () => Buffer.from(raw.body)), etag: raw.meta.etag };
+  const ce = storedEncoding(raw);
+  if (ce && accepts(acceptEncoding, ce)) return { body: encodedBytes(raw), etag: raw.meta.etag, contentEncoding: ce };
+  return { body: jsonBytes(raw), etag: raw.meta.etag };
 }
 
 /** Route handlers (GET + 405s) of a cached route: read through the cache, computing on a miss. */
@@ -60,7 +53,7 @@ export function cachedGetHandlers(cachedRoute: CachedRoute, allow: HttpMethod[] 
     const input = { params: params as Record<string, unknown>, query: (query ?? {}) as Record<string, unknown>, identity: identity! };
     const result = (await cachedRoute.lookup(input, 'read'))!;
     auditPatientView(cachedRoute, input, result, 'api');
-    // Identity here: Next compresses route handler answers itself (the fast path sends the stored gzip copy).
+    // Identity here: Next compresses route handler answers itself (the fast path sends the stored bytes).
     const answer = cachedAnswer(result, { method: req.method, ifNoneMatch: req.headers.get('if-none-match'), acceptEncoding: null }, performance.now() - started, cachedRoute.op.personal);
     return toResponse(answer);
   });

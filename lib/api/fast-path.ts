@@ -11,10 +11,12 @@ import { cachedAnswer } from './cached-answer';
 import { auditPatientView, matchCachedRoute, type CachedRouteInput, type MatchedRoute } from './cached-routes';
 
 /**
- * Serves fresh cache hits of the cacheable GET routes straight from node:http, before Next's router: same
- * route table, same auth, same headers and bytes as the route handler (lib/api/cached-answer.ts). Anything
- * else — a miss, a stale entry (it needs its refresh), bad input, no or wrong identity, any error — is
- * left to Next (false), so every error still comes from the one route wrapper.
+ * Serves cached answers of the cacheable GET routes straight from node:http, before Next's router: same
+ * route table, same auth, same headers and bytes as the route handler (lib/api/cached-answer.ts). A fresh
+ * hit; a stale entry within grace (one background refresh and the soft wait, exactly as the route handler,
+ * through the same cache call); a miss whose computation is already in flight in this process (its value,
+ * as MISS). Anything else — a miss nobody computes yet, bad input, no or wrong identity, any error — is
+ * left to Next (false), so every computation starts, and every error comes, from the one route wrapper.
  *
  * Returns true/false synchronously when this instance's L1 can decide (no promise is made: Next runs with
  * AsyncLocalStorage, whose promise hooks make every await costly), else a promise of the same answer.
@@ -57,7 +59,6 @@ async function fromStore(req: IncomingMessage, res: ServerResponse, match: Match
 
 
 function send(req: IncomingMessage, res: ServerResponse, match: MatchedRoute, input: CachedRouteInput, result: CacheResult<CachedRaw>, started: number, authMs: number): boolean {
-  if (result.status !== 'HIT') return false;
   auditPatientView(match.route, input, result, 'fast-path');
   const method = req.method!;
   const answer = cachedAnswer(result, { method, ifNoneMatch: req.headers['if-none-match'], acceptEncoding: req.headers['accept-encoding'] }, performance.now() - started - authMs, match.route.op.personal);

@@ -50,6 +50,12 @@ export interface CachedFunction<A extends unknown[], R> {
   /** Reads without computing (one round trip); null on a miss. Never triggers fn or a refresh. */
   peek(...args: A): Promise<CacheResult<R> | null>;
   /**
+   * What withMeta would answer, without starting a computation: fresh, stale (refreshed as withMeta does), or
+   * the value of a computation already in flight in this process; null where withMeta would compute (a miss
+   * nobody here computes) or throw. For a server's fast path that leaves computing and errors to its router.
+   */
+  withMetaIfCached(...args: A): Promise<CacheResult<R> | null>;
+  /**
    * A fresh value from this instance's L1, synchronously, else undefined: for hot paths where every promise
    * costs (Next runs with AsyncLocalStorage, whose promise hooks make each await expensive).
    */
@@ -154,6 +160,10 @@ export function bindCached<A extends unknown[], R>(
     peek: async (...args: A) => {
       const { core, spec } = resolveSpec();
       return (await core.read.peek(core.read.target(spec, args))) as CacheResult<Awaited<R>> | null;
+    },
+    withMetaIfCached: async (...args: A) => {
+      const { core, spec } = resolveSpec();
+      return (await core.read.resolveIfCached(spec, args)) as CacheResult<Awaited<R>> | null;
     },
     peekL1: (...args: A) => {
       const { core, spec } = resolveSpec();

@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { EncryptionKey } from '@/lib/config/encryption-keys';
+import { fromBase128, toBase128 } from './base128';
 
 /**
  * AES-256-GCM for cache entries that hold patient data, applied to an entry's payload at the codec
@@ -13,6 +14,8 @@ import type { EncryptionKey } from '@/lib/config/encryption-keys';
  */
 
 const IV_BYTES = 12;
+/** Starts a payload in base128 (./base128); entries sealed before it are base64, which never starts so. */
+const BASE128 = '\u0001';
 const TAG_BYTES = 16;
 
 /** Parsed by the config (CACHE_ENCRYPTION_KEYS), re-exported for tests and benches that seal entries themselves. */
@@ -33,14 +36,14 @@ export class EntryCipher {
     const iv = randomBytes(IV_BYTES);
     const cipher = createCipheriv('aes-256-gcm', this.current.key, iv);
     const body = Buffer.concat([cipher.update(`${inner}\n${payload}`, 'utf8'), cipher.final()]);
-    return { enc: `e.${this.current.id}`, payload: Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64') };
+    return { enc: `e.${this.current.id}`, payload: BASE128 + toBase128(Buffer.concat([iv, cipher.getAuthTag(), body])) };
   }
 
   /** The plain encoding tag and payload; throws when the key is unknown or the entry was tampered with. */
   open(enc: string, sealed: string): { enc: string; payload: string } {
     const key = this.byId.get(enc.slice(2));
     if (!key) throw new Error(`cache entry sealed with key ${enc.slice(2)}, which is not in CACHE_ENCRYPTION_KEYS`);
-    const bytes = Buffer.from(sealed, 'base64');
+    const bytes = sealed.startsWith(BASE128) ? fromBase128(sealed.slice(1)) : Buffer.from(sealed, 'base64');
     const decipher = createDecipheriv('aes-256-gcm', key, bytes.subarray(0, IV_BYTES));
     decipher.setAuthTag(bytes.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
     const plain = Buffer.concat([decipher.update(bytes.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString('utf8');

@@ -94,18 +94,10 @@ export class FactoryRunner {
     snap: number,
     options: { stale?: CacheResult<unknown>; forceFresh?: boolean; lockTimeout: number; background?: boolean },
   ): { flight: Flight; started: boolean } {
-    const flightKey = `${t.key}\n${versions ? versions.join('|') : `local:${snap}`}`;
+    const flightKey = flightKeyOf(t, versions, snap);
     if (!options.forceFresh) {
-      const running = this.flights.get(flightKey);
-      const age = running ? performance.now() - running.startedAt : 0;
-      if (running && age < options.lockTimeout) return { flight: running, started: false };
-      if (running) this.o.logger.warn({ cache: this.o.prefix, key: t.key, ms: Math.round(age) }, 'cache computation older than lockTimeout abandoned; running fn again');
-      // A caller whose read went out before a flight with the same versions stored its value saw a miss;
-      // that value is what it would have read a moment later, so it must not run fn again.
-      const landed = this.landed.get(flightKey);
-      if (landed && this.o.now() < landed.freshUntil && landed.id !== options.stale?.id) {
-        return { flight: { promise: Promise.resolve(landed), startedAt: performance.now() }, started: false };
-      }
+      const joined = this.joinable(flightKey, t, options.lockTimeout, options.stale, true);
+      if (joined) return { flight: joined, started: false };
     }
     const flight: Flight = { startedAt: performance.now(), promise: undefined! };
     const done = () => {
@@ -129,6 +121,26 @@ export class FactoryRunner {
     flight.promise.catch(() => {});
     this.flights.set(flightKey, flight);
     return { flight, started: true };
+  }
+
+  /**
+   * The computation run() would join for these versions (in flight and younger than lockTimeout, or just
+   * landed), without starting one: undefined when run() would start one.
+   */
+  join(t: Target, versions: string[] | undefined, snap: number, lockTimeout: number): Flight | undefined {
+    return this.joinable(flightKeyOf(t, versions, snap), t, lockTimeout, undefined, false);
+  }
+
+  private joinable(flightKey: string, t: Target, lockTimeout: number, stale: CacheResult<unknown> | undefined, warn: boolean): Flight | undefined {
+    const running = this.flights.get(flightKey);
+    const age = running ? performance.now() - running.startedAt : 0;
+    if (running && age < lockTimeout) return running;
+    if (running && warn) this.o.logger.warn({ cache: this.o.prefix, key: t.key, ms: Math.round(age) }, 'cache computation older than lockTimeout abandoned; running fn again');
+    // A caller whose read went out before a flight with the same versions stored its value saw a miss;
+    // that value is what it would have read a moment later, so it must not run fn again.
+    const landed = this.landed.get(flightKey);
+    if (landed && this.o.now() < landed.freshUntil && landed.id !== stale?.id) return { promise: Promise.resolve(landed), startedAt: performance.now() };
+    return undefined;
   }
 
   /** Refreshes a stale entry unless backing off; a failure starts graceBackoff for the key. Undefined while backing off. */
@@ -194,6 +206,8 @@ export class FactoryRunner {
     return { ...(await this.o.persist(t, checkTags([...t.tags, ...ctx.tags]), value, times, all, snap)), factoryTags: true };
   }
 }
+
+const flightKeyOf = (t: Target, versions: string[] | undefined, snap: number) => `${t.key}\n${versions ? versions.join('|') : `local:${snap}`}`;
 
 /** The context a factory gets: collects what it asks for; the runner applies it once fn returns. */
 class ComputeContext implements FactoryContext {

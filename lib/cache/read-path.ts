@@ -77,6 +77,25 @@ export class ReadPath {
   }
 
   /**
+   * What resolve would answer without starting a computation: a fresh value, a stale one (with the refresh
+   * and soft wait resolve does), or the result of a computation already in flight in this process, waited
+   * for while resolve would still join it. Null when resolve would compute or fail (cache off, a failed or
+   * hung computation): whoever calls resolve then does it, and reports the error.
+   */
+  async resolveIfCached(spec: Spec, args: unknown[]): Promise<CacheResult<unknown> | null> {
+    if (!this.o.enabled) return null;
+    const t = this.target(spec, args);
+    const found = await this.find(t, true, false);
+    if (found.fresh) return found.fresh;
+    if (found.stale) return this.serveStale(spec, args, t, found, spec.timings);
+    const flight = this.o.runner.join(t, found.versions, found.snap, spec.timings.lockTimeout);
+    if (!flight) return null;
+    const waitMs = Math.min(spec.timings.hardTimeout, spec.timings.lockTimeout - (performance.now() - flight.startedAt));
+    const outcome = await within(flight.promise, Math.max(0, waitMs));
+    return outcome.done && 'value' in outcome ? missResult(t, outcome.value) : null;
+  }
+
+  /**
    * L1 then L2 (one shared read): a fresh answer from either (counted as a hit), else the newest stale one
    * within grace (not counted yet), with the versions a refresh must stamp. A stale L1 entry never hides a
    * fresher Redis one.

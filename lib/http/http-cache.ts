@@ -83,8 +83,8 @@ export type CachedAnswerInput = {
   /** Pass the ETag stored with the entry to avoid hashing on every hit. */
   etag?: string;
   contentType?: string;
-  /** `gzip` when `body` is the stored gzip copy. */
-  contentEncoding?: 'gzip';
+  /** Set when `body` is the stored compressed bytes. */
+  contentEncoding?: 'gzip' | 'br';
   /** The answer has encoded variants: caches must key on Accept-Encoding. */
   varyEncoding?: boolean;
   /** Names a patient: no-cache + Vary on the credential (see PERSONAL_CACHE_CONTROL). */

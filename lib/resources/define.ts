@@ -5,7 +5,7 @@ import type { CachedRaw, CacheResult, CategoryName } from '@/lib/cache';
 import type { Db } from '@/lib/db/types';
 import { defineOperation, type ApiOperation } from '@/lib/http/openapi';
 import type { Jsonify } from '@/lib/reads/json';
-import { jsonResource, type Resource, type Wait } from '@/lib/reads/json-resource';
+import { jsonResource, jsonText, type Resource, type Wait } from '@/lib/reads/json-resource';
 import { pathMatcher, type PathMatcher } from './path-matcher';
 
 type Found = CacheResult<CachedRaw> | null;
@@ -71,7 +71,7 @@ export type CachedResource<T, A extends unknown[] = never> = {
   op?: ApiOperation;
   /** Path params from a request path, by the operation's path template; null when it does not match. */
   match: PathMatcher;
-  /** Mode 'read' computes on a miss (route handlers); 'peek' never does (the fast path). */
+  /** Mode 'read' computes on a miss (route handlers); 'peek' never starts a computation (the fast path): fresh, stale with its refresh, or one in flight here. */
   lookup(input: ResourceInput, mode: Mode): Promise<Found>;
   /** This instance's L1 only, synchronously: no promise at all on the fast path's hot path. */
   fromL1(input: ResourceInput): Found;
@@ -88,9 +88,9 @@ export function defineResource<A extends unknown[] | [], T>(d: Declaration<A, T>
   const op = d.api && defineOperation({ ...d.api, method: 'GET', auth: d.api.auth ?? 'read', httpCache: 'cached' });
 
   const { args, through: via } = d;
-  const get = (a: A, mode: Mode) => (mode === 'read' ? entry.withMeta(...a) : entry.peek(...a));
-  // This entry's arguments from the answer of the resource gone through; undefined without one (a peek that missed).
-  const argsFrom = (found: Found, i: ResourceInput) => (found ? via!.then(JSON.parse(found.value.body) as never, i) : undefined);
+  const get = (a: A, mode: Mode) => (mode === 'read' ? entry.withMeta(...a) : entry.withMetaIfCached(...a));
+  // This entry's arguments from the answer of the resource gone through; undefined without one (a peek that found nothing).
+  const argsFrom = (found: Found, i: ResourceInput) => (found ? via!.then(JSON.parse(jsonText(found.value)) as never, i) : undefined);
 
   return {
     name: d.name,
@@ -114,7 +114,7 @@ export function defineResource<A extends unknown[] | [], T>(d: Declaration<A, T>
     },
     async read(i) {
       const a = args ? args(i) : via!.then((await via!.resource.read(i)) as never, i);
-      return JSON.parse((await entry(...a)).body) as Jsonify<T>;
+      return JSON.parse(jsonText(await entry(...a))) as Jsonify<T>;
     },
     async warmTasks(db) {
       return d.warm ? (await d.warm(db)).map((args) => () => entry(...args)) : [];

@@ -2,6 +2,7 @@ import 'server-only';
 import * as examples from '@/lib/api/examples';
 import { diagnosisId } from '@/lib/api/params';
 import { predictionSchema } from '@/lib/api/schemas';
+import { jsonHead } from '@/lib/reads/json-resource';
 import { predictForDiagnosis } from '@/lib/services';
 import { defineResource, through } from './define';
 import { diagnosis } from './diagnosis';
@@ -24,7 +25,7 @@ export const prediction = defineResource({
   warm: async (db) => (await recentDiagnoses(db)).map((d) => [d.id, d.conditionId]),
   // patientId is the body's second field: no need to parse the whole prediction on a hit.
   patientView: (i, found) => {
-    const m = /"patientId":(\d+)/.exec(found.value.body.slice(0, 200));
+    const m = /"patientId":(\d+)/.exec(jsonHead(found.value).slice(0, 200));
     return m ? { patientId: Number(m[1]), resource: `diagnosis:${i.params.id as number}` } : null;
   },
   api: {

@@ -1,4 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gunzipSync } from 'node:zlib';
+import postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { waitFor } from '../cache/support/own-redis';
 import { serveFromCache } from '@/lib/api/fast-path';
 import { call, useApi, useFastPath } from './support';
 
@@ -107,5 +112,169 @@ describe('fast path', () => {
     await call('GET', '/api/trending?days=30&limit=5', { headers: api.as.readKey });
     expect((await get('/api/trending?days=30&limit=5', api.as.readKey)).status).toBe(200);
     expect((await get('/api/trending?days=7&limit=5', api.as.readKey)).status).toBe(599);
+  });
+});
+
+/**
+ * The fast path in front of the real route handler (what Next would call), so a request it leaves to Next
+ * is still answered; `x-via: next` says which one did.
+ */
+describe('fast path in front of the route handler', () => {
+  let front: Server;
+  let frontBase: string;
+  beforeAll(async () => {
+    front = createServer((req, res) => {
+      void Promise.resolve(serveFromCache(req, res)).then(async (served) => {
+        if (served) return;
+        const answer = await call(req.method!, req.url!, { headers: Object.fromEntries(Object.entries(req.headers).filter(([, v]) => typeof v === 'string')) as Record<string, string> });
+        res.writeHead(answer.status, { ...Object.fromEntries(answer.headers), 'x-via': 'next' }).end(Buffer.from(await answer.arrayBuffer()));
+      });
+    });
+    await new Promise<void>((r) => front.listen(0, '127.0.0.1', r));
+    frontBase = `http://127.0.0.1:${(front.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((r) => front.close(() => r())));
+
+  /** A request whose bytes are read as sent (fetch would decompress them). */
+  const raw = (path: string, headers: Record<string, string>) =>
+    new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }>((resolve, reject) => {
+      request(frontBase + path, { headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
+      })
+        .on('error', reject)
+        .end();
+    });
+
+  /** What must be identical between the two paths (timings, request ids and framing aside). */
+  const comparable = (status: number, h: (name: string) => string | null | undefined, body: Buffer) => ({
+    status,
+    etag: h('etag'),
+    xCache: h('x-cache'),
+    contentType: h('content-type') ?? null,
+    vary: h('vary') ?? null,
+    cacheControl: h('cache-control')?.replace(/stale-while-revalidate=\d+/, 'stale-while-revalidate=N'),
+    body: body.toString('base64'),
+  });
+  const viaHandler = async (path: string, headers: Record<string, string>) => {
+    const res = await call('GET', path, { headers });
+    return comparable(res.status, (n) => res.headers.get(n), Buffer.from(await res.arrayBuffer()));
+  };
+  const viaFastPath = async (path: string, headers: Record<string, string>, decode = false) => {
+    const res = await raw(path, headers);
+    expect(res.headers['x-via']).toBeUndefined(); // the fast path answered, not Next
+    const body = decode && res.headers['content-encoding'] === 'gzip' ? gunzipSync(res.body) : res.body;
+    return comparable(res.status, (n) => res.headers[n] as string | undefined, body);
+  };
+
+  /** Holds the tables an analytics computation reads until the returned function is called. */
+  async function holdAnalyticsTables() {
+    const sql = postgres(api.db.url, { max: 2, onnotice: () => {} });
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    let locked!: () => void;
+    const isLocked = new Promise<void>((r) => (locked = r));
+    const tx = sql.begin(async (t) => {
+      await t`lock table feedback, recommendations in access exclusive mode`;
+      locked();
+      await released;
+    });
+    await isLocked;
+    const waiting = async () => Number((await sql`select count(*)::int as n from pg_locks where not granted`)[0]!.n) > 0;
+    return {
+      /** A query is blocked on the lock (a computation has started). */
+      blocked: () => waitFor(waiting, 10_000),
+      async release() {
+        release();
+        await tx;
+        await sql.end();
+      },
+    };
+  }
+
+  const analyticsStats = async () => {
+    const { getCache } = await import('@/lib/cache');
+    return getCache().statsSnapshot().categories.analytics!;
+  };
+
+  it('answers HIT, 304, gzip and identity with the bytes and headers of the route handler', async () => {
+    const { diagnoses } = await import('@/lib/db/schema');
+    const [d] = await api.db.db.select().from(diagnoses).limit(1);
+    let compressed = 0;
+    for (const path of [`/api/predictions/diagnosis/${d!.id}/predict`, '/api/feedback/recommendation/4/summary', '/api/trending?days=7&limit=20']) {
+      await call('GET', path, { headers: api.as.readKey }); // computed by the route handler
+      const handler = await viaHandler(path, api.as.readKey);
+      expect(handler.xCache).toBe('HIT');
+      expect(await viaFastPath(path, { ...api.as.readKey, 'accept-encoding': 'identity' })).toEqual(handler);
+      // Next compresses the route handler's answer itself; the fast path sends the stored bytes, which are that JSON.
+      const gzipped = await raw(path, { ...api.as.readKey, 'accept-encoding': 'gzip' });
+      if (gzipped.headers['content-encoding'] === 'gzip') compressed++;
+      expect(await viaFastPath(path, { ...api.as.readKey, 'accept-encoding': 'gzip' }, true)).toEqual(handler);
+      const conditional = { ...api.as.readKey, 'if-none-match': handler.etag! };
+      expect(await viaFastPath(path, conditional)).toEqual(await viaHandler(path, conditional));
+    }
+    expect(compressed).toBeGreaterThan(0);
+  });
+
+  it('serves a stale entry within grace as the route handler does: STALE after the soft timeout, one refresh', async () => {
+    const analyticsResource = (await import('@/lib/resources')).analytics.entry;
+    const path = '/api/analytics/recommendation/6';
+    await call('GET', path, { headers: api.as.readKey });
+    expect(await analyticsResource.expire(6)).toBe(true);
+    const before = await analyticsStats();
+    const tables = await holdAnalyticsTables();
+    try {
+      const fast = await viaFastPath(path, { ...api.as.readKey, 'accept-encoding': 'identity' });
+      expect(fast.xCache).toBe('STALE'); // the refresh is held, so the soft timeout passed
+      expect(fast).toEqual(await viaHandler(path, api.as.readKey));
+      const conditional = { ...api.as.readKey, 'if-none-match': fast.etag! };
+      const notModified = await viaFastPath(path, conditional);
+      expect(notModified).toMatchObject({ status: 304, xCache: 'STALE' });
+      expect(notModified).toEqual(await viaHandler(path, conditional));
+      await tables.blocked();
+      expect((await analyticsStats()).refreshes - before.refreshes).toBe(1); // every stale read joined the one refresh
+    } finally {
+      await tables.release();
+    }
+    await waitFor(async () => (await analyticsResource.peek(6))?.status === 'HIT', 10_000);
+    expect((await analyticsStats()).misses - before.misses).toBe(1);
+    expect((await viaFastPath(path, api.as.readKey)).xCache).toBe('HIT');
+  });
+
+  it('makes a stampede on a cold key wait for the one computation in flight instead of handing it to Next', async () => {
+    const runner = (await import('@/lib/cache/factory-runner')).FactoryRunner.prototype as unknown as { join: (...a: unknown[]) => unknown };
+    const path = '/api/analytics/recommendation/7';
+    const before = await analyticsStats();
+    const tables = await holdAnalyticsTables();
+    let joined = 0;
+    const join = runner.join;
+    const spy = vi.spyOn(runner, 'join').mockImplementation(function (this: unknown, ...a: unknown[]) {
+      const flight = join.apply(this, a);
+      if (flight) joined++;
+      return flight;
+    });
+    let first: Promise<Response>;
+    let stampede: Promise<Awaited<ReturnType<typeof raw>>[]>;
+    const N = 40;
+    try {
+      first = fetch(frontBase + path, { headers: api.as.readKey }); // nothing in flight: Next computes
+      await tables.blocked();
+      stampede = Promise.all(Array.from({ length: N }, () => raw(path, { ...api.as.readKey, 'accept-encoding': 'gzip' })));
+      await waitFor(() => joined === N, 10_000);
+    } finally {
+      await tables.release();
+      spy.mockRestore();
+    }
+    const firstAnswer = await first;
+    expect(firstAnswer.headers.get('x-via')).toBe('next');
+    const body = await firstAnswer.text();
+    for (const r of await stampede) {
+      expect(r.headers['x-via']).toBeUndefined();
+      expect(r.status).toBe(200);
+      expect(r.headers['x-cache']).toBe('MISS');
+      expect(r.headers.etag).toBe(firstAnswer.headers.get('etag'));
+      expect(gunzipSync(r.body).toString()).toBe(body);
+    }
+    expect((await analyticsStats()).misses - before.misses).toBe(1);
   });
 });

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createCipheriv, randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createCache, RawValue } from '@/lib/cache';
@@ -31,6 +31,21 @@ describe('cache entry encryption (AES-256-GCM)', () => {
     const back = decodeValue(h, raw, cipher) as RawValue;
     expect(back.body).toBe(value.body);
     expect(back.meta).toEqual(value.meta);
+  });
+
+  it('stores the sealed payload as base128 (7-bit text, one UTF-8 byte per character) and still opens base64 ones sealed before', () => {
+    const [k] = parseEncryptionKeys(newKey());
+    const cipher = new EntryCipher([k!]);
+    const plain = encodeValue({ a: 'x'.repeat(700) });
+    const sealed = cipher.seal(plain.enc, plain.payload);
+    expect(sealed.payload).toMatch(/^[\x00-\x7f]+$/);
+    expect(sealed.payload.length).toBeLessThan(Math.ceil(((plain.payload.length + 30) * 4) / 3)); // smaller than base64
+    expect(cipher.open(sealed.enc, sealed.payload)).toEqual(plain);
+    // The format written before base128: base64 of IV ‖ tag ‖ ciphertext of `{enc}\n{payload}`.
+    const iv = randomBytes(12);
+    const c = createCipheriv('aes-256-gcm', k!.key, iv);
+    const body = Buffer.concat([c.update(`${plain.enc}\n${plain.payload}`, 'utf8'), c.final()]);
+    expect(cipher.open(sealed.enc, Buffer.concat([iv, c.getAuthTag(), body]).toString('base64'))).toEqual(plain);
   });
 
   it('rotation: the first key encrypts, every listed key decrypts; a dropped key or a changed byte cannot be read', () => {
