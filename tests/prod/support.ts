@@ -41,6 +41,8 @@ export type ProdServer = {
   pii: string[];
   pid: number;
   alive(): boolean;
+  /** SIGTERM, then how the process ended (it must end by itself: no SIGKILL here). */
+  stopWithCode(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   stop(): Promise<void>;
 };
 
@@ -71,7 +73,7 @@ async function waitHealthy(url: string, child: ChildProcess, timeoutMs = 90_000)
 }
 
 /** Starts one production server (fast path on or off) on its own seeded database and key prefix. */
-export async function startProdServer(opts: { name: string; fastPath: boolean; patients?: number }): Promise<ProdServer> {
+export async function startProdServer(opts: { name: string; fastPath: boolean; patients?: number; env?: Record<string, string> }): Promise<ProdServer> {
   const entry = path.join(APP_DIR, '.next/mizaj-server.mjs');
   if (!existsSync(entry)) throw new Error(`${entry} is missing: run npm run build first`);
   const db = await createTestDb();
@@ -110,6 +112,7 @@ export async function startProdServer(opts: { name: string; fastPath: boolean; p
       // As in tests/api: on a loaded CI machine Redis round trips pass the 200 ms default, and these tests
       // are about input, not Redis faults (the chaos suite's).
       CACHE_COMMAND_TIMEOUT_MS: '2000',
+      ...opts.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -132,6 +135,14 @@ export async function startProdServer(opts: { name: string; fastPath: boolean; p
     pii,
     pid: child.pid!,
     alive: () => child.exitCode === null && child.signalCode === null,
+    async stopWithCode() {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      return { code: child.exitCode, signal: child.signalCode };
+    },
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
