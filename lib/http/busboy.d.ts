@@ -1,5 +1,5 @@
 // Next bundles busboy (its server-action parser) without types: the part of busboy 1.x's API used here.
-declare module 'next/dist/compiled/busboy' {
+declare module 'next/dist/compiled/busboy/index.js' {
   import type { IncomingHttpHeaders } from 'node:http';
   import type { Readable, Writable } from 'node:stream';
   interface Busboy extends Writable {
