@@ -9,6 +9,7 @@ import next from 'next';
 import { serveFromCache } from '@/lib/api/fast-path';
 import { MAX_URL_BYTES, refuseRequest } from '@/lib/api/request-gate';
 import { prepareIncoming } from '@/lib/http/incoming';
+import { screenPageForms } from '@/lib/http/page-form';
 import { refuseConnect, refuseUnparsed } from '@/lib/http/refusal';
 import { scrubConsole } from '@/lib/log';
 import { runPrimary, workerCount } from '@/lib/server/primary';
@@ -32,7 +33,7 @@ async function serve(): Promise<void> {
 
   await app.prepare();
   let closing = false;
-  const server = createServer((req, res) => {
+  const server = createServer(screenPageForms((req, res) => {
     // Draining: this connection closes after its answer, so the client's next request opens a new one (refused).
     if (closing) res.setHeader('Connection', 'close');
     // Requests no route can serve are answered here, the same with or without the fast path.
@@ -45,7 +46,7 @@ async function serve(): Promise<void> {
       (ok) => (ok ? undefined : handle(req, res)),
       () => handle(req, res),
     );
-  });
+  }));
   // What the HTTP parser refuses (unknown method token, bytes not allowed in a target, oversized head) gets
   // problem+json rather than Node's empty answer.
   server.on('clientError', (error, socket) => refuseUnparsed(error, socket, MAX_URL_BYTES));

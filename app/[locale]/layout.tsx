@@ -1,4 +1,4 @@
-import type { Metadata } from 'next';
+import type { Metadata, Viewport } from 'next';
 import type { ReactNode } from 'react';
 import { notFound } from 'next/navigation';
 import { NextIntlClientProvider, hasLocale } from 'next-intl';
@@ -14,8 +14,17 @@ export function generateStaticParams() {
 export async function generateMetadata({ params }: { params: Promise<{ locale: string }> }): Promise<Metadata> {
   const { locale } = await params;
   const t = await getTranslations({ locale, namespace: 'App' });
-  return { title: { default: t('name'), template: `%s · ${t('name')}` }, description: t('tagline') };
+  return {
+    title: { default: t('name'), template: `%s · ${t('name')}` },
+    description: t('tagline'),
+    // Files in public/: named here so browsers ask for them instead of guessing (and 404ing on) /favicon.ico.
+    icons: { icon: [{ url: '/favicon.svg', type: 'image/svg+xml' }, { url: '/favicon.ico', sizes: '32x32' }] },
+    manifest: '/manifest.webmanifest',
+  };
 }
+
+/** The accent colour of app/globals.css, also the manifest's theme colour. */
+export const viewport: Viewport = { themeColor: '#8a3b12' };
 
 export default async function LocaleLayout({ children, params }: { children: ReactNode; params: Promise<{ locale: string }> }) {
   const { locale } = await params;

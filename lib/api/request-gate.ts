@@ -96,15 +96,20 @@ function pathProblem(path: string): string | undefined {
   return undefined;
 }
 
-/** True when the request was answered here. */
-export function refuseRequest(req: IncomingMessage, res: ServerResponse): boolean {
+/** What `judge` needs to know of a request's head. */
+export function headOf(req: IncomingMessage): RequestHead {
   const length = req.headers['content-length'];
-  const verdict = judge(req.method ?? '', req.url ?? '', {
+  return {
     length: length && /^\d+$/.test(length) ? Number(length) : undefined,
     chunked: req.headers['transfer-encoding'] !== undefined,
     type: req.headers['content-type'],
     headerBytes: req.rawHeaders.reduce((n, h) => n + h.length + 2, 0),
-  });
+  };
+}
+
+/** True when the request was answered here. */
+export function refuseRequest(req: IncomingMessage, res: ServerResponse): boolean {
+  const verdict = judge(req.method ?? '', req.url ?? '', headOf(req));
   if (!verdict.refusal) return false;
   const { refusal, api, path } = verdict;
   if (refusal.status === 204) {

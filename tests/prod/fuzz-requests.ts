@@ -186,4 +186,24 @@ const hostileRequest: fc.Arbitrary<FuzzRequest> = fc
     body: b,
   }));
 
-export const requestArb: fc.Arbitrary<FuzzRequest> = fc.oneof({ weight: 12, arbitrary: hostileRequest }, { weight: 1, arbitrary: plausibleFeedback });
+/** Page POSTs with multipart bodies, sound and broken: Next parses them as server-action forms. */
+const multipartPart = fc.oneof(
+  fc.string({ maxLength: 12 }).map((v) => `--x\r\nContent-Disposition: form-data; name="a"\r\n\r\n${v}\r\n`),
+  fc.constantFrom('--x\r\n\r\nno headers\r\n', '--x\r\nContent-Disposition: form-da', '--x\r\nContent-Disposition: form-data; name="$ACTION_ID_x"\r\n\r\n\r\n', '--y\r\n', '\r\n', 'garbage'),
+);
+const pageMultipart: fc.Arbitrary<FuzzRequest> = fc
+  .record({
+    target: fc.constantFrom('/en', '/fa', '/fa/sign-in', '/ar/patients', '/en/sign-out'),
+    parts: fc.array(multipartPart, { minLength: 1, maxLength: 3 }),
+    close: fc.boolean(),
+    fetchAction: fc.boolean(),
+  })
+  .map(({ target, parts, close, fetchAction }) => ({
+    method: 'POST',
+    target,
+    who: 'anonymous' as const,
+    headers: { 'Content-Type': 'multipart/form-data; boundary=x', ...(fetchAction && { 'Next-Action': '0'.repeat(42) }) },
+    body: { kind: 'text' as const, text: parts.join('') + (close ? '--x--\r\n' : '') },
+  }));
+
+export const requestArb: fc.Arbitrary<FuzzRequest> = fc.oneof({ weight: 12, arbitrary: hostileRequest }, { weight: 1, arbitrary: plausibleFeedback }, { weight: 1, arbitrary: pageMultipart });
