@@ -277,16 +277,18 @@ async function runTable(layout: Layout): Promise<Scenario[]> {
 
 // --- report ------------------------------------------------------------------------------------------------
 const us = (ticks: number, requests: number) => (requests ? ((ticks * 1e6) / CLK_TCK / requests).toFixed(1) : '—');
+/** CPU time over wall time, in cores (1.00 = one core busy the whole time): near 1 for the generator, the row measures it. */
+const busy = (ticks: number) => (ticks / CLK_TCK / (ROUNDS * SECONDS)).toFixed(2);
 const failed = (s: Scenario) => s.mismatches > 0 || s.errors > 0 || s.checked === 0;
 
 function table(rows: Scenario[]): string {
   const fmt = (x: number) => Math.round(x).toLocaleString('en');
   return [
-    '| scenario | Accept-Encoding | processes | req/s median | min–max | p50 ms | p99 ms | server µs/req | Redis µs/req | generator µs/req | answers checked | not as expected |',
-    '|---|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|',
+    '| scenario | Accept-Encoding asked | sent as | bytes | processes | req/s median | min–max | p50 ms | p99 ms | server µs/req | Redis µs/req | generator µs/req | server / generator busy | answers checked | not as expected |',
+    '|---|---|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---|---:|---:|',
     ...rows.map(
       (s) =>
-        `| ${s.name} | ${s.gzip ? 'gzip' : '—'} | ${s.procs} | ${failed(s) ? 'FAILED' : fmt(median(s.rps))} | ${fmt(Math.min(...s.rps))}–${fmt(Math.max(...s.rps))} | ${median(s.p50)} | ${median(s.p99)} | ${us(s.serverTicks, s.requests)} | ${us(s.redisTicks, s.requests)} | ${us(s.loadTicks, s.requests)} | ${s.checked.toLocaleString('en')} | ${s.mismatches + s.errors} |`,
+        `| ${s.name} | ${s.gzip ? 'gzip' : '—'} | ${s.expect.encoding ?? 'identity'} | ${s.expect.bytes.toLocaleString('en')} | ${s.procs} | ${failed(s) ? 'FAILED' : fmt(median(s.rps))} | ${fmt(Math.min(...s.rps))}–${fmt(Math.max(...s.rps))} | ${median(s.p50)} | ${median(s.p99)} | ${us(s.serverTicks, s.requests)} | ${us(s.redisTicks, s.requests)} | ${us(s.loadTicks, s.requests)} | ${busy(s.serverTicks)} / ${busy(s.loadTicks)} | ${s.checked.toLocaleString('en')} | ${s.mismatches + s.errors} |`,
     ),
   ].join('\n');
 }

@@ -6,7 +6,9 @@
  */
 import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { SourceMap } from 'node:module';
 import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { assertFreshBuild, CLK_TCK, machine, treeTicks } from './api/proc';
 import { privateRedis, seededDatabase } from './api/setup';
 
@@ -73,11 +75,14 @@ spawnSync('taskset', ['-a', '-pc', '1', String(gen.pid)], { stdio: 'ignore' });
 await new Promise((r) => gen.once('message', r));
 interface LoadResult { rps: number; requests: number; p50: number; p99: number; errors: number; checked: number; mismatches: number; ticks: number }
 const serverTicks0 = treeTicks(server.pid!);
+// V8's profile timestamps are CLOCK_MONOTONIC µs, as hrtime: only samples taken under load are summarised.
+const windowStart = Number(process.hrtime.bigint() / 1000n);
 const result = await new Promise<LoadResult>((resolve, reject) => {
   gen.once('message', (m: { ok: boolean; result: LoadResult; error: string }) => (m.ok ? resolve(m.result) : reject(new Error(m.error))));
   gen.send({ url: target, headers, seconds: SECONDS, connections: 64, rate: RATE, expect: { status: 200, bytes: gzipBytes, xcache: 'HIT', encoding: 'gzip' } });
 });
 const serverTicks = treeTicks(server.pid!) - serverTicks0;
+const windowEnd = Number(process.hrtime.bigint() / 1000n);
 gen.kill('SIGTERM');
 // The profile is written when the server exits (SIGTERM: it drains and exits 0).
 await new Promise((r) => (server.kill('SIGTERM'), server.once('exit', r)));
@@ -85,21 +90,36 @@ redis.client.disconnect();
 redis.process.kill('SIGTERM');
 
 // --- the profile's self time per function ------------------------------------------------------------------
-interface Node { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
+interface Node { id: number; callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number }; children?: number[] }
+// Locations in the bundle, mapped back to the source file through its source map.
+const bundleUrl = pathToFileURL(path.join(ROOT, '.next/mizaj-server.mjs')).href;
+const sourceMap = new SourceMap(JSON.parse(readFileSync(path.join(ROOT, '.next/mizaj-server.mjs.map'), 'utf8')));
+function location(frame: Node['callFrame']): string {
+  if (!frame.url) return '';
+  if (frame.url === bundleUrl) {
+    const entry = sourceMap.findEntry(frame.lineNumber, frame.columnNumber) as { originalSource?: string; originalLine?: number };
+    if (entry.originalSource) return `${path.relative(ROOT, fileURLToPath(new URL(entry.originalSource, bundleUrl)))}:${entry.originalLine! + 1}`;
+  }
+  return `${frame.url.replace(`file://${ROOT}/`, '')}:${frame.lineNumber + 1}`;
+}
 const file = readdirSync(OUT).find((f) => f.endsWith('.cpuprofile'));
 if (!file) throw new Error('no .cpuprofile written');
 const profile = JSON.parse(readFileSync(path.join(OUT, file), 'utf8')) as { nodes: Node[]; samples: number[]; timeDeltas: number[]; startTime: number; endTime: number };
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const self = new Map<string, number>();
 let total = 0;
+let at = profile.startTime;
 profile.samples.forEach((id, i) => {
+  at += profile.timeDeltas[i] ?? 0;
+  if (at < windowStart || at > windowEnd) return; // start-up (module loading) and shutdown
   const n = byId.get(id)!;
   const dt = profile.timeDeltas[i + 1] ?? 0; // a sample's time is the gap to the next one
-  const where = n.callFrame.url ? `${n.callFrame.url.replace(`file://${ROOT}/`, '').replace(/^node:/, 'node:')}:${n.callFrame.lineNumber + 1}` : '';
+  const where = location(n.callFrame);
   const name = `${n.callFrame.functionName || '(anonymous)'}${where ? ` — ${where}` : ''}`;
   self.set(name, (self.get(name) ?? 0) + dt);
   total += dt;
 });
+if (total === 0) throw new Error('no profile sample falls in the load window');
 const idle = [...self].filter(([k]) => k.startsWith('(idle)')).reduce((a, [, v]) => a + v, 0);
 const top = [...self].filter(([k]) => !k.startsWith('(idle)')).sort((a, b) => b[1] - a[1]).slice(0, TOP);
 const busy = total - idle;
@@ -110,7 +130,7 @@ Written by bench/profile.bench.ts. Run ${new Date().toISOString().slice(0, 16).r
 
 \`GET ${PATH.replace('3', '{id}')}\` with an API key and \`Accept-Encoding: gzip\` (${gzipBytes} B sent), \`npm start\` with WEB_CONCURRENCY=1 pinned to core 0 under \`node --cpu-prof\`, autocannon at a fixed ${RATE.toLocaleString('en')} req/s (overallRate) for ${SECONDS} s on core 1: ${result.requests.toLocaleString('en')} requests (${Math.round(result.rps).toLocaleString('en')} req/s achieved), ${result.mismatches + result.errors} not as expected, p50 ${result.p50} ms, p99 ${result.p99} ms; server CPU ${((serverTicks * 1e6) / CLK_TCK / Math.max(1, result.requests)).toFixed(1)} µs per request (/proc, profiler overhead included).
 
-Profile: ${ms(total)} ms sampled, ${ms(busy)} ms busy (${((100 * busy) / total).toFixed(1)} %), the rest idle. Self time (time in the function itself, not in what it calls), top ${TOP}, as a share of busy time; locations are in the bundle \`.next/mizaj-server.mjs\` or in node_modules:
+Profile, samples taken while the load ran: ${ms(total)} ms sampled, ${ms(busy)} ms busy (${((100 * busy) / total).toFixed(1)} %), the rest idle. Self time (time in the function itself, not in what it calls), top ${TOP}, as a share of busy time; our code mapped back to its source through the bundle's source map, Next's chunks as built:
 
 | # | function — location | self ms | % of busy |
 |---:|---|---:|---:|
