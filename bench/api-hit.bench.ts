@@ -13,7 +13,7 @@ import { request } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { assertFreshBuild, CLK_TCK, machine, nodeProcesses, treeTicks } from './api/proc';
+import { assertFreshBuild, CLK_TCK, machine, servingProcesses, treeTicks } from './api/proc';
 import { privateRedis, seededDatabase } from './api/setup';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -194,7 +194,7 @@ async function runTable(layout: Layout): Promise<Scenario[]> {
     servers.set(p as Peer, startServer(p as Peer, layout.portBase + 3 + i, layout));
     await ready(layout.portBase + 3 + i, auth);
   }
-  const identity = await rawGet(layout.portBase + 3, auth); // a miss through Next fills the entry
+  await rawGet(layout.portBase + 3, auth); // makes sure the entry is filled (ready() sent the miss)
   const hit = await rawGet(layout.portBase + 3, auth);
   const gz = await rawGet(layout.portBase + 3, { ...auth, 'accept-encoding': 'gzip' });
   if (hit.status !== 200 || header(hit.headers, 'x-cache') !== 'HIT' || header(gz.headers, 'content-encoding') !== 'gzip') throw new Error(`npm start did not answer a gzip-able HIT: ${hit.status} ${header(hit.headers, 'x-cache')} ${header(gz.headers, 'content-encoding')}`);
@@ -203,7 +203,6 @@ async function runTable(layout: Layout): Promise<Scenario[]> {
   writeFileSync(env.BENCH_GZIP_FILE!, gz.body);
   await redis.set(`${env.BENCH_REDIS_KEY}:identity`, hit.body);
   await redis.set(`${env.BENCH_REDIS_KEY}:gzip`, gz.body);
-  void identity;
   for (const [i, p] of (['bare', 'redis', 'next-const'] as Peer[]).entries()) {
     servers.set(p, startServer(p, layout.portBase + i, layout));
     await ready(layout.portBase + i, {});
@@ -246,7 +245,7 @@ async function runTable(layout: Layout): Promise<Scenario[]> {
   const job = (s: Scenario, seconds: number) => ({ url: `http://127.0.0.1:${s.port}${PATH}`, headers: s.headers, seconds, connections: CONNECTIONS, expect: s.expect });
   // Warm-up (JIT, every worker's L1, connections), not recorded.
   for (const s of scenarios) await load(gen, job(s, 1));
-  for (const s of scenarios) s.procs = nodeProcesses(s.pid) - (layout.procs > 1 && s.peer !== 'start' && s.peer !== 'start-off' ? 1 : 0);
+  for (const s of scenarios) s.procs = servingProcesses(s.pid);
   for (let round = 0; round < ROUNDS; round++) {
     // Interleaved, and each round starts one scenario later, so a load swing on the shared machine is spread
     // over all scenarios instead of hitting the same one every time.

@@ -44,9 +44,19 @@ export function treeTicks(pid: number): number {
   return total;
 }
 
-/** Node processes in a tree (taskset execs node in place, so the root counts). */
-export function nodeProcesses(pid: number): number {
-  return processTree(pid).filter((p) => stat(p) !== null && /node|next/.test(readFileSync(`/proc/${p}/comm`, 'utf8'))).length;
+/**
+ * Node processes of a tree that serve: those with no child of their own (a cluster primary, or a launcher that
+ * forks the real server, does not count). taskset execs node in place, so a lone root counts.
+ */
+export function servingProcesses(pid: number): number {
+  return processTree(pid).filter((p) => {
+    try {
+      const hasChildren = readdirSync(`/proc/${p}/task`).some((t) => readFileSync(`/proc/${p}/task/${t}/children`, 'utf8').trim() !== '');
+      return !hasChildren && /node|next/.test(readFileSync(`/proc/${p}/comm`, 'utf8'));
+    } catch {
+      return false; // exited
+    }
+  }).length;
 }
 
 export function machine() {
