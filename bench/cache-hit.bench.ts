@@ -167,12 +167,12 @@ function writeResults(rows: Row[], rawOps: number, bentoOps: number, bentoOnceOp
   const ours = find('ours, Redis only, 2 tags');
   const enc = find('ours, Redis only, 2 tags, encrypted');
   const l1 = find('ours, L1');
-  const runLine = `- run ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, load avg ${os.loadavg()[0]!.toFixed(2)}: Redis-only ${(ours.opsPerSec / rawOps).toFixed(2)}× raw (${(cost(rows[0]!) / cost(ours)).toFixed(2)}× by CPU), encrypted ${(enc.opsPerSec / ours.opsPerSec).toFixed(2)}× unencrypted (+${(enc.clientCpuUs - ours.clientCpuUs).toFixed(1)} µs node CPU per hit), L1 ${(l1.opsPerSec / rawOps).toFixed(1)}× raw, ${(ours.opsPerSec / bentoOps).toFixed(2)}× bentocache (${(ours.opsPerSec / bentoOnceOps).toFixed(2)}× after one invalidation)`;
+  const runLine = `- ${QUICK ? 'quick check (BENCH_QUICK=1)' : 'run'} ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, load avg ${os.loadavg()[0]!.toFixed(2)}: Redis-only ${(ours.opsPerSec / rawOps).toFixed(2)}× raw (${(cost(rows[0]!) / cost(ours)).toFixed(2)}× by CPU), encrypted ${(enc.opsPerSec / ours.opsPerSec).toFixed(2)}× unencrypted (+${(enc.clientCpuUs - ours.clientCpuUs).toFixed(1)} µs node CPU per hit), L1 ${(l1.opsPerSec / rawOps).toFixed(1)}× raw, ${(ours.opsPerSec / bentoOps).toFixed(2)}× bentocache (${(ours.opsPerSec / bentoOnceOps).toFixed(2)}× after one invalidation)`;
   // Keep the last runs: on a shared 2-core machine one run is not a measurement.
-  const history = [runLine, ...(/<!-- cache:start -->[\s\S]*<!-- cache:end -->/.exec(current)?.[0].split('\n').filter((l) => l.startsWith('- run ')) ?? [])].slice(0, 8);
+  const history = [runLine, ...(/<!-- cache:start -->[\s\S]*<!-- cache:end -->/.exec(current)?.[0].split('\n').filter((l) => l.startsWith('- run ') || l.startsWith('- quick check ')) ?? [])].slice(0, 8);
   const section = [
     '<!-- cache:start -->',
-    '## Cache get-hit (`npm run bench:cache`)',
+    `## Cache get-hit (\`npm run bench:cache\`${QUICK ? ', BENCH_QUICK=1: a check of the script, not a measurement' : ''})`,
     '',
     `${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores (${os.cpus()[0]?.model.trim() ?? 'cpu'}) shared with other work, Node ${process.version}, ${IN_FLIGHT} in flight, ~2 KB JSON value, ${MS / 1000} s per scenario in ${ROUNDS} interleaved rounds (median), a private redis-server (so INFO commandstats counts only this run). CPU µs per hit = this process's CPU time + the Redis server's (INFO cpu) divided by hits: steadier than ops/s when the machine's load swings.`,
     '',
