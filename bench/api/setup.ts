@@ -1,0 +1,51 @@
+// What the HTTP benchmarks (`npm run bench`, `npm run bench:profile`) start from: a database of their own
+// with the seed and an API key, and a private redis-server (its CPU, read from /proc, is theirs alone).
+import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import { Redis } from 'ioredis';
+import postgres from 'postgres';
+import { createApiKey } from '@/lib/auth/api-keys';
+import { createDb } from '@/lib/db/create-db';
+import { migrateDb } from '@/lib/db/migrate';
+import { seedDatabase } from '@/drizzle/seed/seed-database';
+
+const ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/** Recreates the database, seeds 300 patients and returns its URL and a read API key. */
+export async function seededDatabase(name: string): Promise<{ url: string; key: string }> {
+  const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`drop database if exists ${name} with (force)`);
+  await admin.unsafe(`create database ${name}`);
+  await admin.end();
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  const handle = await createDb({ url: url.toString() });
+  await migrateDb(handle);
+  await seedDatabase(handle, { patients: 300, seed: 5 });
+  const { key } = await createApiKey(handle.db, { name: 'bench', scopes: ['read'] });
+  await handle.close();
+  return { url: url.toString(), key };
+}
+
+export function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect(port, '127.0.0.1');
+    s.once('connect', () => (s.destroy(), resolve(true)));
+    s.once('error', () => resolve(false));
+  });
+}
+
+/** A redis-server of our own on `port` (refuses a taken port), with a client connected to it. */
+export async function privateRedis(port: number): Promise<{ url: string; process: ChildProcess; client: Redis }> {
+  if (await listening(port)) throw new Error(`port ${port} is taken: set BENCH_PORT_BASE`);
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  for (let i = 0; i < 200 && !(await listening(port)); i++) await new Promise((r) => setTimeout(r, 25));
+  const url = `redis://127.0.0.1:${port}`;
+  const client = new Redis(url);
+  if (Number(/process_id:(\d+)/.exec(await client.info('server'))?.[1]) !== child.pid) {
+    child.kill('SIGTERM');
+    client.disconnect();
+    throw new Error('the redis-server answering is not ours');
+  }
+  return { url, process: child, client };
+}

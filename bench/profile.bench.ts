@@ -1,0 +1,141 @@
+/**
+ * npm run bench:profile: `npm start` (1 worker, pinned to core 0) under --cpu-prof, serving cached HITs
+ * (`GET /api/analytics/recommendation/{id}`, API key, Accept-Encoding: gzip) at a fixed 3,000 req/s
+ * (autocannon's overallRate, pinned to core 1) for 20 s; writes the top-20 self-time functions of the
+ * profile to bench/PROFILE.md. BENCH_PROFILE_RATE / BENCH_PROFILE_SECONDS change the load.
+ */
+import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { SourceMap } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { assertFreshBuild, CLK_TCK, machine, treeTicks } from './api/proc';
+import { privateRedis, seededDatabase } from './api/setup';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const OUT = path.join(ROOT, 'bench/out/profile');
+const RATE = Number(process.env.BENCH_PROFILE_RATE ?? 3_000);
+const SECONDS = Number(process.env.BENCH_PROFILE_SECONDS ?? 20);
+const PORT_BASE = Number(process.env.BENCH_PORT_BASE ?? 3300);
+const PORT = PORT_BASE + 20;
+const PATH = '/api/analytics/recommendation/3';
+const TOP = 20;
+
+const builtAt = assertFreshBuild(ROOT);
+const info = machine();
+const loadAtStart = info.load();
+rmSync(OUT, { recursive: true, force: true });
+mkdirSync(OUT, { recursive: true });
+
+const children: ChildProcess[] = [];
+process.on('exit', () => children.forEach((c) => c.exitCode === null && c.kill('SIGTERM')));
+
+const { url: DATABASE_URL, key } = await seededDatabase('mizaj_bench_profile');
+const redis = await privateRedis(PORT_BASE + 41);
+children.push(redis.process);
+
+const server = spawn('taskset', ['-c', '0', process.execPath, '--enable-source-maps', '--cpu-prof', `--cpu-prof-dir=${OUT}`, path.join(ROOT, '.next/mizaj-server.mjs')], {
+  env: {
+    ...process.env,
+    NODE_ENV: 'production',
+    DATABASE_URL,
+    REDIS_URL: redis.url,
+    CACHE_PREFIX: 'mizaj-bench-profile',
+    SESSION_SECRET: 'bench-only-session-secret-0123456789abcdef',
+    CACHE_ENCRYPTION_KEYS: 'YmVuY2gtb25seS1jYWNoZS1rZXktMDEyMzQ1Njc4OWE=',
+    LOG_LEVEL: 'warn',
+    PORT: String(PORT),
+    HOST: '127.0.0.1',
+    WEB_CONCURRENCY: '1',
+    NEXT_TELEMETRY_DISABLED: '1',
+  },
+  stdio: ['ignore', 'ignore', 'inherit'],
+});
+children.push(server);
+const headers = { authorization: `Bearer ${key}`, 'accept-encoding': 'gzip' };
+const target = `http://127.0.0.1:${PORT}${PATH}`;
+let first: Response | undefined;
+for (let i = 0; i < 600 && !first; i++) {
+  first = await fetch(target, { headers }).catch(() => undefined);
+  if (!first) await new Promise((r) => setTimeout(r, 100));
+}
+if (!first) throw new Error('npm start did not start');
+await first.arrayBuffer(); // the miss that fills the entry
+const check = await fetch(target, { headers: { ...headers } });
+const bytes = (await check.arrayBuffer()).byteLength;
+if (check.headers.get('x-cache') !== 'HIT') throw new Error(`expected a HIT, got ${check.headers.get('x-cache')}`);
+// fetch decompresses: the byte count the generator checks is that of the gzip body as sent.
+const raw = spawnSync('curl', ['-s', '-o', '/dev/null', '-w', '%{size_download}', '-H', `authorization: ${headers.authorization}`, '-H', 'accept-encoding: gzip', target], { encoding: 'utf8' });
+const gzipBytes = Number(raw.stdout);
+void bytes;
+
+const gen = fork(path.join(ROOT, 'bench/api/load.mjs'), [], { stdio: 'inherit' });
+children.push(gen);
+spawnSync('taskset', ['-a', '-pc', '1', String(gen.pid)], { stdio: 'ignore' });
+await new Promise((r) => gen.once('message', r));
+interface LoadResult { rps: number; requests: number; p50: number; p99: number; errors: number; checked: number; mismatches: number; ticks: number }
+const serverTicks0 = treeTicks(server.pid!);
+// V8's profile timestamps are CLOCK_MONOTONIC µs, as hrtime: only samples taken under load are summarised.
+const windowStart = Number(process.hrtime.bigint() / 1000n);
+const result = await new Promise<LoadResult>((resolve, reject) => {
+  gen.once('message', (m: { ok: boolean; result: LoadResult; error: string }) => (m.ok ? resolve(m.result) : reject(new Error(m.error))));
+  gen.send({ url: target, headers, seconds: SECONDS, connections: 64, rate: RATE, expect: { status: 200, bytes: gzipBytes, xcache: 'HIT', encoding: 'gzip' } });
+});
+const serverTicks = treeTicks(server.pid!) - serverTicks0;
+const windowEnd = Number(process.hrtime.bigint() / 1000n);
+gen.kill('SIGTERM');
+// The profile is written when the server exits (SIGTERM: it drains and exits 0).
+await new Promise((r) => (server.kill('SIGTERM'), server.once('exit', r)));
+redis.client.disconnect();
+redis.process.kill('SIGTERM');
+
+// --- the profile's self time per function ------------------------------------------------------------------
+interface Node { id: number; callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number }; children?: number[] }
+// Locations in the bundle, mapped back to the source file through its source map.
+const bundleUrl = pathToFileURL(path.join(ROOT, '.next/mizaj-server.mjs')).href;
+const sourceMap = new SourceMap(JSON.parse(readFileSync(path.join(ROOT, '.next/mizaj-server.mjs.map'), 'utf8')));
+function location(frame: Node['callFrame']): string {
+  if (!frame.url) return '';
+  if (frame.url === bundleUrl) {
+    const entry = sourceMap.findEntry(frame.lineNumber, frame.columnNumber) as { originalSource?: string; originalLine?: number };
+    if (entry.originalSource) return `${path.relative(ROOT, fileURLToPath(new URL(entry.originalSource, bundleUrl)))}:${entry.originalLine! + 1}`;
+  }
+  return `${frame.url.replace(`file://${ROOT}/`, '')}:${frame.lineNumber + 1}`;
+}
+const file = readdirSync(OUT).find((f) => f.endsWith('.cpuprofile'));
+if (!file) throw new Error('no .cpuprofile written');
+const profile = JSON.parse(readFileSync(path.join(OUT, file), 'utf8')) as { nodes: Node[]; samples: number[]; timeDeltas: number[]; startTime: number; endTime: number };
+const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+const self = new Map<string, number>();
+let total = 0;
+let at = profile.startTime;
+profile.samples.forEach((id, i) => {
+  at += profile.timeDeltas[i] ?? 0;
+  if (at < windowStart || at > windowEnd) return; // start-up (module loading) and shutdown
+  const n = byId.get(id)!;
+  const dt = profile.timeDeltas[i + 1] ?? 0; // a sample's time is the gap to the next one
+  const where = location(n.callFrame);
+  const name = `${n.callFrame.functionName || '(anonymous)'}${where ? ` — ${where}` : ''}`;
+  self.set(name, (self.get(name) ?? 0) + dt);
+  total += dt;
+});
+if (total === 0) throw new Error('no profile sample falls in the load window');
+const idle = [...self].filter(([k]) => k.startsWith('(idle)')).reduce((a, [, v]) => a + v, 0);
+const top = [...self].filter(([k]) => !k.startsWith('(idle)')).sort((a, b) => b[1] - a[1]).slice(0, TOP);
+const busy = total - idle;
+const ms = (us: number) => (us / 1000).toFixed(0);
+const text = `# CPU profile of \`npm start\` serving cached HITs (\`npm run bench:profile\`)
+
+Written by bench/profile.bench.ts. Run ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC at ${info.sha}, build of ${builtAt.toISOString().slice(0, 16).replace('T', ' ')} UTC; ${info.cpu}; Node ${info.node}; load average (1/5/15 min) ${loadAtStart} at the start, ${info.load()} at the end (a busy machine stretches every figure).
+
+\`GET ${PATH.replace('3', '{id}')}\` with an API key and \`Accept-Encoding: gzip\` (${gzipBytes} B sent), \`npm start\` with WEB_CONCURRENCY=1 pinned to core 0 under \`node --cpu-prof\`, autocannon at a fixed ${RATE.toLocaleString('en')} req/s (overallRate) for ${SECONDS} s on core 1: ${result.requests.toLocaleString('en')} requests (${Math.round(result.rps).toLocaleString('en')} req/s achieved), ${result.mismatches + result.errors} not as expected, p50 ${result.p50} ms, p99 ${result.p99} ms; server CPU ${((serverTicks * 1e6) / CLK_TCK / Math.max(1, result.requests)).toFixed(1)} µs per request (/proc, profiler overhead included).
+
+Profile, samples taken while the load ran: ${ms(total)} ms sampled, ${ms(busy)} ms busy (${((100 * busy) / total).toFixed(1)} %), the rest idle. Self time (time in the function itself, not in what it calls), top ${TOP}, as a share of busy time; our code mapped back to its source through the bundle's source map, Next's chunks as built:
+
+| # | function — location | self ms | % of busy |
+|---:|---|---:|---:|
+${top.map(([name, us], i) => `| ${i + 1} | ${name.replace(/\|/g, '\\|')} | ${ms(us)} | ${((100 * us) / busy).toFixed(1)} |`).join('\n')}
+`;
+writeFileSync(path.join(ROOT, 'bench/PROFILE.md'), text);
+console.log(text);
+process.exit(result.mismatches + result.errors > 0 ? 1 : 0);
