@@ -214,6 +214,12 @@ if (!capacity) {
 }
 log(`baseline capacity ${capacity} req/s (${capacityNote})`);
 
+// ---- warm-up (not measured): the measured runs start from a cache the mix has filled, not from empty ----
+const WARMUP_SECONDS = QUICK ? 5 : Number(process.env.BENCH_LOAD_WARMUP ?? 30);
+log(`warm-up: 1000 req/s for ${WARMUP_SECONDS} s`);
+const warm = summary((await generate({ rate: 1000, seconds: WARMUP_SECONDS, seed: SEED - 1, routes, writeFraction: WRITE_FRACTION, writes })).recs);
+log(`  ok ${warm.okPct.toFixed(2)} %  p99 ${warm.p99.toFixed(2)} ms  X-Cache hits ${warm.xcacheHitPct.toFixed(1)} %`);
+
 // ---- open-loop mixes ----
 type MixRow = { rate: number; s: ReturnType<typeof summary>; counts: Counts; perRoute: string; lag: number };
 const mixes: MixRow[] = [];
@@ -230,6 +236,7 @@ for (const rate of [1000, Math.round(capacity * 0.8)]) {
     })
     .join(', ');
   mixes.push({ rate, s, counts, perRoute, lag: meta.maxGeneratorLagMs });
+  log(`  statuses ${s.statuses}`);
   log(`  ok ${s.okPct.toFixed(2)} %  p50 ${s.p50.toFixed(2)}  p99 ${s.p99.toFixed(2)}  p99.9 ${s.p999.toFixed(2)} ms  X-Cache hits ${s.xcacheHitPct.toFixed(1)} %  (${perRoute})`);
 }
 
@@ -328,10 +335,12 @@ ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, git ${sha}${dirt
 |---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|
 ${mixes.map((m) => `| ${m.rate.toLocaleString('en')} req/s${m.rate === 1000 ? '' : ' (80 % of baseline)'} | ${SECONDS} | ${m.s.requests.toLocaleString('en')} | ${f(m.s.okPct)} | ${f(m.s.p50)} | ${f(m.s.p99)} | ${f(m.s.p999)} | ${f(m.s.max, 0)} | ${f(m.s.xcacheHitPct, 1)} | ${counts(m.counts)} | ${f(statsHit(m.counts), 1)} |`).join('\n')}
 
+Statuses (0 = no answer within 10 s of the last scheduled send, or a connection error): ${mixes.map((m) => `at ${m.rate.toLocaleString('en')} req/s: ${m.s.statuses} (writes ok ${m.s.writesOk.toLocaleString('en')} of ${m.s.writes.toLocaleString('en')})`).join('; ')}.
+Before these, ${WARMUP_SECONDS} s at 1,000 req/s of the same mix from an empty cache, not measured (ok ${f(warm.okPct)} %, X-Cache hits ${f(warm.xcacheHitPct, 1)} %).
 X-Cache hits per route: ${mixes.map((m) => `at ${m.rate.toLocaleString('en')} req/s: ${m.perRoute}`).join('; ')}. Largest lag of the generator's own sends: ${mixes.map((m) => `${f(m.lag)} ms`).join(', ')}.
 Baseline capacity (node:http + 1 Redis GET, bench/api/baseline-server.ts, 1 process on cpu ${SERVER_CPU}): ${capacity.toLocaleString('en')} req/s (${capacityNote}).
 
-**Cold key, ${BURST.toLocaleString('en')} concurrent requests** (\`GET /api/predictions/diagnosis/{id}/predict\`, tag purged first): ok ${f(burstSummary.okPct, 1)} %, p50 ${f(burstSummary.p50, 1)} ms, p99 ${f(burstSummary.p99, 1)} ms = **${f(burstSummary.p99 / aloneMs)}×** the same request alone on a cold key (median of ${alone.length}: ${f(aloneMs, 1)} ms, of which Server-Timing db ${f(aloneDb, 1)} ms). Computations (cache misses in the predictions category, diagnosis + prediction): **${burstCounts.misses}** on this one instance; answers carrying Server-Timing db: ${burstDb}.
+**Cold key, ${BURST.toLocaleString('en')} concurrent requests** (\`GET /api/predictions/diagnosis/{id}/predict\`, tag purged first): ok ${f(burstSummary.okPct, 1)} %, p50 ${f(burstSummary.p50, 1)} ms, p99 ${f(burstSummary.p99, 1)} ms = **${f(burstSummary.p99 / aloneMs)}×** the same request alone on a cold key (median of ${alone.length}: ${f(aloneMs, 1)} ms, of which Server-Timing db ${f(aloneDb, 1)} ms). Computations (cache misses in the predictions category, diagnosis + prediction): **${burstCounts.misses}** on this one instance; answers carrying Server-Timing db (callers that joined the computation carry it too): ${burstDb}; statuses ${burstSummary.statuses}.
 
 **\`invalidateCategory('predictions')\` under 1,000 req/s** (POST /api/cache/invalidate {category} at ${purgeAt.toFixed(0)} s of ${INVALIDATION_SECONDS} s, answered ${purge.status} in ${f(purge.ms, 1)} ms): predictions hit share before ${f(100 * preShare, 0)} % (all reads ${f(100 * preShareAll, 0)} %); back to ≥ 90 % hits (sliding 1 s windows of X-Cache, predictions): ${fmtS(back90)}; back to 90 % of the pre-purge share: ${fmtS(backPre)}; all reads back to ≥ 90 %: ${fmtS(backAll90)}. p99 before the purge ${f(pct(beforePurge.map((r) => r.ms), 99))} ms; during recovery (purge → ${back90 === null ? (backPre === null ? 'end of run' : 'pre-purge share') : '90 %'}) ${f(pct(during.map((r) => r.ms), 99))} ms overall, ${f(pct(duringPred.map((r) => r.ms), 99))} ms for predictions; ok ${f(summary(inv.recs).okPct)} %.
 

@@ -31,8 +31,13 @@ export function summary(recs: Rec[]) {
   const ms = recs.map((r) => r.ms);
   const reads = recs.filter(isRead);
   const answered = reads.filter((r) => r.cache !== CACHE_CODE.none);
+  const statuses = new Map<number, number>();
+  for (const r of recs) statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
   return {
     requests: recs.length,
+    /** e.g. "200 ×9,700, 201 ×200, 0 ×100" (0: timed out or connection error). */
+    statuses: [...statuses].sort((a, b) => b[1] - a[1]).map(([s, n]) => `${s} ×${n.toLocaleString('en')}`).join(', '),
+    writesOk: recs.filter((r) => !isRead(r) && ok(r)).length,
     okPct: (100 * recs.filter(ok).length) / Math.max(1, recs.length),
     p50: pct(ms, 50),
     p99: pct(ms, 99),

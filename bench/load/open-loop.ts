@@ -124,6 +124,23 @@ function tick() {
   }
   // setTimeout's ~1 ms granularity: a request may leave up to ~1 ms late, and that counts against it (reported as lag).
   if (next < total) setTimeout(tick, Math.max(0, t0 + next * interval - performance.now()));
+  else setTimeout(giveUp, timeoutMs).unref();
+}
+
+/**
+ * An overloaded server leaves requests queued in the pool for ever; stop waiting `timeoutMs` after the last
+ * scheduled send, so a run lasts its schedule + timeoutMs. What is still open counts as failed (status 0),
+ * with its latency so far (a lower bound).
+ */
+function giveUp() {
+  const now = epochOf(performance.now());
+  for (let at = 0; at < records.length; at += RECORD) {
+    if (records[at + 1] === 0) {
+      records[at + 1] = now - records[at]!;
+      records[at + 2] = 0;
+    }
+  }
+  end();
 }
 setTimeout(tick, Math.max(0, t0 - performance.now()));
 if (plan.purge) setTimeout(() => sendPurge(plan.purge!), Math.max(0, t0 + plan.purge.atSeconds * 1000 - performance.now()));
