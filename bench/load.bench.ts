@@ -170,6 +170,21 @@ function diff(after: Record<string, Counts>, before: Record<string, Counts>, onl
   return d;
 }
 
+/**
+ * After an overloaded phase the server is still working through requests whose clients are gone; their
+ * counts would land in the next phase's stats diff. Wait (up to 60 s) until two snapshots 1 s apart agree.
+ */
+async function settle() {
+  let last = JSON.stringify(await stats());
+  for (let i = 0; i < 60; i++) {
+    await new Promise((r) => setTimeout(r, 1000));
+    const now = JSON.stringify(await stats());
+    if (now === last) return;
+    last = now;
+  }
+  log('  server still busy after 60 s; the next phase starts anyway');
+}
+
 let generatorRuns = 0;
 async function generate(plan: Omit<Plan, 'out' | 'port' | 'keys'> & Partial<Pick<Plan, 'keys'>>): Promise<{ recs: Rec[]; meta: { maxGeneratorLagMs: number; purge?: { sentAt: number; status: number; ms: number } } }> {
   const out = path.join(tmp, `run-${++generatorRuns}.bin`);
@@ -225,6 +240,7 @@ type MixRow = { rate: number; s: ReturnType<typeof summary>; counts: Counts; per
 const mixes: MixRow[] = [];
 for (const rate of [1000, Math.round(capacity * 0.8)]) {
   log(`open loop: ${rate} req/s for ${SECONDS} s, Zipf(1) over ${routes.length} routes, ${KEYS} keys, ${WRITE_FRACTION * 100} % writes`);
+  await settle();
   const before = await stats();
   const { recs, meta } = await generate({ rate, seconds: SECONDS, seed: SEED + rate, routes, writeFraction: WRITE_FRACTION, writes });
   const counts = diff(await stats(), before);
@@ -242,6 +258,7 @@ for (const rate of [1000, Math.round(capacity * 0.8)]) {
 
 // ---- one cold key, alone, then 1,000 at once ----
 const predictPath = (id: number) => `/api/predictions/diagnosis/${id}/predict`;
+await settle();
 const alone: { ms: number; db: number }[] = [];
 for (const id of coldDiagnoses.slice(1, 1 + SAMPLES)) {
   await invalidate({ tag: `diagnosis:${id}` });
@@ -262,6 +279,7 @@ const aloneDb = median(alone.map((a) => a.db));
 log(`  ok ${burstSummary.okPct.toFixed(1)} %  p99 ${burstSummary.p99.toFixed(1)} ms vs ${aloneMs.toFixed(1)} ms alone; predictions computed ${burstCounts.misses}×`);
 
 // ---- invalidateCategory('predictions') under 1,000 req/s ----
+await settle();
 const purgeAt = INVALIDATION_SECONDS / 3;
 log(`invalidation: 1000 req/s for ${INVALIDATION_SECONDS} s, POST /api/cache/invalidate {category: predictions} at ${purgeAt.toFixed(0)} s`);
 const inv = await generate({ rate: 1000, seconds: INVALIDATION_SECONDS, seed: SEED + 7, routes, writeFraction: WRITE_FRACTION, writes, purge: { atSeconds: purgeAt, category: 'predictions', cookie: adminCookie } });
@@ -291,6 +309,7 @@ const tagFor: Record<string, (id: string | number) => string> = {
 };
 type CompareRow = { route: string; uncached: number; db: number; cached: number };
 const compare: CompareRow[] = [];
+await settle();
 log(`cached vs uncached: ${SAMPLES} ids per route, 5 hits each`);
 for (const r of routes) {
   const miss: number[] = [];
@@ -331,7 +350,7 @@ const section = `<!-- load:start -->
 ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, git ${sha}${dirty}, ${cpu} (${os.cpus().length} cores), Node ${process.version}, load average ${loadAtStart.map((l) => l.toFixed(2)).join(' ')} at start, ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} at end; whole run ${minutes} min.
 \`npm start\` with WEB_CONCURRENCY=1 pinned to cpu ${SERVER_CPU}, the generator (bench/load/open-loop.ts) pinned to cpu ${LOAD_CPU}. Zipf (s = 1) over ids per route, routes equally likely, ${KEYS} API keys, ${WRITE_FRACTION * 100} % POST /api/feedback/submit, \`Accept-Encoding: gzip\`, latency from the scheduled send time. Cache stats: \`/api/cache/stats\` before/after, summed over the six categories.
 
-| rate | seconds | requests | ok % | p50 ms | p99 ms | p99.9 ms | max ms | X-Cache hit % | L1 / Redis / miss (stats) | stats hit % |
+| rate | seconds | requests | ok % | p50 ms | p99 ms | p99.9 ms | max ms | X-Cache hit % (of all reads) | L1 / Redis / miss (stats) | stats hit % |
 |---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|
 ${mixes.map((m) => `| ${m.rate.toLocaleString('en')} req/s${m.rate === 1000 ? '' : ' (80 % of baseline)'} | ${SECONDS} | ${m.s.requests.toLocaleString('en')} | ${f(m.s.okPct)} | ${f(m.s.p50)} | ${f(m.s.p99)} | ${f(m.s.p999)} | ${f(m.s.max, 0)} | ${f(m.s.xcacheHitPct, 1)} | ${counts(m.counts)} | ${f(statsHit(m.counts), 1)} |`).join('\n')}
 

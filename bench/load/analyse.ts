@@ -13,7 +13,11 @@ export function decode(buf: Buffer): Rec[] {
 }
 
 export const ok = (r: Rec) => r.status >= 200 && r.status < 300 && r.bytesOk;
-export const isHit = (r: Rec) => r.cache === CACHE_CODE.HIT || r.cache === CACHE_CODE.STALE;
+/**
+ * Under overload the misses are the requests that time out, so counting only answered requests would make an
+ * overloaded cache look hot: a request without a 2xx answer is counted as not a hit.
+ */
+export const isHit = (r: Rec) => ok(r) && (r.cache === CACHE_CODE.HIT || r.cache === CACHE_CODE.STALE);
 export const isRead = (r: Rec) => r.route !== WRITE_ROUTE;
 
 /** Nearest-rank percentile of latencies (ms). */
@@ -30,7 +34,6 @@ export function median(values: number[]): number {
 export function summary(recs: Rec[]) {
   const ms = recs.map((r) => r.ms);
   const reads = recs.filter(isRead);
-  const answered = reads.filter((r) => r.cache !== CACHE_CODE.none);
   const statuses = new Map<number, number>();
   for (const r of recs) statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
   return {
@@ -44,17 +47,17 @@ export function summary(recs: Rec[]) {
     p999: pct(ms, 99.9),
     max: ms.reduce((a, b) => Math.max(a, b), 0),
     writes: recs.length - reads.length,
-    /** Share of cached GETs answered HIT or STALE, by X-Cache. */
-    xcacheHitPct: (100 * answered.filter(isHit).length) / Math.max(1, answered.length),
+    /** Share of cached GETs answered 2xx with X-Cache HIT or STALE; no answer counts as not a hit. */
+    xcacheHitPct: (100 * reads.filter(isHit).length) / Math.max(1, reads.length),
   };
 }
 
 /**
- * Hit share (X-Cache) of the 1 s window starting at each step after `from`, by scheduled time, for the
+ * Hit share (X-Cache, isHit) of the 1 s window starting at each step after `from`, by scheduled time, for the
  * requests `keep` selects. Returns the first window start (s after `from`) whose share is ≥ `target`.
  */
 export function timeBackTo(recs: Rec[], keep: (r: Rec) => boolean, from: number, target: number, stepMs = 100): number | null {
-  const rs = recs.filter((r) => keep(r) && r.cache !== CACHE_CODE.none && r.at >= from).sort((a, b) => a.at - b.at);
+  const rs = recs.filter((r) => keep(r) && r.at >= from).sort((a, b) => a.at - b.at);
   if (rs.length === 0) return null;
   const last = rs[rs.length - 1]!.at;
   let lo = 0;
@@ -71,6 +74,6 @@ export function timeBackTo(recs: Rec[], keep: (r: Rec) => boolean, from: number,
 
 /** Hit share over [from, to) by scheduled time. */
 export function hitShare(recs: Rec[], keep: (r: Rec) => boolean, from: number, to: number): number {
-  const rs = recs.filter((r) => keep(r) && r.cache !== CACHE_CODE.none && r.at >= from && r.at < to);
+  const rs = recs.filter((r) => keep(r) && r.at >= from && r.at < to);
   return rs.length === 0 ? NaN : rs.filter(isHit).length / rs.length;
 }
