@@ -3,6 +3,8 @@
  *
  *   BENCH_QUICK=1            10 s per rate (else BENCH_LOAD_SECONDS, default 120)
  *   BENCH_CAPACITY=<req/s>   skip measuring the node:http + Redis GET baseline's capacity
+ *   BENCH_LOAD_RATES         measured rates, default "1000,80%" (n% = share of the baseline's capacity)
+ *   BENCH_LOAD_WARMUP / BENCH_LOAD_WARMUP_RATE   unmeasured warm-up, default 30 s (quick: 5 s) at 1000 req/s
  *   BENCH_LOAD_PATIENTS      default 100000 (seed 42), database mizaj_bench_load (reused when already seeded)
  *   BENCH_LOAD_PORT          first of two ports, default 3350
  *   BENCH_SERVER_CPU / BENCH_LOAD_CPU   cores for the server and the generator, default 0 / 1
@@ -231,14 +233,18 @@ log(`baseline capacity ${capacity} req/s (${capacityNote})`);
 
 // ---- warm-up (not measured): the measured runs start from a cache the mix has filled, not from empty ----
 const WARMUP_SECONDS = QUICK ? 5 : Number(process.env.BENCH_LOAD_WARMUP ?? 30);
-log(`warm-up: 1000 req/s for ${WARMUP_SECONDS} s`);
-const warm = summary((await generate({ rate: 1000, seconds: WARMUP_SECONDS, seed: SEED - 1, routes, writeFraction: WRITE_FRACTION, writes })).recs);
+const WARMUP_RATE = Number(process.env.BENCH_LOAD_WARMUP_RATE ?? 1000);
+log(`warm-up: ${WARMUP_RATE} req/s for ${WARMUP_SECONDS} s`);
+const warm = summary((await generate({ rate: WARMUP_RATE, seconds: WARMUP_SECONDS, seed: SEED - 1, routes, writeFraction: WRITE_FRACTION, writes })).recs);
 log(`  ok ${warm.okPct.toFixed(2)} %  p99 ${warm.p99.toFixed(2)} ms  X-Cache hits ${warm.xcacheHitPct.toFixed(1)} %`);
 
 // ---- open-loop mixes ----
 type MixRow = { rate: number; s: ReturnType<typeof summary>; counts: Counts; perRoute: string; lag: number };
 const mixes: MixRow[] = [];
-for (const rate of [1000, Math.round(capacity * 0.8)]) {
+// BENCH_LOAD_RATES: e.g. "200,1000,80%" (a share of the measured baseline capacity); default the issue's two.
+const rates = (process.env.BENCH_LOAD_RATES ?? '1000,80%').split(',').map((r) => (r.trim().endsWith('%') ? Math.round((capacity * Number(r.trim().slice(0, -1))) / 100) : Number(r)));
+if (rates.some((r) => !(r > 0))) throw new Error(`BENCH_LOAD_RATES: positive req/s or n%, got "${process.env.BENCH_LOAD_RATES}"`);
+for (const rate of rates) {
   log(`open loop: ${rate} req/s for ${SECONDS} s, Zipf(1) over ${routes.length} routes, ${KEYS} keys, ${WRITE_FRACTION * 100} % writes`);
   await settle();
   const before = await stats();
@@ -352,10 +358,10 @@ ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, git ${sha}${dirt
 
 | rate | seconds | requests | ok % | p50 ms | p99 ms | p99.9 ms | max ms | X-Cache hit % (of all reads) | L1 / Redis / miss (stats) | stats hit % |
 |---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|
-${mixes.map((m) => `| ${m.rate.toLocaleString('en')} req/s${m.rate === 1000 ? '' : ' (80 % of baseline)'} | ${SECONDS} | ${m.s.requests.toLocaleString('en')} | ${f(m.s.okPct)} | ${f(m.s.p50)} | ${f(m.s.p99)} | ${f(m.s.p999)} | ${f(m.s.max, 0)} | ${f(m.s.xcacheHitPct, 1)} | ${counts(m.counts)} | ${f(statsHit(m.counts), 1)} |`).join('\n')}
+${mixes.map((m) => `| ${m.rate.toLocaleString('en')} req/s (${f((100 * m.rate) / capacity, 0)} % of baseline) | ${SECONDS} | ${m.s.requests.toLocaleString('en')} | ${f(m.s.okPct)} | ${f(m.s.p50)} | ${f(m.s.p99)} | ${f(m.s.p999)} | ${f(m.s.max, 0)} | ${f(m.s.xcacheHitPct, 1)} | ${counts(m.counts)} | ${f(statsHit(m.counts), 1)} |`).join('\n')}
 
 Statuses (0 = no answer within 10 s of the last scheduled send, or a connection error): ${mixes.map((m) => `at ${m.rate.toLocaleString('en')} req/s: ${m.s.statuses} (writes ok ${m.s.writesOk.toLocaleString('en')} of ${m.s.writes.toLocaleString('en')})`).join('; ')}.
-Before these, ${WARMUP_SECONDS} s at 1,000 req/s of the same mix from an empty cache, not measured (ok ${f(warm.okPct)} %, X-Cache hits ${f(warm.xcacheHitPct, 1)} %).
+Before these, ${WARMUP_SECONDS} s at ${WARMUP_RATE.toLocaleString('en')} req/s of the same mix from an empty cache, not measured (ok ${f(warm.okPct)} %, X-Cache hits ${f(warm.xcacheHitPct, 1)} %).
 X-Cache hits per route: ${mixes.map((m) => `at ${m.rate.toLocaleString('en')} req/s: ${m.perRoute}`).join('; ')}. Largest lag of the generator's own sends: ${mixes.map((m) => `${f(m.lag)} ms`).join(', ')}.
 Baseline capacity (node:http + 1 Redis GET, bench/api/baseline-server.ts, 1 process on cpu ${SERVER_CPU}): ${capacity.toLocaleString('en')} req/s (${capacityNote}).
 
