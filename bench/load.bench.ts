@@ -337,10 +337,19 @@ for (const r of routes) {
   compare.push({ route: r.name, uncached: median(miss), db: median(db.filter((x) => !Number.isNaN(x))), cached: median(hit) });
 }
 
-// Leave nothing behind in the shared Redis (a full run stores a few hundred MB of entries).
-for (const c of CATEGORIES) await invalidate({ category: c });
 await stop(server);
 agent.destroy();
+// Leave nothing behind in the shared Redis: every key under this suite's own prefix (entries, versions).
+{
+  const redis = new Redis(REDIS_URL);
+  let cursor = '0';
+  do {
+    const [next, found] = await redis.scan(cursor, 'MATCH', `${PREFIX}:*`, 'COUNT', 1000);
+    if (found.length) await redis.unlink(...found);
+    cursor = next;
+  } while (cursor !== '0');
+  redis.disconnect();
+}
 
 // ---- report ----
 const f = (n: number, d = 2) => (Number.isNaN(n) ? '—' : n.toFixed(d));
