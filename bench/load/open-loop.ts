@@ -66,7 +66,7 @@ function send(i: number, scheduled: number, startedEpoch: number) {
     records[at + 1] = Math.max(performance.now() - scheduled, 1e-6);
     records[at + 2] = status;
     records[at + 6] = bytesOk ? 1 : 0;
-    if (++done === total) end();
+    if (++done === total) void end();
   };
   const req = request({ agent, host: '127.0.0.1', port: plan.port, method: q.method, path: q.path, headers }, (res) => {
     const x = res.headers['x-cache'];
@@ -85,24 +85,38 @@ function send(i: number, scheduled: number, startedEpoch: number) {
   req.end(q.body);
 }
 
+/** status -1: sent, no answer yet. */
 let purge: { sentAt: number; status: number; ms: number } | undefined;
+let purgeAnswered: () => void = () => {};
 
-/** The admin purge, sent from here so its time is on the same clock as the schedule. */
+/**
+ * The admin purge, sent from here so its time is on the same clock as the schedule, on a connection of its
+ * own (agent: false) so it does not queue behind the load in the pool.
+ */
 function sendPurge(p: NonNullable<Plan['purge']>) {
   const sentAt = performance.now();
-  const body = JSON.stringify({ category: p.category });
+  purge = { sentAt: epochOf(sentAt), status: -1, ms: NaN };
+  const answered = (status: number) => {
+    purge = { sentAt: epochOf(sentAt), status, ms: performance.now() - sentAt };
+    purgeAnswered();
+  };
   const req = request(
-    { agent, host: '127.0.0.1', port: plan.port, method: 'POST', path: '/api/cache/invalidate', headers: { cookie: p.cookie, 'content-type': 'application/json', 'sec-fetch-site': 'same-origin' } },
+    { agent: false, host: '127.0.0.1', port: plan.port, method: 'POST', path: '/api/cache/invalidate', headers: { cookie: p.cookie, 'content-type': 'application/json', 'sec-fetch-site': 'same-origin' } },
     (res) => {
       res.resume();
-      res.on('end', () => (purge = { sentAt: epochOf(sentAt), status: res.statusCode ?? 0, ms: performance.now() - sentAt }));
+      res.on('end', () => answered(res.statusCode ?? 0));
     },
   );
-  req.on('error', () => (purge = { sentAt: epochOf(sentAt), status: 0, ms: performance.now() - sentAt }));
-  req.end(body);
+  req.on('error', () => answered(0));
+  req.end(JSON.stringify({ category: p.category }));
 }
 
-function end() {
+let ended = false;
+async function end() {
+  if (ended) return;
+  ended = true;
+  // The purge's answer says whether it happened: wait for it a while longer than for the load.
+  if (purge?.status === -1) await new Promise<void>((resolve) => ((purgeAnswered = resolve), setTimeout(resolve, timeoutMs)));
   writeFileSync(plan.out, Buffer.from(records.buffer));
   process.stdout.write(JSON.stringify({ sent: total, maxGeneratorLagMs: Math.round(maxLagMs * 100) / 100, purge }) + '\n');
   agent.destroy();
@@ -140,7 +154,7 @@ function giveUp() {
       records[at + 2] = 0;
     }
   }
-  end();
+  void end();
 }
 setTimeout(tick, Math.max(0, t0 - performance.now()));
 if (plan.purge) setTimeout(() => sendPurge(plan.purge!), Math.max(0, t0 + plan.purge.atSeconds * 1000 - performance.now()));
