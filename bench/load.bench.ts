@@ -1,0 +1,394 @@
+/**
+ * npm run bench:load — open-loop load on `npm start` over 100,000 patients (bench/README.md, "Load suite").
+ *
+ *   BENCH_QUICK=1            10 s per rate (else BENCH_LOAD_SECONDS, default 120)
+ *   BENCH_CAPACITY=<req/s>   skip measuring the node:http + Redis GET baseline's capacity
+ *   BENCH_LOAD_RATES         measured rates, default "1000,80%" (n% = share of the baseline's capacity)
+ *   BENCH_LOAD_WARMUP / BENCH_LOAD_WARMUP_RATE   unmeasured warm-up, default 30 s (quick: 5 s) at 1000 req/s
+ *   BENCH_LOAD_PATIENTS      default 100000 (seed 42), database mizaj_bench_load (reused when already seeded)
+ *   BENCH_LOAD_PORT          first of two ports, default 3350
+ *   BENCH_SERVER_CPU / BENCH_LOAD_CPU   cores for the server and the generator, default 0 / 1
+ *
+ * Results go into bench/RESULTS.md between <!-- load:start --> and <!-- load:end -->, written by this script only.
+ */
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import { decode, hitShare, isRead, median, pct, summary, timeBackTo, type Rec } from './load/analyse';
+import type { Plan, Route } from './load/open-loop-format';
+import { ensureSeeded, idSpaces, makeIdentities } from './load/setup';
+import { prng, shuffled } from './load/zipf';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const QUICK = process.env.BENCH_QUICK === '1';
+const SECONDS = QUICK ? 10 : Number(process.env.BENCH_LOAD_SECONDS ?? 120);
+const INVALIDATION_SECONDS = QUICK ? 10 : 45;
+const PATIENTS = Number(process.env.BENCH_LOAD_PATIENTS ?? 100_000);
+const SEED = 42;
+const PORT = Number(process.env.BENCH_LOAD_PORT ?? 3350);
+const BASE_PORT = PORT + 1;
+const SERVER_CPU = process.env.BENCH_SERVER_CPU ?? '0';
+const LOAD_CPU = process.env.BENCH_LOAD_CPU ?? '1';
+const ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const PREFIX = 'mizaj-bench-load';
+const CATEGORIES = ['recommendations', 'analytics', 'feedback', 'profile', 'predictions', 'trending'] as const;
+const KEYS = 20;
+const WRITE_FRACTION = 0.02;
+const BURST = 1000;
+const SAMPLES = QUICK ? 3 : 10;
+const started = Date.now();
+const loadAtStart = os.loadavg();
+const log = (m: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${m}`);
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'mizaj-bench-load-'));
+
+// ---- refuse a build older than the sources (the figures would describe other code) ----
+function newest(dir: string): number {
+  let t = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+  }
+  return t;
+}
+const buildId = path.join(ROOT, '.next/BUILD_ID');
+if (!existsSync(buildId) || !existsSync(path.join(ROOT, '.next/mizaj-server.mjs'))) {
+  console.error('no production build: run `npm run build` first');
+  process.exit(2);
+}
+const sourcesAt = Math.max(newest(path.join(ROOT, 'app')), newest(path.join(ROOT, 'lib')), statSync(path.join(ROOT, 'server.ts')).mtimeMs);
+if (sourcesAt > statSync(buildId).mtimeMs) {
+  console.error('the production build is older than app/, lib/ or server.ts: run `npm run build` again');
+  process.exit(2);
+}
+
+// ---- data and identities ----
+const dbUrl = await ensureSeeded(ADMIN_URL, 'mizaj_bench_load', PATIENTS, SEED, log);
+const { keys, adminCookie } = await makeIdentities(dbUrl, KEYS);
+const ids = await idSpaces(dbUrl);
+const random = prng(SEED);
+// Zipf rank → id through a seeded shuffle, so the hot ids are spread over the table.
+const hot = {
+  patients: shuffled(ids.patients, random),
+  recommendations: shuffled(ids.recommendations, random),
+  diagnosisOrder: shuffled(ids.diagnoses.map((_, i) => i), random),
+};
+const hotDiagnoses = hot.diagnosisOrder.map((i) => ids.diagnoses[i]!);
+const routes: Route[] = [
+  { name: 'profile', template: '/api/patients/{id}/profile', ids: hot.patients },
+  { name: 'analytics', template: '/api/analytics/recommendation/{id}', ids: hot.recommendations },
+  { name: 'feedback summary', template: '/api/feedback/recommendation/{id}/summary', ids: hot.recommendations },
+  { name: 'recommendation', template: '/api/recommendations/{id}', ids: hot.recommendations },
+  // The last 1 % of the order is never asked for by the mix: the cold keys of the burst and the timings below.
+  { name: 'predictions', template: '/api/predictions/diagnosis/{id}/predict', ids: hotDiagnoses.slice(0, Math.floor(hotDiagnoses.length * 0.99)) },
+  { name: 'trending', template: '/api/trending?{id}', ids: ['days=7&limit=10', 'days=30&limit=10', 'days=7&limit=20', 'days=30&limit=20', 'days=7&limit=50', 'days=30&limit=50'] },
+];
+const coldDiagnoses = hotDiagnoses.slice(Math.floor(hotDiagnoses.length * 0.99));
+const writes = { diagnoses: hotDiagnoses, conditionOf: hot.diagnosisOrder.map((i) => ids.conditionOf[i]!), recsByCondition: ids.recsByCondition };
+
+// ---- processes ----
+const children: ChildProcess[] = [];
+const stop = (c: ChildProcess) => new Promise<void>((resolve) => (c.exitCode !== null ? resolve() : (c.once('exit', () => resolve()), c.kill('SIGTERM'))));
+process.on('exit', () => {
+  children.forEach((c) => c.exitCode === null && c.kill('SIGTERM'));
+  rmSync(tmp, { recursive: true, force: true });
+});
+const env = {
+  ...process.env,
+  DATABASE_URL: dbUrl,
+  REDIS_URL,
+  CACHE_PREFIX: PREFIX,
+  SESSION_SECRET: 'bench-only-session-secret-0123456789abcdef',
+  CACHE_ENCRYPTION_KEYS: 'YmVuY2gtb25seS1jYWNoZS1rZXktMDEyMzQ1Njc4OWE=',
+  LOG_LEVEL: 'warn',
+  WEB_CONCURRENCY: '1',
+};
+
+async function waitFor(url: string) {
+  for (let i = 0; i < 300; i++) {
+    try {
+      if ((await fetch(url)).status < 500) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not answer`);
+}
+
+log(`server: npm start pinned to cpu ${SERVER_CPU} (WEB_CONCURRENCY=1), generator on cpu ${LOAD_CPU}`);
+const server = spawn('taskset', ['-c', SERVER_CPU, process.execPath, '--enable-source-maps', path.join(ROOT, '.next/mizaj-server.mjs')], {
+  env: { ...env, NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(PORT) },
+  stdio: ['ignore', 'ignore', 'inherit'],
+});
+children.push(server);
+await waitFor(`http://127.0.0.1:${PORT}/api/health`);
+
+// ---- small HTTP helper (keep-alive, like the generator) for sequential requests from here ----
+const agent = new Agent({ keepAlive: true, maxSockets: 4 });
+type Answer = { status: number; ms: number; xcache: string | null; dbMs: number | null; body: Buffer };
+function call(method: string, p: string, headers: Record<string, string>, body?: unknown, port = PORT): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const t = performance.now();
+    const req = request({ agent, host: '127.0.0.1', port, method, path: p, headers: { ...headers, ...(body !== undefined && { 'content-type': 'application/json' }) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const timing = String(res.headers['server-timing'] ?? '');
+        const db = /(?:^|,\s*)db;dur=([\d.]+)/.exec(timing);
+        resolve({ status: res.statusCode ?? 0, ms: performance.now() - t, xcache: (res.headers['x-cache'] as string) ?? null, dbMs: db ? Number(db[1]) : null, body: Buffer.concat(chunks) });
+      });
+    });
+    req.on('error', reject);
+    req.end(body === undefined ? undefined : JSON.stringify(body));
+  });
+}
+const asAdmin = { cookie: adminCookie, 'sec-fetch-site': 'same-origin' };
+const asKey = { authorization: `Bearer ${keys[0]}`, 'accept-encoding': 'gzip' };
+
+async function invalidate(target: { category: string } | { tag: string }) {
+  const a = await call('POST', '/api/cache/invalidate', asAdmin, target);
+  if (a.status !== 200 && a.status !== 202) throw new Error(`invalidate ${JSON.stringify(target)}: ${a.status} ${a.body.toString().slice(0, 200)}`);
+}
+
+type Counts = { l1: number; redis: number; misses: number; stale: number };
+async function stats(): Promise<Record<string, Counts>> {
+  const a = await call('GET', '/api/cache/stats', asAdmin);
+  if (a.status !== 200) throw new Error(`cache stats: ${a.status} ${a.body.toString().slice(0, 200)}`);
+  const snap = JSON.parse(a.body.toString()) as { categories: Record<string, { hitsL1: number; hitsL2: number; misses: number; staleServed: number }> };
+  const out: Record<string, Counts> = {};
+  for (const c of CATEGORIES) {
+    const s = snap.categories[c];
+    out[c] = { l1: s?.hitsL1 ?? 0, redis: s?.hitsL2 ?? 0, misses: s?.misses ?? 0, stale: s?.staleServed ?? 0 };
+  }
+  return out;
+}
+function diff(after: Record<string, Counts>, before: Record<string, Counts>, only?: string): Counts {
+  const d = { l1: 0, redis: 0, misses: 0, stale: 0 };
+  for (const c of only ? [only] : CATEGORIES) for (const k of Object.keys(d) as (keyof Counts)[]) d[k] += after[c]![k] - before[c]![k];
+  return d;
+}
+
+/**
+ * After an overloaded phase the server is still working through requests whose clients are gone; their
+ * counts would land in the next phase's stats diff. Wait (up to 60 s) until two snapshots 1 s apart agree.
+ */
+async function settle() {
+  let last = JSON.stringify(await stats());
+  for (let i = 0; i < 60; i++) {
+    await new Promise((r) => setTimeout(r, 1000));
+    const now = JSON.stringify(await stats());
+    if (now === last) return;
+    last = now;
+  }
+  log('  server still busy after 60 s; the next phase starts anyway');
+}
+
+let generatorRuns = 0;
+async function generate(plan: Omit<Plan, 'out' | 'port' | 'keys'> & Partial<Pick<Plan, 'keys'>>): Promise<{ recs: Rec[]; meta: { maxGeneratorLagMs: number; purge?: { sentAt: number; status: number; ms: number } } }> {
+  const out = path.join(tmp, `run-${++generatorRuns}.bin`);
+  const planFile = path.join(tmp, `plan-${generatorRuns}.json`);
+  writeFileSync(planFile, JSON.stringify({ keys, ...plan, out, port: PORT }));
+  const child = spawn('taskset', ['-c', LOAD_CPU, process.execPath, '--import', 'tsx', path.join(ROOT, 'bench/load/open-loop.ts'), planFile], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(child);
+  let stdout = '';
+  child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`load generator exited with ${code}`);
+  const recs = decode(readFileSync(out));
+  rmSync(out);
+  return { recs, meta: JSON.parse(stdout.trim().split('\n').pop()!) };
+}
+
+// Start cold and comparable: nothing cached under this prefix from an earlier run.
+for (const c of CATEGORIES) await invalidate({ category: c });
+
+// ---- capacity of the baseline: node:http + one Redis GET of a real answer, closed loop ----
+let capacity = Number(process.env.BENCH_CAPACITY ?? 0);
+let capacityNote = 'BENCH_CAPACITY from env';
+if (!capacity) {
+  const sample = await call('GET', `/api/analytics/recommendation/${hot.recommendations[0]}`, { authorization: `Bearer ${keys[0]}` });
+  const redis = new Redis(REDIS_URL);
+  const baselineKey = `${PREFIX}:baseline-body`;
+  await redis.set(baselineKey, sample.body, 'EX', 600);
+  const baseline = spawn('taskset', ['-c', SERVER_CPU, process.execPath, '--import', 'tsx', path.join(ROOT, 'bench/api/baseline-server.ts')], {
+    cwd: ROOT,
+    env: { ...env, PORT: String(BASE_PORT), BENCH_KEY: baselineKey },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  children.push(baseline);
+  await waitFor(`http://127.0.0.1:${BASE_PORT}/`);
+  const secs = QUICK ? 3 : 8;
+  const ac = spawnSync('taskset', ['-c', LOAD_CPU, process.execPath, path.join(ROOT, 'node_modules/autocannon/autocannon.js'), '-j', '-c', '64', '-d', String(secs), `http://127.0.0.1:${BASE_PORT}/`], { encoding: 'utf8' });
+  capacity = Math.round((JSON.parse(ac.stdout) as { requests: { average: number } }).requests.average);
+  capacityNote = `measured: autocannon, 64 connections, ${secs} s, pinned like the server run; ${sample.body.length} B body`;
+  await stop(baseline);
+  await redis.del(baselineKey);
+  redis.disconnect();
+}
+log(`baseline capacity ${capacity} req/s (${capacityNote})`);
+
+// ---- warm-up (not measured): the measured runs start from a cache the mix has filled, not from empty ----
+const WARMUP_SECONDS = QUICK ? 5 : Number(process.env.BENCH_LOAD_WARMUP ?? 30);
+const WARMUP_RATE = Number(process.env.BENCH_LOAD_WARMUP_RATE ?? 1000);
+log(`warm-up: ${WARMUP_RATE} req/s for ${WARMUP_SECONDS} s`);
+const warm = summary((await generate({ rate: WARMUP_RATE, seconds: WARMUP_SECONDS, seed: SEED - 1, routes, writeFraction: WRITE_FRACTION, writes })).recs);
+log(`  ok ${warm.okPct.toFixed(2)} %  p99 ${warm.p99.toFixed(2)} ms  X-Cache hits ${warm.xcacheHitPct.toFixed(1)} %`);
+
+// ---- open-loop mixes ----
+type MixRow = { rate: number; s: ReturnType<typeof summary>; counts: Counts; perRoute: string; lag: number };
+const mixes: MixRow[] = [];
+// BENCH_LOAD_RATES: e.g. "200,1000,80%" (a share of the measured baseline capacity); default the issue's two.
+const rates = (process.env.BENCH_LOAD_RATES ?? '1000,80%').split(',').map((r) => (r.trim().endsWith('%') ? Math.round((capacity * Number(r.trim().slice(0, -1))) / 100) : Number(r)));
+if (rates.some((r) => !(r > 0))) throw new Error(`BENCH_LOAD_RATES: positive req/s or n%, got "${process.env.BENCH_LOAD_RATES}"`);
+for (const rate of rates) {
+  log(`open loop: ${rate} req/s for ${SECONDS} s, Zipf(1) over ${routes.length} routes, ${KEYS} keys, ${WRITE_FRACTION * 100} % writes`);
+  await settle();
+  const before = await stats();
+  const { recs, meta } = await generate({ rate, seconds: SECONDS, seed: SEED + rate, routes, writeFraction: WRITE_FRACTION, writes });
+  const counts = diff(await stats(), before);
+  const s = summary(recs);
+  const perRoute = routes
+    .map((r, i) => {
+      const rs = recs.filter((x) => x.route === i);
+      return `${r.name} ${summary(rs).xcacheHitPct.toFixed(0)} %`;
+    })
+    .join(', ');
+  mixes.push({ rate, s, counts, perRoute, lag: meta.maxGeneratorLagMs });
+  log(`  statuses ${s.statuses}`);
+  log(`  ok ${s.okPct.toFixed(2)} %  p50 ${s.p50.toFixed(2)}  p99 ${s.p99.toFixed(2)}  p99.9 ${s.p999.toFixed(2)} ms  X-Cache hits ${s.xcacheHitPct.toFixed(1)} %  (${perRoute})`);
+}
+
+// ---- one cold key, alone, then 1,000 at once ----
+const predictPath = (id: number) => `/api/predictions/diagnosis/${id}/predict`;
+await settle();
+const alone: { ms: number; db: number }[] = [];
+for (const id of coldDiagnoses.slice(1, 1 + SAMPLES)) {
+  await invalidate({ tag: `diagnosis:${id}` });
+  const a = await call('GET', predictPath(id), asKey);
+  if (a.status !== 200 || a.xcache !== 'MISS') throw new Error(`cold prediction ${id}: ${a.status} ${a.xcache}`);
+  alone.push({ ms: a.ms, db: a.dbMs ?? NaN });
+}
+const burstId = coldDiagnoses[0]!;
+await invalidate({ tag: `diagnosis:${burstId}` });
+log(`burst: ${BURST} concurrent GET ${predictPath(burstId)} (cold)`);
+const beforeBurst = await stats();
+const burst = await generate({ rate: 1, seconds: 0, seed: SEED, routes: [], writeFraction: 0, burst: { path: predictPath(burstId), count: BURST, key: keys[0]! } });
+const burstCounts = diff(await stats(), beforeBurst, 'predictions');
+const burstSummary = summary(burst.recs);
+const burstDb = burst.recs.filter((r) => r.dbMs >= 0).length;
+const aloneMs = median(alone.map((a) => a.ms));
+const aloneDb = median(alone.map((a) => a.db));
+log(`  ok ${burstSummary.okPct.toFixed(1)} %  p99 ${burstSummary.p99.toFixed(1)} ms vs ${aloneMs.toFixed(1)} ms alone; predictions computed ${burstCounts.misses}×`);
+
+// ---- invalidateCategory('predictions') under 1,000 req/s ----
+await settle();
+const purgeAt = INVALIDATION_SECONDS / 3;
+log(`invalidation: 1000 req/s for ${INVALIDATION_SECONDS} s, POST /api/cache/invalidate {category: predictions} at ${purgeAt.toFixed(0)} s`);
+const inv = await generate({ rate: 1000, seconds: INVALIDATION_SECONDS, seed: SEED + 7, routes, writeFraction: WRITE_FRACTION, writes, purge: { atSeconds: purgeAt, category: 'predictions', cookie: adminCookie } });
+const purge = inv.meta.purge;
+// No answer (-1) under overload is reported as such; an answer other than 2xx means no purge took place.
+if (!purge || (purge.status !== -1 && purge.status !== 202 && purge.status !== 200)) throw new Error(`purge during load failed: ${JSON.stringify(purge)}`);
+const isPred = (r: Rec) => r.route === routes.findIndex((x) => x.name === 'predictions');
+const preShare = hitShare(inv.recs, isPred, purge.sentAt - purgeAt * 1000, purge.sentAt);
+const preShareAll = hitShare(inv.recs, isRead, purge.sentAt - purgeAt * 1000, purge.sentAt);
+const back90 = timeBackTo(inv.recs, isPred, purge.sentAt, 0.9);
+const backAll90 = timeBackTo(inv.recs, isRead, purge.sentAt, 0.9);
+const backPre = timeBackTo(inv.recs, isPred, purge.sentAt, 0.9 * preShare);
+const recoveryEnd = purge.sentAt + 1000 * (back90 ?? backPre ?? INVALIDATION_SECONDS);
+const during = inv.recs.filter((r) => r.at >= purge.sentAt && r.at < recoveryEnd);
+const duringPred = during.filter(isPred);
+const beforePurge = inv.recs.filter((r) => r.at < purge.sentAt);
+const fmtS = (s: number | null) => (s === null ? 'not reached' : `${s.toFixed(1)} s`);
+log(`  predictions hits before ${(100 * preShare).toFixed(0)} %; back to ≥ 90 %: ${fmtS(back90)}; p99 during recovery ${pct(during.map((r) => r.ms), 99).toFixed(1)} ms`);
+
+// ---- cached vs uncached, per route ----
+const tagFor: Record<string, (id: string | number) => string> = {
+  profile: (id) => `patient:${id}`,
+  analytics: (id) => `rec:${id}:feedback`,
+  'feedback summary': (id) => `rec:${id}:feedback`,
+  recommendation: (id) => `rec:${id}`,
+  predictions: (id) => `diagnosis:${id}`,
+  trending: () => 'trending',
+};
+type CompareRow = { route: string; uncached: number; db: number; cached: number };
+const compare: CompareRow[] = [];
+await settle();
+log(`cached vs uncached: ${SAMPLES} ids per route, 5 hits each`);
+for (const r of routes) {
+  const miss: number[] = [];
+  const db: number[] = [];
+  const hit: number[] = [];
+  for (const id of r.ids.slice(0, SAMPLES)) {
+    const p = r.template.replace('{id}', String(id));
+    await invalidate({ tag: tagFor[r.name]!(id) });
+    const m = await call('GET', p, asKey);
+    if (m.status !== 200 || m.xcache !== 'MISS') throw new Error(`${p} after purge: ${m.status} ${m.xcache}`);
+    miss.push(m.ms);
+    db.push(m.dbMs ?? NaN);
+    for (let i = 0; i < 5; i++) {
+      const h = await call('GET', p, asKey);
+      if (h.status !== 200 || h.xcache !== 'HIT') throw new Error(`${p} repeated: ${h.status} ${h.xcache}`);
+      hit.push(h.ms);
+    }
+  }
+  compare.push({ route: r.name, uncached: median(miss), db: median(db.filter((x) => !Number.isNaN(x))), cached: median(hit) });
+}
+
+await stop(server);
+agent.destroy();
+// Leave nothing behind in the shared Redis: every key under this suite's own prefix (entries, versions).
+{
+  const redis = new Redis(REDIS_URL);
+  let cursor = '0';
+  do {
+    const [next, found] = await redis.scan(cursor, 'MATCH', `${PREFIX}:*`, 'COUNT', 1000);
+    if (found.length) await redis.unlink(...found);
+    cursor = next;
+  } while (cursor !== '0');
+  redis.disconnect();
+}
+
+// ---- report ----
+const f = (n: number, d = 2) => (Number.isNaN(n) ? '—' : n.toFixed(d));
+const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+const dirty = execFileSync('git', ['status', '--porcelain', '--', 'app', 'lib', 'server.ts'], { cwd: ROOT, encoding: 'utf8' }).trim() ? ' (+ uncommitted changes)' : '';
+const cpu = /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? os.cpus()[0]?.model ?? '?';
+const minutes = ((Date.now() - started) / 60000).toFixed(1);
+const counts = (c: Counts) => `${c.l1.toLocaleString('en')} / ${c.redis.toLocaleString('en')} / ${c.misses.toLocaleString('en')}`;
+const statsHit = (c: Counts) => (100 * (c.l1 + c.redis + c.stale)) / Math.max(1, c.l1 + c.redis + c.stale + c.misses);
+const section = `<!-- load:start -->
+## Open-loop load at ${PATIENTS.toLocaleString('en')} patients (\`npm run bench:load\`${QUICK ? ', BENCH_QUICK=1' : ''})
+
+${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, git ${sha}${dirty}, ${cpu} (${os.cpus().length} cores), Node ${process.version}, load average ${loadAtStart.map((l) => l.toFixed(2)).join(' ')} at start, ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} at end; whole run ${minutes} min.
+\`npm start\` with WEB_CONCURRENCY=1 pinned to cpu ${SERVER_CPU}, the generator (bench/load/open-loop.ts) pinned to cpu ${LOAD_CPU}. Zipf (s = 1) over ids per route, routes equally likely, ${KEYS} API keys, ${WRITE_FRACTION * 100} % POST /api/feedback/submit, \`Accept-Encoding: gzip\`, latency from the scheduled send time. Cache stats: \`/api/cache/stats\` before/after, summed over the six categories.
+
+| rate | seconds | requests | ok % | p50 ms | p99 ms | p99.9 ms | max ms | X-Cache hit % (of all reads) | L1 / Redis / miss (stats) | stats hit % |
+|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|
+${mixes.map((m) => `| ${m.rate.toLocaleString('en')} req/s (${f((100 * m.rate) / capacity, 0)} % of baseline) | ${SECONDS} | ${m.s.requests.toLocaleString('en')} | ${f(m.s.okPct)} | ${f(m.s.p50)} | ${f(m.s.p99)} | ${f(m.s.p999)} | ${f(m.s.max, 0)} | ${f(m.s.xcacheHitPct, 1)} | ${counts(m.counts)} | ${f(statsHit(m.counts), 1)} |`).join('\n')}
+
+Statuses (0 = no answer within 10 s of the last scheduled send, or a connection error): ${mixes.map((m) => `at ${m.rate.toLocaleString('en')} req/s: ${m.s.statuses} (writes ok ${m.s.writesOk.toLocaleString('en')} of ${m.s.writes.toLocaleString('en')})`).join('; ')}.
+Before these, ${WARMUP_SECONDS} s at ${WARMUP_RATE.toLocaleString('en')} req/s of the same mix from an empty cache, not measured (ok ${f(warm.okPct)} %, X-Cache hits ${f(warm.xcacheHitPct, 1)} %).
+X-Cache hits per route: ${mixes.map((m) => `at ${m.rate.toLocaleString('en')} req/s: ${m.perRoute}`).join('; ')}. Largest lag of the generator's own sends: ${mixes.map((m) => `${f(m.lag)} ms`).join(', ')}.
+Baseline capacity (node:http + 1 Redis GET, bench/api/baseline-server.ts, 1 process on cpu ${SERVER_CPU}): ${capacity.toLocaleString('en')} req/s (${capacityNote}).
+
+**Cold key, ${BURST.toLocaleString('en')} concurrent requests** (\`GET /api/predictions/diagnosis/{id}/predict\`, tag purged first): ok ${f(burstSummary.okPct, 1)} %, p50 ${f(burstSummary.p50, 1)} ms, p99 ${f(burstSummary.p99, 1)} ms = **${f(burstSummary.p99 / aloneMs)}×** the same request alone on a cold key (median of ${alone.length}: ${f(aloneMs, 1)} ms, of which Server-Timing db ${f(aloneDb, 1)} ms). Computations (cache misses in the predictions category, diagnosis + prediction): **${burstCounts.misses}** on this one instance; answers carrying Server-Timing db (callers that joined the computation carry it too): ${burstDb}; statuses ${burstSummary.statuses}.
+
+**\`invalidateCategory('predictions')\` under 1,000 req/s** (POST /api/cache/invalidate {category} at ${purgeAt.toFixed(0)} s of ${INVALIDATION_SECONDS} s, ${purge.status === -1 ? 'no answer within 10 s of the end of the run' : `answered ${purge.status} in ${f(purge.ms, 1)} ms`}): predictions hit share before ${f(100 * preShare, 0)} % (all reads ${f(100 * preShareAll, 0)} %); back to ≥ 90 % hits (sliding 1 s windows of X-Cache, predictions): ${fmtS(back90)}; back to 90 % of the pre-purge share: ${fmtS(backPre)}; all reads back to ≥ 90 %: ${fmtS(backAll90)}. p99 before the purge ${f(pct(beforePurge.map((r) => r.ms), 99))} ms; during recovery (purge → ${back90 === null ? (backPre === null ? 'end of run' : 'pre-purge share') : '90 %'}) ${f(pct(during.map((r) => r.ms), 99))} ms overall, ${f(pct(duringPred.map((r) => r.ms), 99))} ms for predictions; ok ${f(summary(inv.recs).okPct)} %.
+
+**Cached vs uncached** (${SAMPLES} hottest ids per route; uncached = a MISS right after purging its tag; cached = median of 5 HITs each; sequential, from the orchestrating process):
+
+| route | uncached ms | of which db ms | cached ms | uncached ÷ cached |
+|---|---:|---:|---:|---:|
+${compare.map((c) => `| ${c.route} | ${f(c.uncached)} | ${f(c.db)} | ${f(c.cached)} | ${f(c.uncached / c.cached, 1)}× |`).join('\n')}
+<!-- load:end -->`;
+console.log(`\n${section}`);
+const file = path.join(ROOT, 'bench/RESULTS.md');
+const current = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmark results\n';
+writeFileSync(file, current.includes('<!-- load:start -->') ? current.replace(/<!-- load:start -->[\s\S]*<!-- load:end -->/, () => section) : `${current.trimEnd()}\n\n${section}\n`);
+log(`written to bench/RESULTS.md (${minutes} min)`);
+// The targets are the product's to meet; this script reports, so it fails only when it could not measure.
+process.exit(0);

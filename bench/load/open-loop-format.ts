@@ -1,0 +1,27 @@
+// The record layout shared by the generator (open-loop.ts, which writes it) and the analysis (analyse.ts).
+
+/** Per request: scheduled time (epoch ms), latency (ms), status (0 = error/timeout), X-Cache, route, Server-Timing db (ms, -1 = none), body bytes ok (1/0). */
+export const RECORD = 7;
+export const CACHE_CODE = { none: 0, HIT: 1, STALE: 2, MISS: 3 } as const;
+/** `route` of a POST /api/feedback/submit. */
+export const WRITE_ROUTE = -1;
+
+export type Route = { name: string; template: string; ids: (number | string)[] };
+export type Plan = {
+  port: number;
+  rate: number;
+  seconds: number;
+  seed: number;
+  out: string;
+  keys: string[];
+  routes: Route[];
+  /** Share of requests that are POST /api/feedback/submit. */
+  writeFraction: number;
+  writes?: { diagnoses: number[]; conditionOf: number[]; recsByCondition: Record<string, number[]> };
+  /** Instead of the mix: every request on this path, all scheduled at the same instant. */
+  burst?: { path: string; count: number; key: string };
+  /** Send POST /api/cache/invalidate {category} as an admin this many seconds in (the generator's clock). */
+  purge?: { atSeconds: number; category: string; cookie: string };
+  maxSockets?: number;
+  timeoutMs?: number;
+};
