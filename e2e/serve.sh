@@ -26,4 +26,5 @@ mkdir -p test-logs
 LOG="test-logs/e2e-$$"
 psql "$DATABASE_URL" -At -c "select name from patients union select email from users union select distinct comment from feedback where length(comment) >= 12" >"$LOG.pii.txt"
 exec > >(tee -a "$LOG.log") 2>&1
-HOST=127.0.0.1 PORT="${E2E_PORT:-3100}" exec npm start
+# One process: the browser tests are about the product, not the worker model (tests/prod/cluster.test.ts).
+WEB_CONCURRENCY=1 HOST=127.0.0.1 PORT="${E2E_PORT:-3100}" exec npm start

@@ -16,7 +16,7 @@ import { createApiKey, ROOT, SERVER_ENV } from '../api/support';
 
 const PORT = Number(process.env.E2E_PORT ?? 3100) + 17;
 const BASE = `http://127.0.0.1:${PORT}`;
-const ENV = { ...SERVER_ENV, PUBLIC_URL: BASE, HOST: '127.0.0.1', PORT: String(PORT) };
+const ENV = { ...SERVER_ENV, PUBLIC_URL: BASE, HOST: '127.0.0.1', PORT: String(PORT), WEB_CONCURRENCY: '1' };
 
 let server: ChildProcess | undefined;
 let apiKey = '';

@@ -35,7 +35,7 @@ export class AppInstance {
     const output: string[] = [];
     const child = spawn(process.execPath, ['--enable-source-maps', '.next/mizaj-server.mjs'], {
       cwd: ROOT,
-      env: { ...process.env, NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(port), SESSION_SECRET: 'e2e-cluster-session-secret-0123456789abcdef', CACHE_ENCRYPTION_KEYS: 'ZTJlLWNsdXN0ZXItY2FjaGUta2V5LTAxMjM0NTY3ODk=', ...env },
+      env: { ...process.env, NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(port), WEB_CONCURRENCY: '1', SESSION_SECRET: 'e2e-cluster-session-secret-0123456789abcdef', CACHE_ENCRYPTION_KEYS: 'ZTJlLWNsdXN0ZXItY2FjaGUta2V5LTAxMjM0NTY3ODk=', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     for (const stream of [child.stdout!, child.stderr!]) stream.on('data', (d: Buffer) => output.push(d.toString()));

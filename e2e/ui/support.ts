@@ -83,7 +83,7 @@ export async function startInstance(port: number, extra: Record<string, string> 
   const { spawn } = await import('node:child_process');
   const child = spawn(process.execPath, [path.join(ROOT, '.next/mizaj-server.mjs')], {
     cwd: ROOT,
-    env: serverEnv({ NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(port), ...extra }),
+    env: serverEnv({ NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(port), WEB_CONCURRENCY: '1', ...extra }),
     stdio: 'ignore',
   });
   const url = `http://127.0.0.1:${port}`;

@@ -101,6 +101,8 @@ export async function startProdServer(opts: { name: string; fastPath: boolean; p
       VITEST: '',
       HOST: '127.0.0.1',
       PORT: String(port),
+      // One process unless a test asks for workers (tests/prod/cluster.test.ts).
+      WEB_CONCURRENCY: '1',
       FAST_PATH: opts.fastPath ? 'on' : 'off',
       DATABASE_URL: db.url,
       REDIS_URL,

@@ -49,6 +49,8 @@ export class AppInstance {
         NEXT_TELEMETRY_DISABLED: '1',
         HOST: '127.0.0.1',
         PORT: String(this.port),
+        // One process per instance: the faults here are injected into a pid (the workers' primary is tested in tests/prod/cluster.test.ts).
+        WEB_CONCURRENCY: '1',
         SESSION_SECRET: 'chaos-only-session-secret-0123456789abcdef',
         // Production refuses to start without a key for cached patient data (issue 10).
         CACHE_ENCRYPTION_KEYS: 'Y2hhb3Mtb25seS1jYWNoZS1rZXktMDEyMzQ1Njc4OWE=',
