@@ -15,9 +15,13 @@ const ONLY = {
   config: [],
   errors: [],
   log: ['errors'],
+  etag: [],
 };
 const NEVER = {
   auth: ['http', 'api'],
+  // The read and write sides sit below HTTP: lib/http answers for them (write-answer), not the other way.
+  reads: ['http', 'api'],
+  writes: ['http', 'api'],
 };
 const APP = { group: ['@/app', '@/app/**'], message: 'lib/ never imports app/: business logic knows no route or page.' };
 const lib = (layers) => layers.flatMap((l) => [`@/lib/${l}`, `@/lib/${l}/**`]);

@@ -4,7 +4,7 @@ import { cached, CachedRaw, fromBase128, toBase128, type CachedFunction, type Ca
 import { databaseAdmission } from '@/lib/db/admission';
 import { getDb } from '@/lib/db/client';
 import type { Db } from '@/lib/db/types';
-import { strongEtag } from '@/lib/http/http-cache';
+import { strongEtag } from '@/lib/etag';
 
 export type Resource<A extends unknown[]> = CachedFunction<A, CachedRaw>;
 

@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import { recommendations } from '@/lib/db/schema';
 import type { Db } from '@/lib/db/types';
 import { NotFoundError, PreconditionFailedError } from '@/lib/errors';
-import { ifMatchHits, representationEtag } from '@/lib/http/http-cache';
+import { ifMatchHits, representationEtag } from '@/lib/etag';
 
 /**
  * Lost-update guard for PUT /api/recommendations/{id}, run inside the write's transaction: the row is locked
