@@ -51,9 +51,17 @@ export class PgCoherence {
   private readonly statementTimeoutMs: number;
   private lastOwnHeartbeat = -Infinity;
   private readonly peers = new Map<string, number>();
-  /** What each peer's last heartbeat said: does it serve L1, and its listener's epoch. */
-  private readonly peerState = new Map<string, { lease: boolean; epoch: number }>();
+  /**
+   * What each peer's last heartbeat said: does it serve L1, its listener's epoch, can it reach the store;
+   * `seq`: when it was heard, in this instance's count of messages received (the channel's commit order).
+   */
+  private readonly peerState = new Map<string, { lease: boolean; epoch: number; store: boolean; seq: number }>();
   private epoch = 0;
+  private received = 0;
+  /** For each awaited write: where its own NOTIFY came in this instance's count of messages received. */
+  private readonly ownInvSeq = new Map<string, number>();
+  /** Awaited writes some instance reported applied to the store. */
+  private readonly appliedHeard = new Set<string>();
   private readonly ackWaiters = new Map<string, Set<string>>();
   /** Each waited-for peer's listener epoch when the write began waiting. */
   private readonly ackEpochs = new Map<string, Map<string, number>>();
@@ -116,9 +124,13 @@ export class PgCoherence {
     return [...this.peers].filter(([id, at]) => id !== this.instanceId && now - at < this.leaseMs + this.skewMs).map(([id]) => id);
   }
 
-  /** Starts collecting acknowledgements of one outbox row from the peers alive now. */
+  /**
+   * Starts collecting acknowledgements of one outbox row from the peers alive now — also those whose last
+   * heartbeat said they serve no L1: that heartbeat may predate the commit, and they may get the lease back
+   * (from an older heartbeat of their own) before they hear of the write.
+   */
   expectAcks(ref: string): string[] {
-    const peers = this.livePeers().filter((p) => this.peerState.get(p)?.lease !== false);
+    const peers = this.livePeers();
     this.ackWaiters.set(ref, new Set(peers));
     this.ackEpochs.set(ref, new Map(peers.map((p) => [p, this.peerState.get(p)?.epoch ?? 0])));
     return peers;
@@ -133,13 +145,19 @@ export class PgCoherence {
   forget(ref: string): void {
     this.ackWaiters.delete(ref);
     this.ackEpochs.delete(ref);
+    this.ownInvSeq.delete(ref);
+    this.appliedHeard.delete(ref);
   }
 
   /**
    * Resolves once every peer alive at `expectAcks` acknowledged `ref`, or can no longer be serving L1 (its
-   * lease ran out: nothing heard from it for lease + skew). Returns the peers that did not acknowledge.
+   * lease ran out: nothing heard from it for lease + skew). With `storeMissed` (this instance could not apply
+   * the row to the store) it also waits until some instance reports the row applied, as long as a live peer
+   * says it can reach the store: until then a reader of the store that has not heard of the write (a peer
+   * whose notifications lag, a process without PostgreSQL) would get the old value. Returns the peers that
+   * did not acknowledge.
    */
-  async awaitAcks(ref: string): Promise<string[]> {
+  async awaitAcks(ref: string, { storeMissed = false } = {}): Promise<string[]> {
     const waiting = this.ackWaiters.get(ref);
     if (!waiting) return [];
     const epochs = this.ackEpochs.get(ref);
@@ -149,19 +167,23 @@ export class PgCoherence {
       for (;;) {
         const now = performance.now();
         let nextExpiry = giveUpAt;
+        const invSeq = this.ownInvSeq.get(ref);
         for (const peer of waiting) {
           const expiresAt = (this.peers.get(peer) ?? -Infinity) + this.leaseMs + this.skewMs;
           const state = this.peerState.get(peer);
-          // No L1 there any more (its lease ran out, or it said so), or its listener reconnected since the
-          // write (it dropped its whole L1 then): nothing of this write's can be served from it.
-          const settled = expiresAt <= now || state?.lease === false || (state && state.epoch !== epochs?.get(peer));
+          // No L1 there any more: its lease ran out; or a heartbeat sent after the commit says it serves none
+          // (it can only get the lease back from a later heartbeat, so after hearing of this write); or its
+          // listener reconnected since the write (it dropped its whole L1 then).
+          const saysNoL1AfterCommit = state !== undefined && invSeq !== undefined && state.seq > invSeq && !state.lease;
+          const settled = expiresAt <= now || saysNoL1AfterCommit || (state && state.epoch !== epochs?.get(peer));
           if (settled || now >= giveUpAt) {
             if (!settled) writeLog.warn({ peer, ref }, 'coherence: a live instance did not acknowledge a write in time');
             waiting.delete(peer);
             silent.push(peer);
           } else nextExpiry = Math.min(nextExpiry, expiresAt);
         }
-        if (waiting.size === 0) return silent;
+        const storeSettled = !storeMissed || this.appliedHeard.has(ref) || !this.livePeers().some((p) => this.peerState.get(p)?.store !== false);
+        if (waiting.size === 0 && (storeSettled || now >= giveUpAt)) return silent;
         await new Promise<void>((resolve) => {
           const timer = setTimeout(done, Math.max(1, nextExpiry - now));
           function done() {
@@ -172,8 +194,7 @@ export class PgCoherence {
         });
       }
     } finally {
-      this.ackWaiters.delete(ref);
-      this.ackEpochs.delete(ref);
+      this.forget(ref);
     }
   }
 
@@ -193,12 +214,17 @@ export class PgCoherence {
     const m = decodeMessage(payload);
     if (!m || m.p !== this.prefix) return;
     const now = performance.now();
+    const seq = ++this.received;
     this.peers.set(m.from, now);
     if (m.from === this.instanceId) {
       if (m.t === 'hb') this.lastOwnHeartbeat = now;
+      if (m.t === 'inv' && this.ackWaiters.has(m.ref)) {
+        this.ownInvSeq.set(m.ref, seq);
+        this.wakeAll();
+      }
       return;
     }
-    if (m.t === 'hb') this.peerState.set(m.from, { lease: m.lease !== false, epoch: m.epoch ?? 0 });
+    if (m.t === 'hb') this.peerState.set(m.from, { lease: m.lease !== false, epoch: m.epoch ?? 0, store: m.store !== false, seq });
     switch (m.t) {
       case 'inv':
         void this.onInvalidation(m);
@@ -207,18 +233,31 @@ export class PgCoherence {
         this.ackWaiters.get(m.ref)?.delete(m.from);
         break;
       case 'applied':
-        for (const ref of m.refs) this.options.cache.settle(ref);
+        for (const ref of m.refs) {
+          this.options.cache.settle(ref);
+          if (this.ackWaiters.has(ref)) this.appliedHeard.add(ref);
+        }
         break;
       case 'help':
-        void this.applyPending();
+        void this.help(m.refs);
         break;
       case 'hb':
         break;
     }
+    this.wakeAll();
+  }
+
+  private wakeAll(): void {
     for (const w of [...this.wake]) {
       this.wake.delete(w);
       w();
     }
+  }
+
+  /** Another instance could not apply these rows: apply them (read from the table) and report them applied. */
+  private async help(refs: string[]): Promise<void> {
+    const rows = await this.withTimeout(rowsById(this.options.db, refs.map(Number))).catch(() => []);
+    await this.applyPending(rows);
   }
 
   private async onInvalidation(m: Extract<CoherenceMessage, { t: 'inv' }>): Promise<void> {
@@ -236,7 +275,8 @@ export class PgCoherence {
     if (this.heartbeatInFlight || this.stopped) return;
     this.heartbeatInFlight = true;
     try {
-      await this.notify({ t: 'hb', p: this.prefix, from: this.instanceId, lease: this.leaseValid(), epoch: this.epoch });
+      const store = this.options.cache.store.available();
+      await this.notify({ t: 'hb', p: this.prefix, from: this.instanceId, lease: this.leaseValid(), epoch: this.epoch, store });
     } finally {
       this.heartbeatInFlight = false;
     }

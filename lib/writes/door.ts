@@ -120,7 +120,7 @@ async function propagate({ cache, coherence }: Omit<DoorDeps, 'db'>, id: number,
   } else {
     await coherence.askForHelp([ref]);
   }
-  const silent = await coherence.awaitAcks(ref);
+  const silent = await coherence.awaitAcks(ref, { storeMissed: !applied });
   return peers - silent.length;
 }
 

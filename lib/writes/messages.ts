@@ -7,9 +7,10 @@ const MAX_PAYLOAD = 7_000;
 export type CoherenceMessage =
   /**
    * Presence: every instance sends one per heartbeat interval; hearing its own keeps an instance's L1 lease.
-   * `lease`: whether the sender serves L1 now; `epoch`: how many times its listener (re)connected.
+   * `lease`: whether the sender serves L1 now; `epoch`: how many times its listener (re)connected; `store`:
+   * whether it reaches the cache store (so it can apply rows another instance could not).
    */
-  | { t: 'hb'; p: string; from: string; lease?: boolean; epoch?: number }
+  | { t: 'hb'; p: string; from: string; lease?: boolean; epoch?: number; store?: boolean }
   /** A write committed with this outbox row (sent inside the transaction, delivered on commit). */
   | { t: 'inv'; p: string; from: string; ref: string; tags?: string[]; categories?: string[] }
   /** `from` dropped the row's entries from its L1 and will not read Redis before the row is applied. */

@@ -7,6 +7,8 @@ import net from 'node:net';
 export class TcpProxy {
   private readonly sockets = new Set<net.Socket>();
   private cut = false;
+  /** Raise only: a lower delay would let later bytes overtake earlier ones. */
+  delayMs = 0;
 
   private constructor(
     private readonly server: net.Server,
@@ -17,11 +19,12 @@ export class TcpProxy {
     const server = net.createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const proxy = new TcpProxy(server, (server.address() as net.AddressInfo).port);
-    server.on('connection', (client) => proxy.accept(client, targetPort, options.host ?? '127.0.0.1', options.delayMs));
+    proxy.delayMs = options.delayMs ?? 0;
+    server.on('connection', (client) => proxy.accept(client, targetPort, options.host ?? '127.0.0.1'));
     return proxy;
   }
 
-  private accept(client: net.Socket, targetPort: number, targetHost: string, delayMs: number | undefined): void {
+  private accept(client: net.Socket, targetPort: number, targetHost: string): void {
     if (this.cut) return void client.destroy();
     const upstream = net.connect(targetPort, targetHost);
     for (const s of [client, upstream]) {
@@ -30,12 +33,11 @@ export class TcpProxy {
       s.on('error', () => {});
     }
     client.pipe(upstream);
-    if (delayMs) {
-      // Equal delays fire in order, so the byte stream stays intact.
-      upstream.on('data', (chunk: Buffer) => setTimeout(() => client.writable && client.write(chunk), delayMs));
-    } else {
-      upstream.pipe(client);
-    }
+    // Equal (or growing) delays fire in order, so the byte stream stays intact.
+    upstream.on('data', (chunk: Buffer) => {
+      if (this.delayMs > 0) setTimeout(() => client.writable && client.write(chunk), this.delayMs);
+      else client.write(chunk);
+    });
     client.on('close', () => upstream.destroy());
     upstream.on('close', () => client.destroy());
   }

@@ -41,10 +41,10 @@ afterEach(async () => {
   while (running.length) await running.pop()!.close();
 });
 
-async function startInstance(name: string, redisUrl: string, dbUrl = t.url) {
+async function startInstance(name: string, redisUrl: string, dbUrl = t.url, leaseMs?: number) {
   const handle = (await createDb({ url: dbUrl, max: 4 })) as Extract<DbHandle, { kind: 'postgres' }>;
   const cache: Cache = createCache({ prefix, instanceId: name, redis: { url: redisUrl }, commandTimeoutMs: 150, breaker: { cooldownMs: 100, maxCooldownMs: 300 } });
-  const coherence = new PgCoherence({ sql: handle.client, db: handle.db, cache, longestLifetimeSeconds: 3_600 });
+  const coherence = new PgCoherence({ sql: handle.client, db: handle.db, cache, longestLifetimeSeconds: 3_600, leaseMs });
   await coherence.start();
   const door = createWriteDoor(async () => ({ db: handle.db, cache, coherence }));
   const feedbackCount = cache.cached((id: number) => countFeedback(handle.db, id), ['feedback-count'], {
@@ -133,6 +133,39 @@ describe('write door', () => {
     } finally {
       probe.disconnect();
       await proxy.close();
+      await redis.destroy();
+    }
+  }, 60_000);
+
+  it('A cut off from Redis while B hears PostgreSQL late (so its heartbeats say it serves no L1): B never reads the old value from Redis', async () => {
+    // B hears PostgreSQL 150 ms late and holds no lease (a zero one: as if its notifications always lagged
+    // it), so it serves no L1 and its heartbeats say so, but it still reads Redis. A cannot update Redis
+    // itself: its answer must wait until B holds the invalidation or Redis has it.
+    const redis = await OwnRedis.start();
+    const proxy = await TcpProxy.start(redis.port);
+    const lateDb = await TcpProxy.start(Number(new URL(t.url).port));
+    try {
+      const a = await startInstance('a', proxy.url);
+      const dbUrl = new URL(t.url);
+      dbUrl.port = String(lateDb.port);
+      const b = await startInstance('b', redis.url, dbUrl.toString(), 0);
+      await Promise.all([a.cache.ready(), b.cache.ready()]);
+      await waitFor(() => a.coherence.leaseValid() && a.coherence.livePeers().includes('b'), 10_000);
+      expect(b.coherence.leaseValid()).toBe(false);
+      // B reads Redis (not L1: it has no lease) once its store-ready repair is done.
+      await waitFor(async () => (await b.feedbackCount.withMeta(1)).layer === 'l2', 10_000);
+      lateDb.delayMs = 150;
+      proxy.sever();
+      let stale = 0;
+      for (let n = 0; n < 4; n++) {
+        const before = await b.feedbackCount(1);
+        await a.door(feedbackWrite(rating(n)));
+        if ((await b.feedbackCount(1)) !== before + 1) stale++;
+      }
+      expect(stale).toBe(0);
+    } finally {
+      await proxy.close();
+      await lateDb.close();
       await redis.destroy();
     }
   }, 60_000);

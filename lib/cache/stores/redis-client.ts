@@ -61,6 +61,11 @@ export function createRedisConnection(options: RedisConnectionOptions): RedisCon
   }
   const client = new Cluster(url.hosts as ClusterNode[], {
     enableOfflineQueue: false,
+    // ioredis's ready check (CLUSTER INFO right after the slot refresh) races the node connections it is
+    // replacing: on a busy host it failed with "Connection is closed" again and again, and a client seeded
+    // with one node stayed unready for over 15 s. A cluster that is down answers CLUSTERDOWN to commands,
+    // which fail fast like any other store error.
+    enableReadyCheck: false,
     enableAutoPipelining: options.autoPipelining ?? true,
     clusterRetryStrategy: (attempt) => Math.min(100 * 2 ** attempt, 2_000),
     redisOptions: { ...base, ...auth, ...tls },
