@@ -11,17 +11,17 @@ import nextTs from 'eslint-config-next/typescript';
 const ONLY = {
   cache: ['config', 'errors', 'log'],
   db: ['config', 'errors', 'log'],
-  services: ['db', 'errors', 'config', 'log'],
+  domain: ['db', 'errors', 'config', 'log'],
   config: [],
   errors: [],
   log: ['errors'],
   etag: [],
 };
 const NEVER = {
-  auth: ['http', 'api'],
-  // The read and write sides sit below HTTP: lib/http answers for them (write-answer), not the other way.
-  reads: ['http', 'api'],
-  writes: ['http', 'api'],
+  auth: ['http', 'json-api'],
+  // The cached reads and the write door sit below HTTP: lib/http answers for them (write-answer), not the other way.
+  'cached-reads': ['http', 'json-api'],
+  'write-door': ['http', 'json-api'],
 };
 const APP = { group: ['@/app', '@/app/**'], message: 'lib/ never imports app/: business logic knows no route or page.' };
 const lib = (layers) => layers.flatMap((l) => [`@/lib/${l}`, `@/lib/${l}/**`]);
@@ -46,8 +46,8 @@ const layerRules = [
     const pattern = { group: lib(never), message: `lib/${layer} never imports ${never.map((l) => `lib/${l}`).join(' or ')}: it sits below them.` };
     return [restrict([`lib/${layer}/*.{ts,tsx}`], [APP, climbOut(1), pattern]), restrict([`lib/${layer}/*/*.{ts,tsx}`], [APP, climbOut(2), pattern])];
   }),
-  // Pages and route handlers read through lib (services, reads, status), never the database directly.
-  restrict(['app/**/*.{ts,tsx}'], [{ group: lib(['db']), message: 'app/ imports no lib/db: read through lib/reads, lib/status or a lib function that takes no db.' }]),
+  // Pages and route handlers read through lib (domain, cached-reads, status), never the database directly.
+  restrict(['app/**/*.{ts,tsx}'], [{ group: lib(['db']), message: 'app/ imports no lib/db: read through lib/cached-reads, lib/status or a lib function that takes no db.' }]),
 ];
 
 export default defineConfig([

@@ -2,7 +2,7 @@
  * npm run bench:memory: what a cached API answer costs in Redis. Fills real entries of every cached
  * resource (a small seeded database of its own, production settings: patient data sealed), then reports
  * per resource Redis `MEMORY USAGE` ÷ JSON bytes and the bookkeeping bytes each entry carries, and compares
- * gzip and brotli at several levels on the same JSON bodies (what lib/reads/json-resource.ts stores).
+ * gzip and brotli at several levels on the same JSON bodies (what lib/cached-reads/json-resource.ts stores).
  * Writes bench/RESULTS.md between <!-- memory:start --> and <!-- memory:end -->.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -59,7 +59,7 @@ const r = {
   profileResource: res.profile.entry,
   trendingResource: res.trending.entry,
 };
-const { CODECS, jsonText, encodedBytes, storedEncoding, STORED_ENCODING } = await import('@/lib/reads/json-resource');
+const { CODECS, jsonText, encodedBytes, storedEncoding, STORED_ENCODING } = await import('@/lib/cached-reads/json-resource');
 const { getCache } = await import('@/lib/cache');
 await getCache().ready();
 type Raw = Awaited<ReturnType<typeof r.recommendationResource>>;
@@ -138,7 +138,7 @@ const bodies = filled.map((f) => Buffer.from(jsonText(f.raw)));
 const totalJson = bodies.reduce((s, b) => s + b.length, 0);
 const br = (q: number) => (b: Buffer) => brotliCompressSync(b, { params: { [constants.BROTLI_PARAM_QUALITY]: q, [constants.BROTLI_PARAM_SIZE_HINT]: b.length } });
 const candidates: { name: string; compress: (b: Buffer) => Buffer; decompress: (b: Buffer) => Buffer }[] = [
-  { name: `as stored (${STORED_ENCODING}, lib/reads/json-resource.ts)`, ...CODECS[STORED_ENCODING] },
+  { name: `as stored (${STORED_ENCODING}, lib/cached-reads/json-resource.ts)`, ...CODECS[STORED_ENCODING] },
   ...[1, 6, 9].map((level) => ({ name: `gzip -${level}`, compress: (b: Buffer) => gzipSync(b, { level }), decompress: (b: Buffer) => gunzipSync(b) })),
   ...[1, 4, 5, 6, 9, 11].map((q) => ({ name: `brotli q${q}`, compress: br(q), decompress: (b: Buffer) => brotliDecompressSync(b) })),
 ];

@@ -11,10 +11,10 @@ import path from 'node:path';
 import { createCache } from '@/lib/cache';
 import { createDb } from '@/lib/db/create-db';
 import type { DbHandle } from '@/lib/db/types';
-import { submitFeedback } from '@/lib/services';
-import { createWriteDoor, feedbackWrite } from '@/lib/writes';
-import { PgCoherence } from '@/lib/writes/coherence';
-import { loadFixture } from '../tests/services/fixture';
+import { submitFeedback } from '@/lib/domain';
+import { createWriteDoor, feedbackWrite } from '@/lib/write-door';
+import { PgCoherence } from '@/lib/write-door/coherence';
+import { loadFixture } from '../tests/domain/fixture';
 import { createTestDb, destroyTestDb } from '../tests/support/test-db';
 
 const ROUNDS = 5;

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 
 /**
- * Entity tags as plain functions of bytes and strings, on the ground floor: the cache entries (lib/reads) store
- * them and the write door (lib/writes) checks If-Match with them, neither of which is HTTP plumbing.
+ * Entity tags as plain functions of bytes and strings, on the ground floor: the cache entries (lib/cached-reads) store
+ * them and the write door (lib/write-door) checks If-Match with them, neither of which is HTTP plumbing.
  */
 
 /** Strong validator: SHA-256 of the exact bytes sent, so equal ETags mean byte-identical bodies. */

@@ -4,8 +4,8 @@ import { warmOnStartup } from '@/lib/cache';
 import { ConfigError, getConfig } from '@/lib/config';
 import { getDbHandle } from '@/lib/db/client';
 import { getMetricsRegistry } from '@/lib/metrics/prometheus';
-import { registerWarmers } from '@/lib/reads/warmers';
-import { startCoherence } from '@/lib/writes/coherence-process';
+import { registerWarmers } from '@/lib/cached-reads/warmers';
+import { startCoherence } from '@/lib/write-door/coherence-process';
 
 /**
  * Runs once per server process (from instrumentation.ts): validate the environment, then migrate the

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { listApiKeys } from '@/lib/auth/api-keys';
 import { getCache } from '@/lib/cache';
 import { closeDb, getDb } from '@/lib/db/client';
-import { revokeApiKey } from '@/lib/writes';
+import { revokeApiKey } from '@/lib/write-door';
 
 // npm run apikey:revoke -- --id 12      (without --id: lists the keys)
 const { values } = parseArgs({ options: { id: { type: 'string' } } });

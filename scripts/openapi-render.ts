@@ -1,5 +1,5 @@
 import openapiTS, { astToString } from 'openapi-typescript';
-import '@/lib/api/operations';
+import '@/lib/json-api/operations';
 import { buildOpenApiDocument } from '@/lib/http/openapi';
 
 /** The committed copies of the document and the client's types, as text (the server URL is the placeholder default). */

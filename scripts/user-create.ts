@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { getCache } from '@/lib/cache';
 import { closeDb } from '@/lib/db/client';
-import { createUser } from '@/lib/writes';
+import { createUser } from '@/lib/write-door';
 import { AppError, ValidationError } from '@/lib/errors';
 
 // npm run user:create -- --email a@b.c --name "Dr Rahimi" --role clinician   (password on stdin)

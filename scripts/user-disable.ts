@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { getCache } from '@/lib/cache';
 import { closeDb } from '@/lib/db/client';
-import { disableUser } from '@/lib/writes';
+import { disableUser } from '@/lib/write-door';
 
 // npm run user:disable -- --email a@b.c   (the user can no longer sign in; open sessions end at once)
 const { values } = parseArgs({ options: { email: { type: 'string' } } });

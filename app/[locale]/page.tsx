@@ -2,7 +2,7 @@ import { connection } from 'next/server';
 import { getTranslations } from 'next-intl/server';
 import { formatNumber } from '@/lib/i18n/format';
 import { Link } from '@/lib/i18n/navigation';
-import type { Counts } from '@/lib/services';
+import type { Counts } from '@/lib/domain';
 import { statusOverview } from '@/lib/status/system-health';
 import { pageLocale } from './_components/page-locale';
 

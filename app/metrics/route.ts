@@ -1,4 +1,4 @@
-import { ops } from '@/lib/api/operations';
+import { ops } from '@/lib/json-api/operations';
 import { assertMetricsAccess } from '@/lib/metrics/metrics-access';
 import { getMetricsRegistry } from '@/lib/metrics/prometheus';
 import { otherMethods } from '@/lib/http/methods';

@@ -2,7 +2,7 @@ import { getTableColumns, getTableName, sql } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import type { DbHandle } from '@/lib/db/types';
 import { conditions, diagnoses, feedback, healthRecords, patients, recommendations } from '@/lib/db/schema';
-import { optimizeEffectiveness } from '@/lib/services/predictions/optimize-effectiveness';
+import { optimizeEffectiveness } from '@/lib/domain/predictions/optimize-effectiveness';
 import { copyText } from './copy-text';
 import {
   CLINICIAN_COUNT,

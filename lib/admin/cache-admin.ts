@@ -2,8 +2,8 @@ import 'server-only';
 import { CATEGORY_NAMES, getCache, type CategoryName, type PurgeProgress, type WarmProgress } from '@/lib/cache';
 import { getDb } from '@/lib/db/client';
 import type { Db } from '@/lib/db/types';
-import { registerWarmers } from '@/lib/reads/warmers';
-import { invalidateDurably } from '@/lib/writes';
+import { registerWarmers } from '@/lib/cached-reads/warmers';
+import { invalidateDurably } from '@/lib/write-door';
 import { recordAudit } from './audit';
 
 /**

@@ -2,7 +2,7 @@ import 'server-only';
 import { randomUUID } from 'node:crypto';
 import { getCache, type CategoryName } from '@/lib/cache';
 import { getDb } from '@/lib/db/client';
-import { invalidateDurably } from '@/lib/writes';
+import { invalidateDurably } from '@/lib/write-door';
 import { purgeCategory, warmCategory, type Actor } from './cache-admin';
 import { refreshKeyspace } from './sampler';
 

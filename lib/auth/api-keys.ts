@@ -64,7 +64,7 @@ export async function verifyApiKeyDigest(db: Db, digest: string, now = new Date(
 }
 
 /**
- * Marks a key revoked (true if it was active) and returns its digest, so the caller (lib/writes) can drop
+ * Marks a key revoked (true if it was active) and returns its digest, so the caller (lib/write-door) can drop
  * its cached identity in the same write. Idempotent.
  */
 export async function markApiKeyRevoked(db: Db, id: number): Promise<{ revoked: boolean; digests: string[] }> {

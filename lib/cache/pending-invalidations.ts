@@ -22,7 +22,7 @@ interface Entry {
  * again, when the breaker's probe closes it, and on a timer of its own (≤ maxDelayMs apart), so a single
  * failure that never opened the breaker is still replayed with no read on this instance.
  *
- * Each is kept under a reference: a durable write's outbox row id (lib/writes), so it can be settled when
+ * Each is kept under a reference: a durable write's outbox row id (lib/write-door), so it can be settled when
  * another instance reports the store has it, or a local one. The outbox in PostgreSQL is what survives a
  * restart; this is what keeps this instance from reading the store before it has them.
  */

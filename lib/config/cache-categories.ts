@@ -5,7 +5,7 @@
  * and tests pass tables of their own.
  *
  * recommendations: 1 h, not the seed's other "24 h". Edits through the app invalidate precisely (the
- * recommendation's tag, lib/reads/tags.ts), so the TTL only bounds how long a change made outside the app
+ * recommendation's tag, lib/cached-reads/tags.ts), so the TTL only bounds how long a change made outside the app
  * (seed, SQL, a batch `optimize` run from a script) can stay visible; an hour keeps that short while a hot
  * list is still recomputed at most once an hour per key.
  */

@@ -1,7 +1,7 @@
 import 'server-only';
 import { IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
 import busboy from 'next/dist/compiled/busboy/index.js';
-import { headOf, judge, MAX_PAGE_BODY_BYTES } from '@/lib/api/request-gate';
+import { headOf, judge, MAX_PAGE_BODY_BYTES } from '@/lib/json-api/request-gate';
 import { refusalLocale, sendRefusal, type Refusal } from './refusal';
 
 /**

@@ -5,7 +5,7 @@ import { PROBLEM_CONTENT_TYPE, problemType } from './problem';
 import { serverSecurityHeaders } from './server-security-headers';
 
 /**
- * Answers for requests refused before any route runs (lib/api/request-gate.ts, and the HTTP parser's own
+ * Answers for requests refused before any route runs (lib/json-api/request-gate.ts, and the HTTP parser's own
  * errors in server.ts): problem+json under /api, a small localized page elsewhere. Written with node:http
  * directly so a refusal costs no trip through Next.
  */

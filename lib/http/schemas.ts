@@ -30,7 +30,7 @@ export const intQuery = (min: number, max: number, fallback: number, description
     .openapi({ type: 'integer', minimum: min, maximum: max, default: fallback, description, example: fallback, pattern: undefined });
 };
 
-/** `limit` and `cursor` of a paginated list (lib/services/shared/keyset-page.ts). */
+/** `limit` and `cursor` of a paginated list (lib/domain/shared/keyset-page.ts). */
 export const pageQuery = z.strictObject({
   limit: intQuery(1, 100, 20, 'Items per page'),
   cursor: z

@@ -1,6 +1,6 @@
 import 'server-only';
 import type { Identity } from '@/lib/auth/scopes';
-import { fingerprint, parseIdempotencyKey, type WriteOptions, type WriteOutcome } from '@/lib/writes';
+import { fingerprint, parseIdempotencyKey, type WriteOptions, type WriteOutcome } from '@/lib/write-door';
 import { strongEtag } from './http-cache';
 
 /**

@@ -1,9 +1,9 @@
 import 'server-only';
-import * as examples from '@/lib/api/examples';
-import { recommendationId } from '@/lib/api/params';
-import { analyticsSchema } from '@/lib/api/schemas';
+import * as examples from '@/lib/json-api/examples';
+import { recommendationId } from '@/lib/json-api/params';
+import { analyticsSchema } from '@/lib/json-api/schemas';
 import type { Db } from '@/lib/db/types';
-import { getRecommendationAnalytics } from '@/lib/services';
+import { getRecommendationAnalytics } from '@/lib/domain';
 import { defineResource } from './define';
 import { hotRecommendations } from './hot-set';
 import { tag } from './tags';

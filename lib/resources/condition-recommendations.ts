@@ -1,9 +1,9 @@
 import 'server-only';
-import * as examples from '@/lib/api/examples';
-import { conditionId } from '@/lib/api/params';
-import { recommendationSchema } from '@/lib/api/schemas';
+import * as examples from '@/lib/json-api/examples';
+import { conditionId } from '@/lib/json-api/params';
+import { recommendationSchema } from '@/lib/json-api/schemas';
 import { z } from '@/lib/http/zod';
-import { listRecommendationsForCondition } from '@/lib/services';
+import { listRecommendationsForCondition } from '@/lib/domain';
 import { defineResource } from './define';
 import { hotRecommendations } from './hot-set';
 import { tag } from './tags';
@@ -14,7 +14,7 @@ export const conditionRecommendations = defineResource({
   category: 'recommendations',
   // One indexed query over one condition's rows: as quick as a single row.
   waits: { timeout: 100, hardTimeout: 5_000 },
-  // An edit or an optimize run of any of them drops the list (lib/reads/invalidations.ts, recommendationTags).
+  // An edit or an optimize run of any of them drops the list (lib/cached-reads/invalidations.ts, recommendationTags).
   tags: (conditionId: number) => [tag.conditionRecommendations(conditionId)],
   compute: listRecommendationsForCondition,
   args: (i) => [i.params.id as number],

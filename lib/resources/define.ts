@@ -4,8 +4,8 @@ import type { Identity } from '@/lib/auth/scopes';
 import type { CachedRaw, CacheResult, CategoryName } from '@/lib/cache';
 import type { Db } from '@/lib/db/types';
 import { defineOperation, type ApiOperation } from '@/lib/http/openapi';
-import type { Jsonify } from '@/lib/reads/json';
-import { jsonResource, jsonText, type Resource, type Wait } from '@/lib/reads/json-resource';
+import type { Jsonify } from '@/lib/cached-reads/json';
+import { jsonResource, jsonText, type Resource, type Wait } from '@/lib/cached-reads/json-resource';
 import { pathMatcher, type PathMatcher } from './path-matcher';
 
 type Found = CacheResult<CachedRaw> | null;

@@ -1,5 +1,5 @@
 import 'server-only';
-import { getDiagnosisOrThrow } from '@/lib/services/diagnoses';
+import { getDiagnosisOrThrow } from '@/lib/domain/diagnoses';
 import { defineResource } from './define';
 import { tag } from './tags';
 

@@ -1,8 +1,8 @@
 import 'server-only';
-import * as examples from '@/lib/api/examples';
-import { recommendationId } from '@/lib/api/params';
-import { feedbackSummarySchema } from '@/lib/api/schemas';
-import { getFeedbackSummary } from '@/lib/services';
+import * as examples from '@/lib/json-api/examples';
+import { recommendationId } from '@/lib/json-api/params';
+import { feedbackSummarySchema } from '@/lib/json-api/schemas';
+import { getFeedbackSummary } from '@/lib/domain';
 import { defineResource } from './define';
 import { hotRecommendations } from './hot-set';
 import { tag } from './tags';

@@ -2,7 +2,7 @@ import 'server-only';
 import { desc } from 'drizzle-orm';
 import { diagnoses } from '@/lib/db/schema';
 import type { Db } from '@/lib/db/types';
-import { listTopRecommendations } from '@/lib/services';
+import { listTopRecommendations } from '@/lib/domain';
 
 /** What warmers fill: the top recommendations by effectiveness and the most recent diagnoses. */
 const HOT_RECOMMENDATIONS = 50;

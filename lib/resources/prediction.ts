@@ -1,9 +1,9 @@
 import 'server-only';
-import * as examples from '@/lib/api/examples';
-import { diagnosisId } from '@/lib/api/params';
-import { predictionSchema } from '@/lib/api/schemas';
-import { jsonHead } from '@/lib/reads/json-resource';
-import { predictForDiagnosis } from '@/lib/services';
+import * as examples from '@/lib/json-api/examples';
+import { diagnosisId } from '@/lib/json-api/params';
+import { predictionSchema } from '@/lib/json-api/schemas';
+import { jsonHead } from '@/lib/cached-reads/json-resource';
+import { predictForDiagnosis } from '@/lib/domain';
 import { defineResource, through } from './define';
 import { diagnosis } from './diagnosis';
 import { recentDiagnoses } from './hot-set';

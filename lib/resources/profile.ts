@@ -1,8 +1,8 @@
 import 'server-only';
-import * as examples from '@/lib/api/examples';
-import { patientId } from '@/lib/api/params';
-import { patientProfileSchema } from '@/lib/api/schemas';
-import { getPatientProfileOrThrow } from '@/lib/services';
+import * as examples from '@/lib/json-api/examples';
+import { patientId } from '@/lib/json-api/params';
+import { patientProfileSchema } from '@/lib/json-api/schemas';
+import { getPatientProfileOrThrow } from '@/lib/domain';
 import { defineResource } from './define';
 import { tag, viewerKey } from './tags';
 

@@ -1,8 +1,8 @@
 import 'server-only';
-import * as examples from '@/lib/api/examples';
-import { recommendationId } from '@/lib/api/params';
-import { recommendationSchema } from '@/lib/api/schemas';
-import { getRecommendationOrThrow } from '@/lib/services';
+import * as examples from '@/lib/json-api/examples';
+import { recommendationId } from '@/lib/json-api/params';
+import { recommendationSchema } from '@/lib/json-api/schemas';
+import { getRecommendationOrThrow } from '@/lib/domain';
 import { defineResource } from './define';
 import { hotRecommendations } from './hot-set';
 import { tag } from './tags';

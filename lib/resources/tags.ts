@@ -1,7 +1,7 @@
 /**
  * The cache-tag vocabulary, the one place tags are spelled: what a cached answer depends on. Resources
- * (lib/resources/*.ts) tag their entries with these, writes invalidate them (lib/reads/invalidations.ts,
- * lib/writes), so a write drops exactly the answers it changed. No imports: every layer may use it.
+ * (lib/resources/*.ts) tag their entries with these, writes invalidate them (lib/cached-reads/invalidations.ts,
+ * lib/write-door), so a write drops exactly the answers it changed. No imports: every layer may use it.
  */
 export const tag = {
   /** The recommendation row itself (names, dosage, effectiveness score). */

@@ -1,10 +1,10 @@
 import 'server-only';
-import * as examples from '@/lib/api/examples';
-import { trendingSchema } from '@/lib/api/schemas';
+import * as examples from '@/lib/json-api/examples';
+import { trendingSchema } from '@/lib/json-api/schemas';
 import { intQuery } from '@/lib/http/schemas';
 import { z } from '@/lib/http/zod';
 import type { Db } from '@/lib/db/types';
-import { getTrending } from '@/lib/services';
+import { getTrending } from '@/lib/domain';
 import { defineResource } from './define';
 import { tag } from './tags';
 

@@ -2,7 +2,7 @@ import 'server-only';
 import { getCache } from '@/lib/cache';
 import { getDb } from '@/lib/db/client';
 import { dbHealth } from '@/lib/db/health';
-import { getCounts, type Counts } from '@/lib/services';
+import { getCounts, type Counts } from '@/lib/domain';
 
 /** Database and cache health, probed in parallel (each bounded by its own timeout). */
 export async function systemHealth() {

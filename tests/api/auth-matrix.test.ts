@@ -53,7 +53,7 @@ describe('auth matrix: every route × every identity', () => {
 
   it('a revoked key is refused on its very next request, although its identity was cached', async () => {
     const { createApiKey } = await import('@/lib/auth/api-keys');
-    const { revokeApiKey } = await import('@/lib/writes');
+    const { revokeApiKey } = await import('@/lib/write-door');
     const { key, info } = await createApiKey(api.db.db, { name: 'soon revoked', scopes: ['read'] });
     const headers = { authorization: `Bearer ${key}` };
     expect((await call('GET', '/api/trending', { headers })).status).toBe(200);
@@ -94,7 +94,7 @@ describe('auth matrix: every route × every identity', () => {
     await expect.poll(async () => (await db.select().from(cacheStoreEpochs)).some((e) => e.prefix === api.prefix), { timeout: 10_000 }).toBe(true);
     await call('GET', path, { headers: api.as.clinician });
     expect((await call('GET', path, { headers: api.as.clinician })).headers.get('x-cache')).toBe('HIT');
-    const { endSession } = await import('@/lib/writes');
+    const { endSession } = await import('@/lib/write-door');
     const token = api.as.clinician.cookie!.split('=')[1]!;
     // Keep the session usable for the re-read: sign in again as the same user after logout.
     const { eq } = await import('drizzle-orm');

@@ -67,7 +67,7 @@ describe('GET /api/conditions/{id}/recommendations', () => {
   });
 
   it('passes the request gate in front of the fast path and Next (GET; other methods are 405 there)', async () => {
-    const { judge } = await import('@/lib/api/request-gate');
+    const { judge } = await import('@/lib/json-api/request-gate');
     expect(judge('GET', '/api/conditions/3/recommendations').refusal).toBeUndefined();
     expect(judge('DELETE', '/api/conditions/3/recommendations').refusal).toMatchObject({ status: 405, allow: ['GET', 'HEAD', 'OPTIONS'] });
   });
@@ -83,9 +83,9 @@ describe('GET /api/conditions/{id}/recommendations', () => {
   });
 
   it('is warmed with the recommendations category: the hot recommendations’ conditions', async () => {
-    const { registerWarmers } = await import('@/lib/reads/warmers');
+    const { registerWarmers } = await import('@/lib/cached-reads/warmers');
     const { getCache } = await import('@/lib/cache');
-    const { listTopRecommendations } = await import('@/lib/services');
+    const { listTopRecommendations } = await import('@/lib/domain');
     registerWarmers();
     await getCache().invalidateCategory('recommendations');
     const report = await getCache().warm('recommendations');

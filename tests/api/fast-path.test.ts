@@ -4,7 +4,7 @@ import { gunzipSync } from 'node:zlib';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { waitFor } from '../cache/support/own-redis';
-import { serveFromCache } from '@/lib/api/fast-path';
+import { serveFromCache } from '@/lib/json-api/fast-path';
 import { call, useApi, useFastPath } from './support';
 
 const api = useApi({ patients: 60 });

@@ -18,7 +18,7 @@ describe('the committed OpenAPI document and client types', () => {
   });
 
   it('every example in the document is valid against its own schema', async () => {
-    await import('@/lib/api/operations');
+    await import('@/lib/json-api/operations');
     const { buildOpenApiDocument } = await import('@/lib/http/openapi');
     const doc = buildOpenApiDocument() as unknown as OpenApiDoc & { paths: Record<string, Record<string, Json>> };
     const check = createConformance(doc);

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import Redis from 'ioredis';
 import { afterAll, beforeAll } from 'vitest';
-import { serveFromCache } from '@/lib/api/fast-path';
+import { serveFromCache } from '@/lib/json-api/fast-path';
 import { createApiKey, markApiKeyRevoked } from '@/lib/auth/api-keys';
 import { ensureDemoUsers } from '@/lib/auth/demo-users';
 import { createSession } from '@/lib/auth/sessions';
@@ -23,7 +23,7 @@ type RouteFile = { file: string; pattern: RegExp; names: string[]; rank: number;
 
 /**
  * Every route.ts under app/ that answers an API path, with the URL pattern Next derives from its folders,
- * and every declared resource path the catch-all serves (lib/api/resource-routes.ts) as that file.
+ * and every declared resource path the catch-all serves (lib/json-api/resource-routes.ts) as that file.
  */
 export function apiRouteFiles(): RouteFile[] {
   const found: RouteFile[] = [];
@@ -88,10 +88,10 @@ export async function call(method: string, url: string, init: { headers?: Record
 
 let checker: ReturnType<typeof createConformance> | undefined;
 
-/** The conformance checker over the document the app serves (built in-process from lib/api/operations). */
+/** The conformance checker over the document the app serves (built in-process from lib/json-api/operations). */
 export async function conformance() {
   if (!checker) {
-    await import('@/lib/api/operations');
+    await import('@/lib/json-api/operations');
     const { buildOpenApiDocument } = await import('@/lib/http/openapi');
     checker = createConformance(buildOpenApiDocument() as unknown as OpenApiDoc);
   }

@@ -3,7 +3,7 @@ import { loginWithPassword } from '@/lib/auth/login';
 import { createSession } from '@/lib/auth/sessions';
 import { patients } from '@/lib/db/schema';
 import { UnauthorizedError } from '@/lib/errors';
-import { createUser, disableUser } from '@/lib/writes';
+import { createUser, disableUser } from '@/lib/write-door';
 import { call, useApi } from '../api/support';
 
 const api = useApi({ patients: 60 });

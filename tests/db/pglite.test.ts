@@ -7,7 +7,7 @@ import { migrateDb } from '@/lib/db/migrate';
 import { queryRows } from '@/lib/db/rows';
 import type { DbHandle } from '@/lib/db/types';
 import { seedDatabase } from '@/drizzle/seed/seed-database';
-import { getCounts, getRecommendationAnalytics, listRecommendationsForCondition, predictForDiagnosis, searchPatients, submitFeedback } from '@/lib/services';
+import { getCounts, getRecommendationAnalytics, listRecommendationsForCondition, predictForDiagnosis, searchPatients, submitFeedback } from '@/lib/domain';
 
 describe('embedded PGlite', () => {
   let h: DbHandle;

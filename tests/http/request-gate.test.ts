@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { judge, MAX_PAGE_BODY_BYTES, MAX_URL_BYTES } from '@/lib/api/request-gate';
+import { judge, MAX_PAGE_BODY_BYTES, MAX_URL_BYTES } from '@/lib/json-api/request-gate';
 
 /** The gate's decisions alone; tests/prod/hostile-input.test.ts checks the answers through the real server. */
 describe('request gate', () => {

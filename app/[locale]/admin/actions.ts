@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { adminActor, checkAdmin } from '@/lib/admin/access';
 import { isCategory, purgeTag } from '@/lib/admin/cache-admin';
 import { getJob, startPurgeJob, startWarmJob, stopJob, type JobView } from '@/lib/admin/jobs';
-import { storableText } from '@/lib/services/shared/validation';
+import { storableText } from '@/lib/domain/shared/validation';
 
 /**
  * The dashboard's server actions. Each checks the admin role itself: a server action is a public POST

@@ -4,7 +4,7 @@ import { cookies } from 'next/headers';
 import { getLocale } from 'next-intl/server';
 import { SESSION_COOKIE } from '@/lib/auth';
 import { redirect } from '@/lib/i18n/navigation';
-import { endSession } from '@/lib/writes';
+import { endSession } from '@/lib/write-door';
 
 /** Ends the session server-side (which drops the user's cached entries), then clears the cookie. */
 export async function signOut(): Promise<void> {

@@ -1,4 +1,4 @@
-import { ops } from '@/lib/api/operations';
+import { ops } from '@/lib/json-api/operations';
 import { getConfig } from '@/lib/config';
 import { buildOpenApiDocument } from '@/lib/http/openapi';
 import { otherMethods } from '@/lib/http/methods';

@@ -243,7 +243,7 @@ export const cacheMetricRollups = pgTable(
 
 /**
  * The invalidation outbox: what each write drops from the cache, written in the write's own transaction so
- * an invalidation can never be lost to a cache fault or a process restart (lib/writes, docs/reliability.md).
+ * an invalidation can never be lost to a cache fault or a process restart (lib/write-door, docs/reliability.md).
  * Rows are applied to Redis in id (commit) order by whichever instance can, then pruned.
  */
 export const cacheOutbox = pgTable(

@@ -1,11 +1,11 @@
 import type { Metadata } from 'next';
 import { getTranslations } from 'next-intl/server';
 import { requireUser } from '@/lib/auth/current-user';
-import { isStorableText } from '@/lib/services/shared/validation';
+import { isStorableText } from '@/lib/domain/shared/validation';
 import { formatId, formatNumber, toAsciiDigits } from '@/lib/i18n/format';
 import { Link } from '@/lib/i18n/navigation';
-import { readPatientSearch } from '@/lib/reads/pages';
-import { MIZAJ_TYPES, type MizajType } from '@/lib/services';
+import { readPatientSearch } from '@/lib/cached-reads/pages';
+import { MIZAJ_TYPES, type MizajType } from '@/lib/domain';
 import { pageLocale } from '../../_components/page-locale';
 import { Pagination } from '../_components/pagination';
 

@@ -1,4 +1,4 @@
-import { ops } from '@/lib/api/operations';
+import { ops } from '@/lib/json-api/operations';
 import { getCache } from '@/lib/cache';
 import { otherMethods } from '@/lib/http/methods';
 import { route } from '@/lib/http/route';

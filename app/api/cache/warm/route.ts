@@ -1,7 +1,7 @@
 import { startWarmJob } from '@/lib/admin/jobs';
-import { jobAccepted } from '@/lib/api/job-answer';
-import { ops } from '@/lib/api/operations';
-import { actorOf } from '@/lib/api/viewer';
+import { jobAccepted } from '@/lib/json-api/job-answer';
+import { ops } from '@/lib/json-api/operations';
+import { actorOf } from '@/lib/json-api/viewer';
 import type { CategoryName } from '@/lib/cache';
 import { otherMethods } from '@/lib/http/methods';
 import { route } from '@/lib/http/route';

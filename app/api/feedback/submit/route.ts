@@ -1,8 +1,8 @@
-import { ops } from '@/lib/api/operations';
+import { ops } from '@/lib/json-api/operations';
 import { otherMethods } from '@/lib/http/methods';
 import { route } from '@/lib/http/route';
 import { writeAnswer } from '@/lib/http/write-answer';
-import { recordFeedback } from '@/lib/writes';
+import { recordFeedback } from '@/lib/write-door';
 
 export const POST = route(ops.submitFeedback, (ctx) =>
   writeAnswer(ctx, 201, (options) => recordFeedback(ctx.body, options), { location: (created: { feedbackId: number }) => `/api/feedback/${created.feedbackId}` }),

@@ -6,7 +6,7 @@ import { getCurrentUser } from '@/lib/auth/current-user';
 import { IdempotencyKeyReusedError, ValidationError } from '@/lib/errors';
 import { toAsciiDigits } from '@/lib/i18n/format';
 import { redirect } from '@/lib/i18n/navigation';
-import { fingerprint, parseIdempotencyKey, recordFeedback as writeFeedback } from '@/lib/writes';
+import { fingerprint, parseIdempotencyKey, recordFeedback as writeFeedback } from '@/lib/write-door';
 import { FEEDBACK_FIELDS, feedbackFormSchema, type FeedbackField, type FeedbackValues } from './_components/feedback-schema';
 
 export type FeedbackState = {

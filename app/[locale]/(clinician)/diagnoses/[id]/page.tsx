@@ -7,7 +7,7 @@ import { requireUser } from '@/lib/auth/current-user';
 import { AppError } from '@/lib/errors';
 import { conditionName, formatDate, formatDecimal, formatId, formatNumber, formatPercent, localName } from '@/lib/i18n/format';
 import { Link } from '@/lib/i18n/navigation';
-import { readResource } from '@/lib/reads';
+import { readResource } from '@/lib/cached-reads';
 import * as resources from '@/lib/resources';
 import { idParam, pageLocale } from '../../../_components/page-locale';
 import { FeedbackForm } from './_components/feedback-form';

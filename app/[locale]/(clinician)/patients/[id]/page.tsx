@@ -7,7 +7,7 @@ import { NotFoundError } from '@/lib/errors';
 import { conditionName, formatDate, formatId } from '@/lib/i18n/format';
 import { Link } from '@/lib/i18n/navigation';
 import type { Locale } from '@/lib/i18n/routing';
-import { readResource } from '@/lib/reads';
+import { readResource } from '@/lib/cached-reads';
 import * as resources from '@/lib/resources';
 import { idParam, pageLocale } from '../../../_components/page-locale';
 import { RecordData } from '../../_components/record-data';

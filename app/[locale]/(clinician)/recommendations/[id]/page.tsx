@@ -5,7 +5,7 @@ import { requireUser } from '@/lib/auth/current-user';
 import { AppError } from '@/lib/errors';
 import { formatDate, formatDecimal, formatMonth, formatNumber, formatPercent, INTL_LOCALE, localName } from '@/lib/i18n/format';
 import { directionOf } from '@/lib/i18n/routing';
-import { readResource } from '@/lib/reads';
+import { readResource } from '@/lib/cached-reads';
 import * as resources from '@/lib/resources';
 import { idParam, pageLocale } from '../../../_components/page-locale';
 import { CountBarChart, TrendLineChart, type ChartPoint } from './_components/charts';

@@ -1,5 +1,5 @@
 import { getJob } from '@/lib/admin/jobs';
-import { ops } from '@/lib/api/operations';
+import { ops } from '@/lib/json-api/operations';
 import { NotFoundError } from '@/lib/errors';
 import { otherMethods } from '@/lib/http/methods';
 import { route } from '@/lib/http/route';

@@ -1,8 +1,8 @@
-import { ops } from '@/lib/api/operations';
+import { ops } from '@/lib/json-api/operations';
 import { validatedResponse } from '@/lib/http/http-cache';
 import { otherMethods } from '@/lib/http/methods';
 import { route } from '@/lib/http/route';
-import { readHealthRecords } from '@/lib/reads/pages';
+import { readHealthRecords } from '@/lib/cached-reads/pages';
 
 export const GET = route(ops.healthRecords, async ({ req, params, query }) => validatedResponse(req, await readHealthRecords(params.id, query)));
 export const { POST, PUT, PATCH, DELETE } = otherMethods(['GET']);

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
 import { feedback } from '@/lib/db/schema';
 import { ValidationError } from '@/lib/errors';
-import { feedbackInputSchema, submitFeedback } from '@/lib/services';
+import { feedbackInputSchema, submitFeedback } from '@/lib/domain';
 import { useTestDb } from '@/tests/support/test-db';
 import { loadFixture } from './fixture';
 

@@ -2,7 +2,7 @@ import 'server-only';
 import { MIZAJ_TYPES, RECOMMENDATION_KINDS } from '@/lib/db/schema';
 import { z } from '@/lib/http/zod';
 
-/** Response shapes of the JSON API, for OpenAPI. They describe what lib/services return once JSON-encoded. */
+/** Response shapes of the JSON API, for OpenAPI. They describe what lib/domain return once JSON-encoded. */
 
 const mizaj = z.enum(MIZAJ_TYPES).openapi('MizajType', {
   description: 'Temperament: garm_tar hot-wet (damavi), garm_khoshk hot-dry (safravi), sard_tar cold-wet (balghami), sard_khoshk cold-dry (saudavi), motadel balanced',

@@ -1,7 +1,7 @@
 import 'server-only';
 import { getDb } from '@/lib/db/client';
-import { getFeedbackOrThrow, listFeedbackCommentsOrThrow, listHealthRecordsOrThrow, listPatientDiagnosesOrThrow, searchPatients } from '@/lib/services';
-import type { PageRequest } from '@/lib/services/shared/keyset-page';
+import { getFeedbackOrThrow, listFeedbackCommentsOrThrow, listHealthRecordsOrThrow, listPatientDiagnosesOrThrow, searchPatients } from '@/lib/domain';
+import type { PageRequest } from '@/lib/domain/shared/keyset-page';
 
 /**
  * Uncached reads: pages of lists that grow (a cursor per client makes poor cache keys) and single feedbacks.

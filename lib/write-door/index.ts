@@ -4,9 +4,9 @@ import { markApiKeyRevoked } from '@/lib/auth/api-keys';
 import { deleteSession } from '@/lib/auth/sessions';
 import { createUser as insertUser, markUserDisabled, type NewUser } from '@/lib/auth/users';
 import { recommendations } from '@/lib/db/schema';
-import { feedbackTags, recommendationTags } from '@/lib/reads/invalidations';
+import { feedbackTags, recommendationTags } from '@/lib/cached-reads/invalidations';
 import { tag, viewerKey } from '@/lib/resources/tags';
-import { optimizeEffectiveness, submitFeedback, updateRecommendation, type SubmitFeedbackResult } from '@/lib/services';
+import { optimizeEffectiveness, submitFeedback, updateRecommendation, type SubmitFeedbackResult } from '@/lib/domain';
 import { runWrite, type WriteOptions, type WriteOutcome, type WriteSpec } from './door';
 
 export { createWriteDoor, runWrite, type DoorDeps, type WriteOptions, type WriteOutcome, type WriteSpec } from './door';
@@ -29,7 +29,7 @@ export function recordFeedback(input: unknown, options?: WriteOptions) {
   return runWrite(feedbackWrite(input), options);
 }
 
-/** `ifMatch` is checked against the locked row inside the write's transaction (lib/writes/if-match.ts). */
+/** `ifMatch` is checked against the locked row inside the write's transaction (lib/write-door/if-match.ts). */
 export function editRecommendation(id: number, patch: unknown, ifMatch: string, options?: WriteOptions) {
   return runWrite(
     {

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { queryRows } from '@/lib/db/rows';
 import { seedDatabase } from '@/drizzle/seed/seed-database';
-import { optimizeEffectiveness, predictForDiagnosis } from '@/lib/services';
+import { optimizeEffectiveness, predictForDiagnosis } from '@/lib/domain';
 import { useTestDb } from '@/tests/support/test-db';
 
 // useTestDb() inside describe: eslint's react-hooks rule mistakes a top-level use* call for a React hook.

@@ -13,11 +13,11 @@ import { cacheOutbox, feedback, idempotencyKeys } from '@/lib/db/schema';
 import type { Db, DbHandle } from '@/lib/db/types';
 import { IdempotencyKeyInFlightError, IdempotencyKeyReusedError } from '@/lib/errors';
 import { tag } from '@/lib/resources/tags';
-import { createWriteDoor, feedbackWrite, fingerprint } from '@/lib/writes';
-import { PgCoherence } from '@/lib/writes/coherence';
-import { recordInvalidation } from '@/lib/writes/outbox';
+import { createWriteDoor, feedbackWrite, fingerprint } from '@/lib/write-door';
+import { PgCoherence } from '@/lib/write-door/coherence';
+import { recordInvalidation } from '@/lib/write-door/outbox';
 import { OwnRedis, waitFor } from '../cache/support/own-redis';
-import { loadFixture } from '../services/fixture';
+import { loadFixture } from '../domain/fixture';
 import { createTestDb, destroyTestDb, type TestDb } from '../support/test-db';
 import { TcpProxy } from '../support/tcp-proxy';
 

@@ -3,7 +3,7 @@ import type { CachedRaw, CacheResult } from '@/lib/cache';
 import { buildCachedAnswer, toResponse, type CachedAnswer } from '@/lib/http/http-cache';
 import { otherMethods, type HttpMethod } from '@/lib/http/methods';
 import { route } from '@/lib/http/route';
-import { encodedBytes, jsonBytes, storedEncoding, type StoredEncoding } from '@/lib/reads/json-resource';
+import { encodedBytes, jsonBytes, storedEncoding, type StoredEncoding } from '@/lib/cached-reads/json-resource';
 import { auditPatientView, type CachedRoute } from './cached-routes';
 
 /**

@@ -1,4 +1,4 @@
-import type { SubmitFeedbackResult } from '@/lib/services';
+import type { SubmitFeedbackResult } from '@/lib/domain';
 import { tag } from '@/lib/resources/tags';
 
 /** What one feedback row changes: its recommendation's analytics and summary, the predictions that rank

@@ -18,7 +18,7 @@ import {
   predictForDiagnosis,
   searchPatients,
   updateRecommendation,
-} from '@/lib/services';
+} from '@/lib/domain';
 import { useTestDb } from '@/tests/support/test-db';
 import { loadFixture, NOW } from './fixture';
 

@@ -12,7 +12,7 @@ import { auditPatientView, matchCachedRoute, type CachedRouteInput, type Matched
 
 /**
  * Serves cached answers of the cacheable GET routes straight from node:http, before Next's router: same
- * route table, same auth, same headers and bytes as the route handler (lib/api/cached-answer.ts). A fresh
+ * route table, same auth, same headers and bytes as the route handler (lib/json-api/cached-answer.ts). A fresh
  * hit; a stale entry within grace (one background refresh and the soft wait, exactly as the route handler,
  * through the same cache call); a miss whose computation is already in flight in this process (its value,
  * as MISS). Anything else — a miss nobody computes yet, bad input, no or wrong identity, any error — is

@@ -3,9 +3,9 @@ import { CATEGORY_NAMES } from '@/lib/cache/categories';
 import { addOperation, defineOperation, type ApiOperation } from '@/lib/http/openapi';
 import { pageQuery } from '@/lib/http/schemas';
 import { z } from '@/lib/http/zod';
-import { feedbackInputSchema, recommendationPatchSchema } from '@/lib/services';
+import { feedbackInputSchema, recommendationPatchSchema } from '@/lib/domain';
 import { RESOURCES } from '@/lib/resources';
-import { storableText } from '@/lib/services/shared/validation';
+import { storableText } from '@/lib/domain/shared/validation';
 import {
   cacheHealthAnswerSchema,
   cacheJobSchema,
