@@ -53,8 +53,15 @@ export class L1Coherence {
           if (m.tags.length + m.categories.length > 0) o.events.emit('invalidate', { tags: m.tags, categories: m.categories, source: 'bus', refs: m.ref ? [m.ref] : [] });
         },
         onDisconnect: () => {
-          this.l1?.clear();
-          o.logger.warn({ cache: o.prefix }, 'cache bus disconnected; L1 bypassed until it is back');
+          // With a second channel attached, L1 stays trusted on its lease (usable()) while the bus is down, so
+          // dropping it here would only turn every read of every instance into a computation at the moment
+          // Redis is lost (chaos scenario 1). What the bus misses meanwhile is covered by the drop on reconnect.
+          if (this.external) {
+            o.logger.warn({ cache: o.prefix }, 'cache bus disconnected; L1 kept on the coherence lease');
+          } else {
+            this.l1?.clear();
+            o.logger.warn({ cache: o.prefix }, 'cache bus disconnected; L1 bypassed until it is back');
+          }
           o.events.emit('bus', { state: 'disconnected' });
         },
         onReconnect: () => {

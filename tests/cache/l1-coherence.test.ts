@@ -103,3 +103,45 @@ describe('L1 coherence across instances (semantics 7)', () => {
     await back;
   });
 });
+
+describe('L1 on a coherence lease (the app attaches its PostgreSQL channel)', () => {
+  it('Redis killed: L1 is kept, so reads go on from L1 without fn or the store; a cache without the lease drops it', async () => {
+    // A server of its own: this test kills it.
+    const own = await OwnRedis.start();
+    const opts = { prefix: testPrefix('l1-lease'), redis: { url: own.url, commandTimeoutMs: 1_000 }, l1: {}, logger: captureLogger().logger };
+    const leased = createCache(opts);
+    const plain = createCache(opts);
+    leased.attachCoherence({ leaseValid: () => true });
+    try {
+      await Promise.all([leased.ready(), plain.ready()]);
+      let calls = 0;
+      const fn = async (id: number) => `${id}@${++calls}`;
+      const gl = leased.cached(fn, ['lease-kept'], { category: 'analytics', tags: (id) => [`rec:${id}`] });
+      const gp = plain.cached(fn, ['lease-kept'], { category: 'analytics', tags: (id) => [`rec:${id}`] });
+      for (const id of [1, 2, 3]) await gl(id);
+      await gp(1);
+      expect((await gl.withMeta(1)).layer).toBe('l1');
+      expect((await gp.withMeta(1)).layer).toBe('l1');
+      const computed = calls;
+
+      const downL = nextEvent(leased, 'bus', (p: { state: string }) => p.state === 'disconnected');
+      const downP = nextEvent(plain, 'bus', (p: { state: string }) => p.state === 'disconnected');
+      await own.stop();
+      await Promise.all([downL, downP]);
+
+      for (const id of [1, 2, 3]) {
+        const started = performance.now();
+        const meta = await gl.withMeta(id);
+        expect(meta).toMatchObject({ layer: 'l1', status: 'HIT', value: `${id}@${id}` });
+        // Served at once: no wait on the dead store (its command timeout is 1 s).
+        expect(performance.now() - started).toBeLessThan(100);
+      }
+      expect(calls).toBe(computed);
+      // Without the lease, L1 was dropped with the bus: the same read is computed again.
+      expect((await gp.withMeta(1)).layer).toBe('fn');
+    } finally {
+      await Promise.all([leased.close(), plain.close()]);
+      await own.destroy();
+    }
+  });
+});
