@@ -16,12 +16,16 @@ const ONLY = {
   errors: [],
   log: ['errors'],
   etag: [],
+  // The API's contract (request/response schemas, examples, path params): what lib/resources and lib/json-api both speak.
+  'api-contract': ['db', 'http'],
 };
 const NEVER = {
   auth: ['http', 'json-api'],
   // The cached reads and the write door sit below HTTP: lib/http answers for them (write-answer), not the other way.
   'cached-reads': ['http', 'json-api'],
   'write-door': ['http', 'json-api'],
+  // The declarations sit below the API that serves them: lib/json-api reads lib/resources, never the reverse.
+  resources: ['json-api'],
 };
 const APP = { group: ['@/app', '@/app/**'], message: 'lib/ never imports app/: business logic knows no route or page.' };
 const lib = (layers) => layers.flatMap((l) => [`@/lib/${l}`, `@/lib/${l}/**`]);

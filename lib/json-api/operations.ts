@@ -19,9 +19,9 @@ import {
   patientAccessSchema,
   recommendationSchema,
   tagPurgeResultSchema,
-} from './schemas';
-import * as examples from './examples';
-import { feedbackId, patientId, recommendationId } from './params';
+} from '@/lib/api-contract/schemas';
+import * as examples from '@/lib/api-contract/examples';
+import { feedbackId, patientId, recommendationId } from '@/lib/api-contract/params';
 
 /**
  * Every JSON API operation but the cached GETs, which their resource declares (lib/resources): the route

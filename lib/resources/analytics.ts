@@ -1,7 +1,7 @@
 import 'server-only';
-import * as examples from '@/lib/json-api/examples';
-import { recommendationId } from '@/lib/json-api/params';
-import { analyticsSchema } from '@/lib/json-api/schemas';
+import * as examples from '@/lib/api-contract/examples';
+import { recommendationId } from '@/lib/api-contract/params';
+import { analyticsSchema } from '@/lib/api-contract/schemas';
 import type { Db } from '@/lib/db/types';
 import { getRecommendationAnalytics } from '@/lib/domain';
 import { defineResource } from './define';

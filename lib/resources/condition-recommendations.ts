@@ -1,7 +1,7 @@
 import 'server-only';
-import * as examples from '@/lib/json-api/examples';
-import { conditionId } from '@/lib/json-api/params';
-import { recommendationSchema } from '@/lib/json-api/schemas';
+import * as examples from '@/lib/api-contract/examples';
+import { conditionId } from '@/lib/api-contract/params';
+import { recommendationSchema } from '@/lib/api-contract/schemas';
 import { z } from '@/lib/http/zod';
 import { listRecommendationsForCondition } from '@/lib/domain';
 import { defineResource } from './define';

@@ -1,7 +1,7 @@
 import 'server-only';
-import * as examples from '@/lib/json-api/examples';
-import { recommendationId } from '@/lib/json-api/params';
-import { feedbackSummarySchema } from '@/lib/json-api/schemas';
+import * as examples from '@/lib/api-contract/examples';
+import { recommendationId } from '@/lib/api-contract/params';
+import { feedbackSummarySchema } from '@/lib/api-contract/schemas';
 import { getFeedbackSummary } from '@/lib/domain';
 import { defineResource } from './define';
 import { hotRecommendations } from './hot-set';

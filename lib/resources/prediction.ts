@@ -1,7 +1,7 @@
 import 'server-only';
-import * as examples from '@/lib/json-api/examples';
-import { diagnosisId } from '@/lib/json-api/params';
-import { predictionSchema } from '@/lib/json-api/schemas';
+import * as examples from '@/lib/api-contract/examples';
+import { diagnosisId } from '@/lib/api-contract/params';
+import { predictionSchema } from '@/lib/api-contract/schemas';
 import { jsonHead } from '@/lib/cached-reads/json-resource';
 import { predictForDiagnosis } from '@/lib/domain';
 import { defineResource, through } from './define';

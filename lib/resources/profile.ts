@@ -1,7 +1,7 @@
 import 'server-only';
-import * as examples from '@/lib/json-api/examples';
-import { patientId } from '@/lib/json-api/params';
-import { patientProfileSchema } from '@/lib/json-api/schemas';
+import * as examples from '@/lib/api-contract/examples';
+import { patientId } from '@/lib/api-contract/params';
+import { patientProfileSchema } from '@/lib/api-contract/schemas';
 import { getPatientProfileOrThrow } from '@/lib/domain';
 import { defineResource } from './define';
 import { tag, viewerKey } from './tags';

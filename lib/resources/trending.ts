@@ -1,6 +1,6 @@
 import 'server-only';
-import * as examples from '@/lib/json-api/examples';
-import { trendingSchema } from '@/lib/json-api/schemas';
+import * as examples from '@/lib/api-contract/examples';
+import { trendingSchema } from '@/lib/api-contract/schemas';
 import { intQuery } from '@/lib/http/schemas';
 import { z } from '@/lib/http/zod';
 import type { Db } from '@/lib/db/types';
