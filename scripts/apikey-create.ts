@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { createApiKey } from '@/lib/auth/api-keys';
-import { closeDb, getDb } from '@/lib/db/client';
-import { ValidationError } from '@/lib/errors';
+import { getDb } from '@/lib/db/client';
+import { runScript } from './run-script';
 
 // npm run apikey:create -- --name "iOS app" --scopes read,write
 const { values } = parseArgs({ options: { name: { type: 'string' }, scopes: { type: 'string', default: 'read' } } });
@@ -11,23 +11,13 @@ if (!values.name) {
   process.exit(2);
 }
 
-try {
+await runScript(async () => {
   const { key, info } = await createApiKey(await getDb(), {
-    name: values.name,
+    name: values.name!,
     scopes: values.scopes.split(',').map((s) => s.trim()).filter(Boolean),
   });
   console.error(`Created API key #${info.id} "${info.name}" (prefix ${info.prefix}, scopes ${info.scopes.join(',')}).`);
   console.error('Store it now: it is shown only this once and cannot be recovered.');
   // The key alone on stdout, so `KEY=$(npm run -s apikey:create -- …)` works.
   console.log(key);
-} catch (err) {
-  if (err instanceof ValidationError) {
-    console.error(err.issues.map((i) => `--${i.path} ${i.message}`).join('\n'));
-    process.exitCode = 2;
-  } else {
-    console.error(err instanceof Error ? err.message : err);
-    process.exitCode = 1;
-  }
-} finally {
-  await closeDb();
-}
+});

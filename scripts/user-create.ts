@@ -1,8 +1,6 @@
 import { parseArgs } from 'node:util';
-import { getCache } from '@/lib/cache';
-import { closeDb } from '@/lib/db/client';
 import { createUser } from '@/lib/write-door';
-import { AppError, ValidationError } from '@/lib/errors';
+import { runScript } from './run-script';
 
 // npm run user:create -- --email a@b.c --name "Dr Rahimi" --role clinician   (password on stdin)
 // npm run user:create -- --email a@b.c --name … --role admin --password …    (visible in shell history: avoid)
@@ -26,19 +24,8 @@ async function readPassword(): Promise<string> {
   return data.split(/\r?\n/)[0] ?? '';
 }
 
-try {
+await runScript(async () => {
   const password = values.password ?? (await readPassword());
-  const user = await createUser({ email: values.email, name: values.name, role: values.role as 'admin' | 'clinician', password });
+  const user = await createUser({ email: values.email!, name: values.name!, role: values.role as 'admin' | 'clinician', password });
   console.log(`Created ${user.role} #${user.id} ${user.email}`);
-} catch (err) {
-  if (err instanceof ValidationError) {
-    console.error(err.issues.map((i) => `--${i.path} ${i.message}`).join('\n'));
-    process.exitCode = 2;
-  } else {
-    console.error(err instanceof AppError || err instanceof Error ? err.message : err);
-    process.exitCode = 1;
-  }
-} finally {
-  await closeDb();
-  await getCache().close();
-}
+});

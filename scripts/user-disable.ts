@@ -1,7 +1,6 @@
 import { parseArgs } from 'node:util';
-import { getCache } from '@/lib/cache';
-import { closeDb } from '@/lib/db/client';
 import { disableUser } from '@/lib/write-door';
+import { runScript } from './run-script';
 
 // npm run user:disable -- --email a@b.c   (the user can no longer sign in; open sessions end at once)
 const { values } = parseArgs({ options: { email: { type: 'string' } } });
@@ -11,16 +10,10 @@ if (!values.email) {
   process.exit(2);
 }
 
-try {
+await runScript(async () => {
   // The sessions end and their cached identities are dropped in one write (the outbox): every running instance
   // refuses them from now on, whether or not this script reaches Redis.
-  const found = await disableUser(values.email);
+  const found = await disableUser(values.email!);
   console.error(found ? `Disabled ${values.email}; their sessions are ended.` : `No user ${values.email}.`);
-  if (!found) process.exitCode = 1;
-} catch (err) {
-  console.error(err instanceof Error ? err.message : err);
-  process.exitCode = 1;
-} finally {
-  await closeDb();
-  await getCache().close();
-}
+  return found ? 0 : 1;
+});

@@ -71,6 +71,14 @@ export function getCache(): Cache {
   return holder[SINGLETON];
 }
 
+/** Closes the process cache if one was made (operator scripts), without making one. */
+export async function closeCache(): Promise<void> {
+  const holder = globalThis as Holder;
+  const cache = holder[SINGLETON];
+  delete holder[SINGLETON];
+  await cache?.close();
+}
+
 /** Replaces the process cache (tests); closes the previous one. */
 export async function setCacheForTesting(cache: Cache | undefined): Promise<void> {
   const holder = globalThis as Holder;
