@@ -10,7 +10,7 @@ export type paths = {
         };
         /**
          * Recommendations for a diagnosis ranked by predicted effectiveness
-         * @description Up to 20 most similar patients (same mizaj and condition, nearest age) weigh each candidate remedy; estimates are shrunk toward the remedy's global mean. Cached 24 h; dropped when feedback on any of the condition's recommendations arrives.
+         * @description Up to 20 most similar patients (same mizaj and condition, nearest age) weigh each candidate remedy; estimates are shrunk toward the remedy's global mean. Cached 5 min, then served for up to 5 min more while it is recomputed: new feedback reaches the ranking within minutes. Dropped at once when the diagnosis or a recommendation of its condition changes.
          *
          *     **Permission:** Any signed-in user (clinician or admin), or any valid API key.
          *
@@ -140,7 +140,7 @@ export type paths = {
         };
         /**
          * Remedies with the most feedback in the last 7 or 30 days
-         * @description Unknown query parameters are refused (400). Cached 1 h; dropped when feedback arrives.
+         * @description Unknown query parameters are refused (400). Cached 1 min, then served for up to 1 min more while it is recomputed: new feedback shows within about a minute. Dropped at once when a recommendation changes.
          *
          *     **Permission:** Any signed-in user (clinician or admin), or any valid API key.
          *

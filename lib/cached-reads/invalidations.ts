@@ -4,7 +4,10 @@ import { tag } from '@/lib/resources/tags';
 /** What one feedback row changes: its recommendation's analytics and summary, the predictions that rank
  *  that recommendation (every diagnosis of its condition), trending, and the patient's profile. */
 export function feedbackTags(r: Pick<SubmitFeedbackResult, 'recommendationId' | 'conditionId' | 'patientId'>): string[] {
-  return [tag.recommendationFeedback(r.recommendationId), tag.conditionFeedback(r.conditionId), tag.trending, tag.patient(r.patientId)];
+  // Not trending nor the condition's predictions: aggregates over every rating, recomputed on their own
+  // short lifetime (lib/resources/trending.ts, prediction.ts). Dropped by each rating, under steady
+  // feedback nearly every read of them was a computation (bench/RESULTS.md, load).
+  return [tag.recommendationFeedback(r.recommendationId), tag.patient(r.patientId)];
 }
 
 /** What an edit of a recommendation changes: the row, its condition's lists and predictions, trending. */

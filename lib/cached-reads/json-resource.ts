@@ -9,6 +9,7 @@ import { strongEtag } from '@/lib/etag';
 export type Resource<A extends unknown[]> = CachedFunction<A, CachedRaw>;
 
 export type Wait = Pick<FactoryTimings, 'timeout' | 'hardTimeout'>;
+export type Lifetime = { ttl: number; staleWhileRevalidate: number };
 
 /** A Content-Encoding an entry may be stored in (meta `ce`); absent: the body is the JSON text itself. */
 export type StoredEncoding = 'gzip' | 'br';
@@ -38,6 +39,7 @@ export function jsonResource<A extends unknown[]>(
   category: CategoryName,
   tags: (...args: A) => readonly string[],
   compute: (db: Db, ...args: A) => Promise<unknown>,
+  lifetime?: Lifetime,
 ): Resource<A> {
   return cached(
     async (...args: A) => {
@@ -48,7 +50,7 @@ export function jsonResource<A extends unknown[]>(
       return storedAnswer(json, dbMs);
     },
     ['api', name],
-    { category, tags, ...waits, lockTimeout: waits.hardTimeout },
+    { category, tags, ...waits, lockTimeout: waits.hardTimeout, ...lifetime },
   );
 }
 

@@ -5,7 +5,7 @@ import type { CachedRaw, CacheResult, CategoryName } from '@/lib/cache';
 import type { Db } from '@/lib/db/types';
 import { defineOperation, type ApiOperation } from '@/lib/http/openapi';
 import type { Jsonify } from '@/lib/cached-reads/json';
-import { jsonResource, jsonText, type Resource, type Wait } from '@/lib/cached-reads/json-resource';
+import { jsonResource, jsonText, type Lifetime, type Resource, type Wait } from '@/lib/cached-reads/json-resource';
 import { pathMatcher, type PathMatcher } from './path-matcher';
 
 type Found = CacheResult<CachedRaw> | null;
@@ -30,6 +30,13 @@ export type Declaration<A extends unknown[], T> = {
   /** How long a request waits on the database (docs/cache.md, "API routes"). */
   waits: Wait;
   tags: (...args: A) => readonly string[];
+  /**
+   * For an aggregate that many writes change (trending, predictions): recomputed on this lifetime instead of
+   * dropped by each of those writes, which under steady writes would make nearly every read a computation.
+   * `ttl` seconds fresh, then served for up to `staleWhileRevalidate` more while one refresh runs. Default:
+   * the category's lifetime, and dropped by its tags only.
+   */
+  lifetime?: Lifetime;
   compute: (db: Db, ...args: A) => Promise<T>;
   api?: ResourceApi;
   /** The hot set: arguments of the entries worth computing before anyone asks. */
@@ -84,7 +91,7 @@ export type CachedResource<T, A extends unknown[] = never> = {
 
 export function defineResource<A extends unknown[] | [], T>(d: Declaration<A, T>): CachedResource<T, A> {
   if (!d.args === !d.through) throw new Error(`resource "${d.name}" must declare either args or through`);
-  const entry: Resource<A> = jsonResource(d.name, d.waits, d.category, d.tags, d.compute);
+  const entry: Resource<A> = jsonResource(d.name, d.waits, d.category, d.tags, d.compute, d.lifetime);
   const op = d.api && defineOperation({ ...d.api, method: 'GET', auth: d.api.auth ?? 'read', httpCache: 'cached' });
 
   const { args, through: via } = d;

@@ -10,16 +10,18 @@ import { recentDiagnoses } from './hot-set';
 import { tag } from './tags';
 
 /**
- * Keyed by diagnosis and condition because its tags must be known before it is computed: a prediction
- * ranks every recommendation of the condition using their feedback, so either changing drops it. The
- * request names only the diagnosis, so its (cached) diagnosis is read first for the condition.
+ * Keyed by diagnosis and condition because its tags must be known before it is computed: a change of the
+ * diagnosis or of the condition's recommendations drops it. New ratings move the ranking only statistically:
+ * they reach it on its 5-minute lifetime, not by dropping it per rating. The request names only the
+ * diagnosis, so its (cached) diagnosis is read first for the condition.
  */
 export const prediction = defineResource({
   name: 'predictions',
   category: 'predictions',
   // Similar patients + weighted means: the heaviest read; a day-old ranking beats a spinner.
   waits: { timeout: 300, hardTimeout: 10_000 },
-  tags: (diagnosisId: number, conditionId: number) => [tag.diagnosis(diagnosisId), tag.conditionRecommendations(conditionId), tag.conditionFeedback(conditionId)],
+  tags: (diagnosisId: number, conditionId: number) => [tag.diagnosis(diagnosisId), tag.conditionRecommendations(conditionId)],
+  lifetime: { ttl: 300, staleWhileRevalidate: 300 },
   compute: predictForDiagnosis,
   through: through(diagnosis, (d, i) => [i.params.id as number, d.conditionId]),
   warm: async (db) => (await recentDiagnoses(db)).map((d) => [d.id, d.conditionId]),
@@ -34,7 +36,7 @@ export const prediction = defineResource({
     params: diagnosisId,
     summary: 'Recommendations for a diagnosis ranked by predicted effectiveness',
     description:
-      "Up to 20 most similar patients (same mizaj and condition, nearest age) weigh each candidate remedy; estimates are shrunk toward the remedy's global mean. Cached 24 h; dropped when feedback on any of the condition's recommendations arrives.",
+      "Up to 20 most similar patients (same mizaj and condition, nearest age) weigh each candidate remedy; estimates are shrunk toward the remedy's global mean. Cached 5 min, then served for up to 5 min more while it is recomputed: new feedback reaches the ranking within minutes. Dropped at once when the diagnosis or a recommendation of its condition changes.",
     response: predictionSchema,
     example: examples.prediction,
     personal: true,

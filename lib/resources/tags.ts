@@ -10,8 +10,6 @@ export const tag = {
   recommendationFeedback: (id: number) => `rec:${id}:feedback`,
   /** The data of a condition's recommendations (its list, and the predictions that rank them). */
   conditionRecommendations: (conditionId: number) => `condition:${conditionId}:recs`,
-  /** Feedback on any of a condition's recommendations (predictions for that condition's diagnoses). */
-  conditionFeedback: (conditionId: number) => `condition:${conditionId}:feedback`,
   diagnosis: (id: number) => `diagnosis:${id}`,
   patient: (id: number) => `patient:${id}`,
   /** Everything cached for one signed-in user or API key (its viewerKey); dropped on sign-out. */

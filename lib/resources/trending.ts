@@ -13,6 +13,8 @@ export const trending = defineResource({
   category: 'trending',
   waits: { timeout: 200, hardTimeout: 8_000 },
   tags: (_days: 7 | 30, _limit: number) => [tag.trending],
+  // Every rating changes the counts: recomputed each minute rather than dropped per rating.
+  lifetime: { ttl: 60, staleWhileRevalidate: 60 },
   compute: (db: Db, days: 7 | 30, limit: number) => getTrending(db, { days, limit }),
   args: (i) => [i.query.days as 7 | 30, i.query.limit as number],
   // Both windows at the default length.
@@ -29,7 +31,7 @@ export const trending = defineResource({
       limit: intQuery(1, 100, 10, 'How many remedies'),
     }),
     summary: 'Remedies with the most feedback in the last 7 or 30 days',
-    description: 'Unknown query parameters are refused (400). Cached 1 h; dropped when feedback arrives.',
+    description: 'Unknown query parameters are refused (400). Cached 1 min, then served for up to 1 min more while it is recomputed: new feedback shows within about a minute. Dropped at once when a recommendation changes.',
     response: trendingSchema,
     example: examples.trending,
     tags: ['recommendations'],
