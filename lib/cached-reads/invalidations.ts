@@ -1,12 +1,11 @@
 import type { SubmitFeedbackResult } from '@/lib/domain';
 import { tag } from '@/lib/resources/tags';
 
-/** What one feedback row changes: its recommendation's analytics and summary, the predictions that rank
- *  that recommendation (every diagnosis of its condition), trending, and the patient's profile. */
+/** What one feedback row changes: its recommendation's analytics and summary, and the patient's profile. */
 export function feedbackTags(r: Pick<SubmitFeedbackResult, 'recommendationId' | 'conditionId' | 'patientId'>): string[] {
   // Not trending nor the condition's predictions: aggregates over every rating, recomputed on their own
-  // short lifetime (lib/resources/trending.ts, prediction.ts). Dropped by each rating, under steady
-  // feedback nearly every read of them was a computation (bench/RESULTS.md, load).
+  // short lifetime (lib/resources/trending.ts, prediction.ts, docs/cache.md). Dropped by each rating, under
+  // steady feedback nearly every read of them was a computation.
   return [tag.recommendationFeedback(r.recommendationId), tag.patient(r.patientId)];
 }
 
