@@ -53,8 +53,8 @@ describe('cache admin on real Redis', () => {
     expect(scan.bookkeeping).toBeGreaterThan(0);
     const p = scan.categories.predictions!;
     expect(p.estBytes).toBeGreaterThan(0);
-    // Predictions live 24 h (minus jitter) + 1 h grace: all in the 12–24 h or > 1 d buckets.
-    expect(p.ttl['12to24h'] + p.ttl.gt1d).toBe(p.keys);
+    // The warmed rankings live 5 min + 5 min grace (their declared lifetime, lib/resources/prediction.ts): all < 1 h.
+    expect(p.ttl.lt1h).toBe(p.keys);
     expect(p.top).toHaveLength(10);
     expect(p.top[0]!.bytes).toBeGreaterThanOrEqual(p.top[9]!.bytes);
     expect(p.top[0]!.key.startsWith('predictions:')).toBe(true);
