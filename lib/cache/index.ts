@@ -82,10 +82,9 @@ export async function closeCache(): Promise<void> {
 /** Replaces the process cache (tests); closes the previous one. */
 export async function setCacheForTesting(cache: Cache | undefined): Promise<void> {
   const holder = globalThis as Holder;
-  const previous = holder[SINGLETON];
-  if (previous && previous !== cache) await previous.close();
+  if (holder[SINGLETON] === cache) return;
+  await closeCache();
   if (cache) holder[SINGLETON] = cache;
-  else delete holder[SINGLETON];
 }
 
 /**

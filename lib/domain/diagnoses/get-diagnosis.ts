@@ -4,11 +4,9 @@ import { conditions, diagnoses, patients } from '@/lib/db/schema';
 import { NotFoundError } from '@/lib/errors';
 import { assertId } from '../shared/validation';
 
-export type Diagnosis = {
+/** A diagnosis with its condition's code and names: what every diagnosis listing returns. */
+export type DiagnosisWithCondition = {
   id: number;
-  patientId: number;
-  patientName: string;
-  mizajType: (typeof patients.$inferSelect)['mizajType'];
   conditionId: number;
   conditionCode: string;
   conditionNameFa: string;
@@ -17,6 +15,12 @@ export type Diagnosis = {
   clinicianId: number | null;
   notes: string | null;
   createdAt: Date;
+};
+
+export type Diagnosis = DiagnosisWithCondition & {
+  patientId: number;
+  patientName: string;
+  mizajType: (typeof patients.$inferSelect)['mizajType'];
 };
 
 /** A diagnosis with its condition's code and names: the columns every diagnosis listing selects. */

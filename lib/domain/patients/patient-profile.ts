@@ -2,23 +2,13 @@ import { eq } from 'drizzle-orm';
 import type { Db } from '@/lib/db/types';
 import { conditions, diagnoses, healthRecords, patients } from '@/lib/db/schema';
 import { NotFoundError } from '@/lib/errors';
-import { diagnosisWithConditionColumns } from '../diagnoses/get-diagnosis';
+import { diagnosisWithConditionColumns, type DiagnosisWithCondition } from '../diagnoses/get-diagnosis';
 import { keysetPage, type Page, type PageRequest } from '../shared/keyset-page';
 import { assertId } from '../shared/validation';
 
 export type HealthRecord = typeof healthRecords.$inferSelect;
 
-export type PatientDiagnosis = {
-  id: number;
-  conditionId: number;
-  conditionCode: string;
-  conditionNameFa: string;
-  conditionNameEn: string;
-  conditionNameAr: string;
-  clinicianId: number | null;
-  notes: string | null;
-  createdAt: Date;
-};
+export type PatientDiagnosis = DiagnosisWithCondition;
 
 export type PatientProfile = {
   patient: typeof patients.$inferSelect;
