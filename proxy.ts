@@ -8,8 +8,8 @@ const MAX_LINK_HEADER = 2_048;
 // PUBLIC_URL is validated at start-up (lib/config.ts); read directly so this file stays free of server-only code.
 const security = { https: isHttps(process.env.PUBLIC_URL), dev: process.env.NODE_ENV === 'development' };
 
-/** The JSON API, /metrics, Next internals and files: not localized, no page CSP. */
-const NOT_A_PAGE = /^\/(?:api|metrics|_next|_vercel)(?:\/|$)|\.[^/]*$/;
+/** Next internals and files: not localized, no page CSP. */
+const NOT_A_PAGE = /^\/(?:_next|_vercel)(?:\/|$)|\.[^/]*$/;
 
 /**
  * Every answer Next gives gets the security headers (lib/http/security-headers.ts); pages get a fresh CSP
@@ -34,6 +34,8 @@ function withHeaders(response: NextResponse, headers: Record<string, string>): N
 }
 
 export const config = {
-  // Static build files are immutable and served before the proxy would run anyway.
-  matcher: '/((?!_next/static|_next/image).*)',
+  // Static build files are immutable and served before the proxy would run anyway. The JSON API and
+  // /metrics get their security headers from server.ts (lib/http/incoming.ts): a proxy run per API
+  // request cost as much as the route handler itself.
+  matcher: '/((?!_next/static|_next/image|api/|metrics).*)',
 };

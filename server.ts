@@ -3,12 +3,12 @@
  * Built by scripts/build-server.mjs into .next/mizaj-server.mjs; `npm start` runs it.
  */
 import cluster from 'node:cluster';
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { Server as NetServer } from 'node:net';
 import next from 'next';
 import { serveFromCache } from '@/lib/json-api/fast-path';
 import { MAX_URL_BYTES, refuseRequest } from '@/lib/json-api/request-gate';
-import { prepareIncoming } from '@/lib/http/incoming';
+import { prepareForNext, prepareIncoming } from '@/lib/http/incoming';
 import { screenPageForms } from '@/lib/http/page-form';
 import { refuseConnect, refuseUnparsed } from '@/lib/http/refusal';
 import { scrubConsole } from '@/lib/log';
@@ -29,7 +29,11 @@ scrubConsole();
 
 async function serve(): Promise<void> {
   const app = next({ dev: false, hostname, port });
-  const handle = app.getRequestHandler();
+  const nextHandler = app.getRequestHandler();
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
+    prepareForNext(req, res);
+    return nextHandler(req, res);
+  };
 
   await app.prepare();
   let closing = false;
@@ -38,7 +42,7 @@ async function serve(): Promise<void> {
     if (closing) res.setHeader('Connection', 'close');
     // Requests no route can serve are answered here, the same with or without the fast path.
     if (refuseRequest(req, res)) return;
-    prepareIncoming(req, res);
+    prepareIncoming(req);
     const served = fastPath ? serveFromCache(req, res) : false;
     if (served === true) return;
     if (served === false) return void handle(req, res);

@@ -2,18 +2,29 @@ import 'server-only';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { getConfig } from '@/lib/config';
 import { CLIENT_ADDRESS_HEADER, clientAddress } from './client-address';
+import { serverSecurityHeaders } from './server-security-headers';
 
 /** Next's own Vary entries for its router (RSC payloads): meaningless on JSON, and they differ from a hit's. */
 const ROUTER_VARY = /^(?:rsc|next-router-[a-z-]+|next-url)$/i;
+const NOT_A_PAGE = /^\/(?:api\/|metrics(?:[/?]|$))/;
 
 /**
  * What server.ts does to every request before the fast path or Next sees it: the client address from the
- * socket (and trusted proxies only) replaces anything a client sent in its place; API and /metrics answers lose Next's
- * router Vary entries, so a MISS carries the same Vary as a HIT.
+ * socket (and trusted proxies only) replaces anything a client sent in its place.
  */
-export function prepareIncoming(req: IncomingMessage, res: ServerResponse): void {
+export function prepareIncoming(req: IncomingMessage): void {
   req.headers[CLIENT_ADDRESS_HEADER] = clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], getConfig().TRUSTED_PROXIES);
-  if (!req.url || !/^\/(?:api\/|metrics(?:[/?]|$))/.test(req.url)) return;
+}
+
+/**
+ * What server.ts does to an API or /metrics request it hands to Next: the security headers are set here
+ * rather than in proxy.ts, whose per-request cost (a NextRequest, a middleware run) doubled what a route
+ * handler answer costs (bench/RESULTS.md); and the answer loses Next's router Vary entries, so a MISS
+ * carries the same Vary as a HIT. Pages keep proxy.ts (their CSP nonce, the locale).
+ */
+export function prepareForNext(req: IncomingMessage, res: ServerResponse): void {
+  if (!req.url || !NOT_A_PAGE.test(req.url)) return;
+  for (const [name, value] of Object.entries(serverSecurityHeaders())) res.setHeader(name, value);
   const writeHead = res.writeHead;
   res.writeHead = function (this: ServerResponse, ...args: Parameters<ServerResponse['writeHead']>) {
     const vary = this.getHeader('vary');
