@@ -114,7 +114,7 @@ export type paths = {
         };
         /**
          * A patient with the newest health records and diagnoses
-         * @description Embeds the first page of each list (10 health records, 20 diagnoses); `healthRecordsNext` / `diagnosesNext` continue with listHealthRecords / listPatientDiagnoses. Cached per caller and dropped when that user signs out.
+         * @description Embeds the first page of each list (10 health records, 20 diagnoses); `healthRecordsNext` / `diagnosesNext` continue with listHealthRecords / listPatientDiagnoses. Cached per patient and dropped when the patient’s data changes; every request is still authenticated and recorded in the patient-access audit.
          *
          *     **Permission:** Any signed-in user (clinician or admin), or any valid API key.
          *

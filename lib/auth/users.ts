@@ -37,7 +37,7 @@ export async function findUserByEmail(db: Db, email: string) {
 
 /**
  * Disables a user and ends their sessions; returns whose sessions they were (digests), so the caller (the write
- * door) drops the cached identities and everything cached for that user in the same write. Null: no such user.
+ * door) drops the cached identities in the same write. Null: no such user.
  */
 export async function markUserDisabled(db: Db, email: string): Promise<{ userId: number; digests: string[] } | null> {
   const [user] = await db.update(users).set({ disabledAt: new Date() }).where(eq(users.email, normalizeEmail(email))).returning({ id: users.id });

@@ -7,7 +7,7 @@ export type { Jsonify } from './json';
 
 /**
  * A page's read of a declared resource (lib/resources): the same cached entry the API serves, parsed, as
- * the signed-in user sees it (per-viewer resources are keyed for them and dropped when they sign out).
+ * the API serves it (the page checks who may see it before it reads).
  * Dates arrive as ISO strings (the API's JSON), so pages format them with Intl.
  */
 export function readResource<T>(resource: CachedResource<T>, params: Record<string, unknown>, user: SessionUser): Promise<Jsonify<T>> {

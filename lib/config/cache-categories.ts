@@ -13,7 +13,7 @@ export const CATEGORY_DEFAULTS = {
   recommendations: { ttl: 3_600, grace: 600, jitter: 0.1, critical: true },
   analytics: { ttl: 1_800, grace: 300, jitter: 0.1, critical: false },
   predictions: { ttl: 86_400, grace: 3_600, jitter: 0.1, critical: true, patientData: true },
-  /** Keyed per viewer; sign-out drops the viewer's entries by tag. */
+  /** Keyed per patient (the same answer for every reader; each read is authenticated and audited). */
   profile: { ttl: 7_200, grace: 300, jitter: 0.1, critical: false, patientData: true },
   trending: { ttl: 3_600, grace: 600, jitter: 0.1, critical: true },
   /**

@@ -11,7 +11,7 @@ import { pathMatcher, type PathMatcher } from './path-matcher';
 type Found = CacheResult<CachedRaw> | null;
 export type Mode = 'read' | 'peek';
 
-/** A request as a resource sees it: parsed params and query, and who asks (per-viewer keys, the audit). */
+/** A request as a resource sees it: parsed params and query, and who asks (for the audit). */
 export type ResourceInput = { params: Record<string, unknown>; query: Record<string, unknown>; identity: Identity };
 
 /** What the API operation needs beyond what the declaration implies (GET, cached, its category's caching). */

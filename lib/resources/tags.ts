@@ -12,8 +12,6 @@ export const tag = {
   conditionRecommendations: (conditionId: number) => `condition:${conditionId}:recs`,
   diagnosis: (id: number) => `diagnosis:${id}`,
   patient: (id: number) => `patient:${id}`,
-  /** Everything cached for one signed-in user or API key (its viewerKey); dropped on sign-out. */
-  viewer: (key: string) => `viewer:${key}`,
   /** One credential's cached identity, from its SHA-256 digest (never the credential itself). */
   credential: (digest: string) => `credential:${digest.slice(0, 32)}`,
   trending: 'trending',
@@ -23,7 +21,6 @@ export const tag = {
 export type Viewer = { kind: 'user' | 'apikey'; id: number };
 
 /**
- * The one spelling of a viewer (`user:12`, `key:3`): per-viewer cache keys and tags, and the patient-access
- * audit, all use it, so sign-out drops exactly the entries that were keyed for that viewer.
+ * The one spelling of a viewer (`user:12`, `key:3`), as the patient-access audit records it.
  */
 export const viewerKey = (viewer: Viewer): string => `${viewer.kind === 'user' ? 'user' : 'key'}:${viewer.id}`;

@@ -5,7 +5,7 @@ import { deleteSession } from '@/lib/auth/sessions';
 import { createUser as insertUser, markUserDisabled, type NewUser } from '@/lib/auth/users';
 import { recommendations } from '@/lib/db/schema';
 import { feedbackTags, recommendationTags } from '@/lib/cached-reads/invalidations';
-import { tag, viewerKey } from '@/lib/resources/tags';
+import { tag } from '@/lib/resources/tags';
 import { optimizeEffectiveness, submitFeedback, updateRecommendation, type SubmitFeedbackResult } from '@/lib/domain';
 import { runWrite, type WriteOptions, type WriteOutcome, type WriteSpec } from './door';
 
@@ -87,25 +87,25 @@ export async function revokeApiKey(id: number): Promise<boolean> {
   return resultOf(out).revoked;
 }
 
-/** Signs out: the session row goes, and with it the cached identity and everything cached for that user. */
+/** Signs out: the session row goes, and with it the session's cached identity on every instance. */
 export async function endSession(token: string | undefined): Promise<boolean> {
   const out = await runWrite({
     name: 'session.end',
     run: (tx) => deleteSession(tx, token),
-    invalidates: (r) => (r ? { tags: [tag.credential(r.digest), tag.viewer(viewerKey({ kind: 'user', id: r.userId }))] } : {}),
+    invalidates: (r) => (r ? { tags: [tag.credential(r.digest)] } : {}),
   });
   return resultOf(out) !== null;
 }
 
 /**
- * Disables a user: their sessions end and their cached identities and per-user entries are dropped everywhere in
+ * Disables a user: their sessions end and their cached identities are dropped everywhere in
  * the same write (the outbox), so a running instance refuses their cookie from the moment this returns.
  */
 export async function disableUser(email: string): Promise<boolean> {
   const out = await runWrite({
     name: 'user.disable',
     run: (tx) => markUserDisabled(tx, email),
-    invalidates: (r) => (r ? { tags: [...r.digests.map(tag.credential), tag.viewer(viewerKey({ kind: 'user', id: r.userId }))] } : {}),
+    invalidates: (r) => (r ? { tags: r.digests.map(tag.credential) } : {}),
   });
   return resultOf(out) !== null;
 }

@@ -81,7 +81,7 @@ describe('auth matrix: every route × every identity', () => {
     }
   });
 
-  it('logout drops the viewer’s cached profile', async () => {
+  it('logout: the session is refused at once, even for a profile still cached for other readers', async () => {
     const { db } = api.db;
     const { patients } = await import('@/lib/db/schema');
     const [p] = await db.select().from(patients).limit(1);
@@ -104,6 +104,6 @@ describe('auth matrix: every route × every identity', () => {
     expect((await call('GET', path, { headers: api.as.clinician })).status).toBe(401);
     const [u] = await db.select().from(users).where(eq(users.email, 'clinician@demo.mizaj.local'));
     const again = { cookie: `mizaj_session=${(await createSession(db, u!.id)).token}` };
-    expect((await call('GET', path, { headers: again })).headers.get('x-cache')).toBe('MISS');
+    expect((await call('GET', path, { headers: again })).headers.get('x-cache')).toBe('HIT');
   });
 });
