@@ -80,22 +80,23 @@ export type CachedAnswerInput = {
   timings?: { cacheMs?: number; dbMs?: number };
 };
 
+const VARY: Record<string, string> = { truetrue: `${PERSONAL_VARY}, Accept-Encoding`, truefalse: PERSONAL_VARY, falsetrue: 'Accept-Encoding' };
+
 /** Status, headers and body for a cached answer: 304 without a body when If-None-Match matches. */
 export function buildCachedAnswer(input: CachedAnswerInput): CachedAnswer {
   const now = input.now ?? Date.now();
   const etag = input.etag ?? strongEtag(input.body);
-  const timing = formatServerTiming([
-    ...(input.timings?.cacheMs !== undefined ? [{ name: 'cache', dur: input.timings.cacheMs }] : []),
-    ...(input.timings?.dbMs !== undefined ? [{ name: 'db', dur: input.timings.dbMs }] : []),
-  ]);
+  const timings: { name: string; dur: number }[] = [];
+  if (input.timings?.cacheMs !== undefined) timings.push({ name: 'cache', dur: input.timings.cacheMs });
+  if (input.timings?.dbMs !== undefined) timings.push({ name: 'db', dur: input.timings.dbMs });
+  const timing = formatServerTiming(timings);
   const headers: Record<string, string> = {
     ETag: etag,
     'Cache-Control': input.personal ? PERSONAL_CACHE_CONTROL : cacheControl(input.meta, now),
     'X-Cache': input.meta.status,
     ...(timing && { 'Server-Timing': timing }),
   };
-  const vary = [...(input.personal ? [PERSONAL_VARY] : []), ...(input.varyEncoding ? ['Accept-Encoding'] : [])].join(', ');
-  if (vary) headers.Vary = vary;
+  if (input.personal || input.varyEncoding) headers.Vary = VARY[`${!!input.personal}${!!input.varyEncoding}`]!;
   if (ifNoneMatchHits(input.ifNoneMatch, etag)) return { status: 304, headers, body: null };
   headers['Content-Type'] = input.contentType ?? 'application/json';
   if (input.contentEncoding) headers['Content-Encoding'] = input.contentEncoding;

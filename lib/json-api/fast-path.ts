@@ -58,6 +58,9 @@ async function fromStore(req: IncomingMessage, res: ServerResponse, match: Match
 }
 
 
+// The security headers as name/value pairs: the same for every answer of this process.
+let securityPairs: string[] | undefined;
+
 function send(req: IncomingMessage, res: ServerResponse, match: MatchedRoute, input: CachedRouteInput, result: CacheResult<CachedRaw>, started: number, authMs: number): boolean {
   auditPatientView(match.route, input, result, 'fast-path');
   const method = req.method!;
@@ -67,13 +70,14 @@ function send(req: IncomingMessage, res: ServerResponse, match: MatchedRoute, in
     { name: 'auth', dur: authMs },
     { name: 'app', dur: durationMs },
   ]);
-  res.writeHead(answer.status, {
-    ...serverSecurityHeaders(),
-    ...answer.headers,
-    'Server-Timing': answer.headers['Server-Timing'] ? `${answer.headers['Server-Timing']}, ${timing}` : timing,
-    'X-Request-Id': requestIdFrom(req.headers['x-request-id'] as string | undefined),
-    ...(answer.body && { 'Content-Length': String(answer.body.byteLength) }),
-  });
+  // A flat name/value list: node:http takes it as is, where an object (spread from three) is copied twice more.
+  const headers = (securityPairs ??= Object.entries(serverSecurityHeaders()).flat()).slice();
+  const own = answer.headers;
+  for (const name in own) headers.push(name, name === 'Server-Timing' ? `${own[name]}, ${timing}` : own[name]!);
+  if (own['Server-Timing'] === undefined) headers.push('Server-Timing', timing);
+  headers.push('X-Request-Id', requestIdFrom(req.headers['x-request-id'] as string | undefined));
+  if (answer.body) headers.push('Content-Length', String(answer.body.byteLength));
+  res.writeHead(answer.status, headers);
   res.end(answer.body ?? undefined);
   observeRoute({ method, route: match.route.op.path, status: answer.status, durationMs });
   return true;
