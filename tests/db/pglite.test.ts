@@ -37,7 +37,10 @@ describe('embedded PGlite', () => {
     expect(await getCounts(h.db)).toMatchObject({ patients: 120, recommendations: 83, diagnoses: r.diagnoses, feedback: r.feedback });
     const recs = await listRecommendationsForCondition(h.db, 1);
     expect(recs.length).toBeGreaterThan(3);
-    expect((await getRecommendationAnalytics(h.db, recs[0]!.id)).count).toBeGreaterThan(0);
+    const analytics = await getRecommendationAnalytics(h.db, recs[0]!.id);
+    expect(analytics.count).toBeGreaterThan(0);
+    // The seed's COPY went through the trigger that copies each rating patient's mizaj onto the row.
+    expect(analytics.byMizaj.reduce((n, m) => n + m.count, 0)).toBe(analytics.count);
     const found = await searchPatients(h.db, { q: 'a', pageSize: 5 });
     expect(found.items.length).toBeGreaterThan(0);
     const [d] = await queryRows<{ id: number; rec: number }>(

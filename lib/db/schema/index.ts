@@ -145,9 +145,16 @@ export const feedback = pgTable(
     sideEffects: text('side_effects'),
     comment: text('comment'),
     createdAt: createdAt(),
+    /**
+     * The patient's mizaj when they rated, copied by the trigger feedback_set_mizaj (migration 0004) on every
+     * insert, whoever writes: analytics groups by it without a patients lookup per rating.
+     */
+    mizajType: text('mizaj_type', { enum: MIZAJ_TYPES }),
   },
   (t) => [
     index('idx_feedback_recommendation_created').on(t.recommendationId, t.createdAt),
+    // Every column analytics reads: one index-only pass over a recommendation's feedback.
+    index('idx_feedback_recommendation_analytics').on(t.recommendationId, t.rating, t.mizajType, t.adherence, t.createdAt),
     // Lets counts, means and histograms per recommendation run as index-only scans.
     index('idx_feedback_recommendation_rating').on(t.recommendationId, t.rating),
     index('idx_feedback_diagnosis').on(t.diagnosisId),

@@ -16,6 +16,7 @@ export type RecommendationAnalytics = {
   meanRating: number | null;
   /** Count of each rating, index 0 = rating 1. */
   histogram: [number, number, number, number, number];
+  /** Ratings grouped by the rating patient's mizaj when they rated (copied onto each feedback row). */
   byMizaj: { mizajType: MizajType; count: number; meanRating: number | null }[];
   /** The last 12 calendar months (UTC), oldest first, empty months included. */
   monthly: { month: string; count: number; meanRating: number | null }[];
@@ -41,18 +42,15 @@ export async function getRecommendationAnalytics(db: Db, recommendationId: numbe
       select grouping(f.rating, f.mizaj_type, x.month, x.bucket)::int as g,
              f.rating::int as rating, f.mizaj_type as mizaj, x.month, x.bucket,
              count(*)::int as n, avg(f.rating)::float8 as mean, avg(f.adherence)::float8 as adherence
-      from (
-        -- A per-row primary-key lookup of the patient's mizaj: the planner would otherwise hash-join
-        -- against a full scan of patients to serve a few thousand rows.
-        select f.*, (select pt.mizaj_type from patients pt where pt.id = f.patient_id) as mizaj_type
-        from feedback f where f.recommendation_id = ${recommendationId}
-      ) f
+      -- An index-only scan of idx_feedback_recommendation_analytics: the mizaj is the feedback row's own copy.
+      from feedback f
       cross join lateral (
         select case when f.created_at >= ${start.toISOString()}::timestamptz
                     then to_char(f.created_at at time zone 'UTC', 'YYYY-MM') end as month,
                case when f.adherence < 25 then '0-24' when f.adherence < 50 then '25-49'
                     when f.adherence < 75 then '50-74' else '75-100' end as bucket
       ) x
+      where f.recommendation_id = ${recommendationId}
       group by grouping sets ((), (f.rating), (f.mizaj_type), (x.month), (x.bucket))`,
   );
 
