@@ -8,6 +8,7 @@
  *   BENCH_LOAD_PATIENTS      default 100000 (seed 42), database mizaj_bench_load (reused when already seeded)
  *   BENCH_LOAD_PORT          first of two ports, default 3350
  *   BENCH_SERVER_CPU / BENCH_LOAD_CPU   cores for the server and the generator, default 0 / 1
+ *   BENCH_LOAD_PROFILE=<dir>  the server runs under node --cpu-prof and writes its profile there on exit
  *
  * Results go into bench/RESULTS.md between <!-- load:start --> and <!-- load:end -->, written by this script only.
  */
@@ -120,7 +121,9 @@ async function waitFor(url: string) {
 }
 
 log(`server: npm start pinned to cpu ${SERVER_CPU} (WEB_CONCURRENCY=1), generator on cpu ${LOAD_CPU}`);
-const server = spawn('taskset', ['-c', SERVER_CPU, process.execPath, '--enable-source-maps', path.join(ROOT, '.next/mizaj-server.mjs')], {
+// BENCH_LOAD_PROFILE=<dir>: the server writes a CPU profile of the whole run there (node --cpu-prof) when it exits.
+const profileArgs = process.env.BENCH_LOAD_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_LOAD_PROFILE)}`] : [];
+const server = spawn('taskset', ['-c', SERVER_CPU, process.execPath, '--enable-source-maps', ...profileArgs, path.join(ROOT, '.next/mizaj-server.mjs')], {
   env: { ...env, NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(PORT) },
   stdio: ['ignore', 'ignore', 'inherit'],
 });

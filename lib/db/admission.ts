@@ -1,5 +1,9 @@
 import 'server-only';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { ServiceUnavailableError } from '@/lib/errors';
+
+/** Which admission the running computation holds a place in. */
+const holding = new AsyncLocalStorage<Admission>();
 
 /**
  * Bounded admission of cache misses to the database, per process: at most `concurrency` computations run at
@@ -21,10 +25,13 @@ export class Admission {
   }
 
   async run<T>(fn: () => Promise<T>): Promise<T> {
+    // A computation that reads another cached entry on its miss (a prediction its priors) already holds a
+    // place: waiting for a second one would deadlock once every place is held that way.
+    if (holding.getStore() === this) return fn();
     if (this.active >= this.concurrency) await this.enqueue();
     else this.active++;
     try {
-      return await fn();
+      return await holding.run(this, fn);
     } finally {
       const next = this.queue.shift();
       if (next) {

@@ -33,4 +33,13 @@ describe('database admission', () => {
     expect(peak).toBe(2);
     expect(admission.waiting).toBe(0);
   });
+
+  it('lets a computation that holds a place run a nested one in it, even with every place taken', async () => {
+    const admission = new Admission(1, 50);
+    const nested = admission.run(() => admission.run(async () => 'inner'));
+    const other = admission.run(async () => 'other');
+    expect(await nested).toBe('inner');
+    expect(await other).toBe('other');
+    expect(admission.waiting).toBe(0);
+  });
 });

@@ -45,6 +45,23 @@ export type DiagnosisPrediction = {
   recommendationIds: number[];
 };
 
+/** A recommendation's mean rating over everyone (its prior in a prediction) and how many ratings it has. */
+export type RemedyMean = { id: number; n: number; mean: number };
+
+/**
+ * The mean rating and count of each recommendation of a condition: the heaviest part of a prediction (every
+ * rating of every candidate), and the same for every diagnosis of the condition.
+ */
+export async function remedyMeans(db: Db, conditionId: number): Promise<RemedyMean[]> {
+  assertId(conditionId, 'conditionId');
+  return db
+    .select({ id: feedback.recommendationId, n: sql<number>`count(*)::int`, mean: sql<number>`avg(${feedback.rating})::float8` })
+    .from(feedback)
+    .innerJoin(recommendations, eq(recommendations.id, feedback.recommendationId))
+    .where(eq(recommendations.conditionId, conditionId))
+    .groupBy(feedback.recommendationId);
+}
+
 /**
  * For each candidate recommendation r of the diagnosis's condition:
  *   w_i   = 1 / (1 + |birthYear_i − birthYear| / AGE_SCALE_YEARS)       (similar patient i)
@@ -53,7 +70,12 @@ export type DiagnosisPrediction = {
  *   confidence = Σ w_i / (Σ w_i + K),  n = number of ratings behind Σ
  * Ranked by pred, then confidence, then id.
  */
-export async function predictForDiagnosis(db: Db, diagnosisId: number): Promise<DiagnosisPrediction> {
+export async function predictForDiagnosis(
+  db: Db,
+  diagnosisId: number,
+  /** Where the priors come from (the API reads them through their own cache entry, per condition). */
+  means: (conditionId: number) => Promise<RemedyMean[]> = (c) => remedyMeans(db, c),
+): Promise<DiagnosisPrediction> {
   assertId(diagnosisId, 'diagnosisId');
   const [target] = await db
     .select({
@@ -75,13 +97,7 @@ export async function predictForDiagnosis(db: Db, diagnosisId: number): Promise<
   const candidateIds = candidates.map((c) => c.id);
 
   const [globals, ratings] = await Promise.all([
-    candidateIds.length
-      ? db
-          .select({ id: feedback.recommendationId, n: sql<number>`count(*)::int`, mean: sql<number>`avg(${feedback.rating})::float8` })
-          .from(feedback)
-          .where(inArray(feedback.recommendationId, candidateIds))
-          .groupBy(feedback.recommendationId)
-      : [],
+    candidateIds.length ? means(target.conditionId) : [],
     neighbours.length
       ? db
           .select({ patientId: diagnoses.patientId, recommendationId: feedback.recommendationId, rating: feedback.rating })
