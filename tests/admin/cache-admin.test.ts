@@ -10,6 +10,12 @@ describe('cache admin on real Redis', () => {
   const api = useApi({ patients: 200 });
   const admin = { label: 'admin@demo.mizaj.local' };
 
+  /** Warming predictions also fills the priors of each condition they rank (lib/resources/remedy-means.ts). */
+  async function warmedConditions(): Promise<number> {
+    const { recentDiagnoses } = await import('@/lib/resources/hot-set');
+    return new Set((await recentDiagnoses(api.db.db)).map((d) => d.conditionId)).size;
+  }
+
   /** Key counts per category, counted independently of lib/admin (SCAN over the test's prefix). */
   async function countKeys(): Promise<Record<string, number>> {
     const counts: Record<string, number> = {};
@@ -34,8 +40,8 @@ describe('cache admin on real Redis', () => {
     await warmCategory(db, admin, 'recommendations');
     await warmCategory(db, admin, 'trending');
     const counts = await countKeys();
-    // Diagnoses may share a (diagnosis-specific) key only with themselves, so one key per warmed diagnosis.
-    expect(counts.predictions).toBe(recent);
+    // One key per warmed diagnosis (each its own), and one for the priors of each condition among them.
+    expect(counts.predictions).toBe(recent + (await warmedConditions()));
     expect(counts.recommendations).toBeGreaterThan(0);
     expect(counts.trending).toBe(2);
     const rows = await db.select().from(adminAudit).where(and(eq(adminAudit.action, 'warm'), eq(adminAudit.target, 'predictions')));
@@ -90,9 +96,10 @@ describe('cache admin on real Redis', () => {
     const warm = await settle(startWarmJob(admin, 'predictions').id);
     expect(warm.status).toBe('done');
     expect(warm.progress.done).toBe(warm.progress.total);
-    expect((await latestKeyspace(api.db.db))!.categories.predictions!.keys).toBe(warm.progress.total);
+    const keys = warm.progress.total + (await warmedConditions());
+    expect((await latestKeyspace(api.db.db))!.categories.predictions!.keys).toBe(keys);
     const purge = await settle(startPurgeJob(admin, 'predictions').id);
-    expect(purge).toMatchObject({ status: 'done', progress: { deleted: warm.progress.total } });
+    expect(purge).toMatchObject({ status: 'done', progress: { deleted: keys } });
     expect((await latestKeyspace(api.db.db))!.categories.predictions!.keys).toBe(0);
   });
 
