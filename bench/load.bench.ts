@@ -191,7 +191,7 @@ async function settle() {
 }
 
 let generatorRuns = 0;
-async function generate(plan: Omit<Plan, 'out' | 'port' | 'keys'> & Partial<Pick<Plan, 'keys'>>): Promise<{ recs: Rec[]; meta: { maxGeneratorLagMs: number; purge?: { sentAt: number; status: number; ms: number } } }> {
+async function generate(plan: Omit<Plan, 'out' | 'port' | 'keys'> & Partial<Pick<Plan, 'keys'>>): Promise<{ recs: Rec[]; meta: { maxGeneratorLagMs: number; notSent: number; purge?: { sentAt: number; status: number; ms: number } } }> {
   const out = path.join(tmp, `run-${++generatorRuns}.bin`);
   const planFile = path.join(tmp, `plan-${generatorRuns}.json`);
   writeFileSync(planFile, JSON.stringify({ keys, ...plan, out, port: PORT }));
@@ -242,7 +242,7 @@ const warm = summary((await generate({ rate: WARMUP_RATE, seconds: WARMUP_SECOND
 log(`  ok ${warm.okPct.toFixed(2)} %  p99 ${warm.p99.toFixed(2)} ms  X-Cache hits ${warm.xcacheHitPct.toFixed(1)} %`);
 
 // ---- open-loop mixes ----
-type MixRow = { rate: number; s: ReturnType<typeof summary>; counts: Counts; perRoute: string; lag: number };
+type MixRow = { rate: number; s: ReturnType<typeof summary>; counts: Counts; perRoute: string; lag: number; notSent: number };
 const mixes: MixRow[] = [];
 // BENCH_LOAD_RATES: e.g. "200,1000,80%" (a share of the measured baseline capacity); default the issue's two.
 const rates = (process.env.BENCH_LOAD_RATES ?? '1000,80%').split(',').map((r) => (r.trim().endsWith('%') ? Math.round((capacity * Number(r.trim().slice(0, -1))) / 100) : Number(r)));
@@ -260,7 +260,7 @@ for (const rate of rates) {
       return `${r.name} ${summary(rs).xcacheHitPct.toFixed(0)} %`;
     })
     .join(', ');
-  mixes.push({ rate, s, counts, perRoute, lag: meta.maxGeneratorLagMs });
+  mixes.push({ rate, s, counts, perRoute, lag: meta.maxGeneratorLagMs, notSent: meta.notSent });
   log(`  statuses ${s.statuses}`);
   log(`  ok ${s.okPct.toFixed(2)} %  p50 ${s.p50.toFixed(2)}  p99 ${s.p99.toFixed(2)}  p99.9 ${s.p999.toFixed(2)} ms  X-Cache hits ${s.xcacheHitPct.toFixed(1)} %  (${perRoute})`);
 }
@@ -373,7 +373,7 @@ ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, git ${sha}${dirt
 |---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|
 ${mixes.map((m) => `| ${m.rate.toLocaleString('en')} req/s (${f((100 * m.rate) / capacity, 0)} % of baseline) | ${SECONDS} | ${m.s.requests.toLocaleString('en')} | ${f(m.s.okPct)} | ${f(m.s.p50)} | ${f(m.s.p99)} | ${f(m.s.p999)} | ${f(m.s.max, 0)} | ${f(m.s.xcacheHitPct, 1)} | ${counts(m.counts)} | ${f(statsHit(m.counts), 1)} |`).join('\n')}
 
-Statuses (0 = no answer within 10 s of the last scheduled send, or a connection error): ${mixes.map((m) => `at ${m.rate.toLocaleString('en')} req/s: ${m.s.statuses} (writes ok ${m.s.writesOk.toLocaleString('en')} of ${m.s.writes.toLocaleString('en')})`).join('; ')}.
+Statuses (0 = no answer within 10 s of the last scheduled send, or a connection error, or not sent because 50,000 requests were already waiting in the generator): ${mixes.map((m) => `at ${m.rate.toLocaleString('en')} req/s: ${m.s.statuses} (writes ok ${m.s.writesOk.toLocaleString('en')} of ${m.s.writes.toLocaleString('en')}${m.notSent ? `; ${m.notSent.toLocaleString('en')} not sent` : ''})`).join('; ')}.
 Before these, ${WARMUP_SECONDS} s at ${WARMUP_RATE.toLocaleString('en')} req/s of the same mix from an empty cache, not measured (ok ${f(warm.okPct)} %, X-Cache hits ${f(warm.xcacheHitPct, 1)} %).
 X-Cache hits per route: ${mixes.map((m) => `at ${m.rate.toLocaleString('en')} req/s: ${m.perRoute}`).join('; ')}. Largest lag of the generator's own sends: ${mixes.map((m) => `${f(m.lag)} ms`).join(', ')}.
 Baseline capacity (node:http + 1 Redis GET, bench/api/baseline-server.ts, 1 process on cpu ${SERVER_CPU}): ${capacity.toLocaleString('en')} req/s (${capacityNote}).

@@ -25,6 +25,15 @@ const writeSampler = plan.writes ? zipf(plan.writes.diagnoses.length, 1, random)
 const timeoutMs = plan.timeoutMs ?? 10_000;
 let done = 0;
 let maxLagMs = 0;
+/**
+ * Requests sent and not finished. Past MAX_PENDING (far beyond the pool's 256 sockets) a request is not sent:
+ * an overloaded server would leave it queued in this process, unanswered within the timeout anyway, and at
+ * tens of thousands of requests a second the queue alone exhausted this process's memory. It counts as
+ * failed at the end of the phase, with its latency so far, like any request still open then.
+ */
+const MAX_PENDING = 50_000;
+let pending = 0;
+let notSent = 0;
 
 type Req = { method: 'GET' | 'POST'; path: string; route: number; key: string; body?: string; idem?: string };
 
@@ -56,6 +65,11 @@ function send(i: number, scheduled: number, startedEpoch: number) {
   records[at] = startedEpoch;
   records[at + 4] = q.route;
   records[at + 5] = -1;
+  if (pending >= MAX_PENDING) {
+    notSent++;
+    return;
+  }
+  pending++;
   const headers: Record<string, string> = { authorization: `Bearer ${q.key}`, 'accept-encoding': 'gzip' };
   if (q.body) {
     headers['content-type'] = 'application/json';
@@ -63,6 +77,7 @@ function send(i: number, scheduled: number, startedEpoch: number) {
   }
   const finish = (status: number, bytesOk: boolean) => {
     if (records[at + 1] !== 0) return; // already finished (error after response)
+    pending--;
     records[at + 1] = Math.max(performance.now() - scheduled, 1e-6);
     records[at + 2] = status;
     records[at + 6] = bytesOk ? 1 : 0;
@@ -118,7 +133,7 @@ async function end() {
   // The purge's answer says whether it happened: wait for it a while longer than for the load.
   if (purge?.status === -1) await new Promise<void>((resolve) => ((purgeAnswered = resolve), setTimeout(resolve, timeoutMs)));
   writeFileSync(plan.out, Buffer.from(records.buffer));
-  process.stdout.write(JSON.stringify({ sent: total, maxGeneratorLagMs: Math.round(maxLagMs * 100) / 100, purge }) + '\n');
+  process.stdout.write(JSON.stringify({ sent: total - notSent, notSent, maxGeneratorLagMs: Math.round(maxLagMs * 100) / 100, purge }) + '\n');
   agent.destroy();
   process.exit(0);
 }

@@ -1,7 +1,7 @@
 /**
- * The security headers of every answer, in one place: proxy.ts sends them with Next's answers (pages get a
- * CSP with a per-request nonce), the fast path with the cached API answers it writes itself. No
- * 'server-only' here: proxy.ts imports it too.
+ * The security headers of every answer, in one place: proxy.ts sends them with Next's pages (a CSP with a
+ * per-request nonce) and files, server.ts with every API and /metrics answer (lib/http/incoming.ts for Next's,
+ * the fast path for its own). No 'server-only' here: proxy.ts imports it too.
  */
 
 export type SecurityOptions = {
