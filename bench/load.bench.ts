@@ -133,7 +133,7 @@ await waitFor(`http://127.0.0.1:${PORT}/api/health`);
 // ---- small HTTP helper (keep-alive, like the generator) for sequential requests from here ----
 const agent = new Agent({ keepAlive: true, maxSockets: 4 });
 type Answer = { status: number; ms: number; xcache: string | null; dbMs: number | null; body: Buffer };
-function call(method: string, p: string, headers: Record<string, string>, body?: unknown, port = PORT): Promise<Answer> {
+function call(method: string, p: string, headers: Record<string, string>, body?: unknown, port = PORT, retried = false): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const t = performance.now();
     const req = request({ agent, host: '127.0.0.1', port, method, path: p, headers: { ...headers, ...(body !== undefined && { 'content-type': 'application/json' }) } }, (res) => {
@@ -145,7 +145,9 @@ function call(method: string, p: string, headers: Record<string, string>, body?:
         resolve({ status: res.statusCode ?? 0, ms: performance.now() - t, xcache: (res.headers['x-cache'] as string) ?? null, dbMs: db ? Number(db[1]) : null, body: Buffer.concat(chunks) });
       });
     });
-    req.on('error', reject);
+    // A kept-alive socket the server closed while idle (its keep-alive timeout ran out during a long phase)
+    // fails on reuse before any byte was answered: send once more on a fresh one, as Node's docs advise.
+    req.on('error', (e: NodeJS.ErrnoException) => (!retried && req.reusedSocket && e.code === 'ECONNRESET' ? call(method, p, headers, body, port, true).then(resolve, reject) : reject(e)));
     req.end(body === undefined ? undefined : JSON.stringify(body));
   });
 }
@@ -263,6 +265,7 @@ for (const rate of rates) {
   mixes.push({ rate, s, counts, perRoute, lag: meta.maxGeneratorLagMs, notSent: meta.notSent });
   log(`  statuses ${s.statuses}`);
   log(`  ok ${s.okPct.toFixed(2)} %  p50 ${s.p50.toFixed(2)}  p99 ${s.p99.toFixed(2)}  p99.9 ${s.p999.toFixed(2)} ms  X-Cache hits ${s.xcacheHitPct.toFixed(1)} %  (${perRoute})`);
+  log(`  p99 of hits ${s.p99Hit.toFixed(2)}, of misses ${s.p99Miss.toFixed(2)}, of writes ${s.p99Write.toFixed(2)} ms`);
 }
 
 // ---- one cold key, alone, then 1,000 at once ----
@@ -375,7 +378,8 @@ ${mixes.map((m) => `| ${m.rate.toLocaleString('en')} req/s (${f((100 * m.rate) /
 
 Statuses (0 = no answer within 10 s of the last scheduled send, or a connection error, or not sent because 50,000 requests were already waiting in the generator): ${mixes.map((m) => `at ${m.rate.toLocaleString('en')} req/s: ${m.s.statuses} (writes ok ${m.s.writesOk.toLocaleString('en')} of ${m.s.writes.toLocaleString('en')}${m.notSent ? `; ${m.notSent.toLocaleString('en')} not sent` : ''})`).join('; ')}.
 Before these, ${WARMUP_SECONDS} s at ${WARMUP_RATE.toLocaleString('en')} req/s of the same mix from an empty cache, not measured (ok ${f(warm.okPct)} %, X-Cache hits ${f(warm.xcacheHitPct, 1)} %).
-X-Cache hits per route: ${mixes.map((m) => `at ${m.rate.toLocaleString('en')} req/s: ${m.perRoute}`).join('; ')}. Largest lag of the generator's own sends: ${mixes.map((m) => `${f(m.lag)} ms`).join(', ')}.
+X-Cache hits per route: ${mixes.map((m) => `at ${m.rate.toLocaleString('en')} req/s: ${m.perRoute}`).join('; ')}.
+p99 by answer (reads answered HIT or STALE / answered MISS / writes): ${mixes.map((m) => `at ${m.rate.toLocaleString('en')} req/s: ${f(m.s.p99Hit)} / ${f(m.s.p99Miss)} / ${f(m.s.p99Write)} ms`).join('; ')}. Largest lag of the generator's own sends: ${mixes.map((m) => `${f(m.lag)} ms`).join(', ')}.
 Baseline capacity (node:http + 1 Redis GET, bench/api/baseline-server.ts, 1 process on cpu ${SERVER_CPU}): ${capacity.toLocaleString('en')} req/s (${capacityNote}).
 
 **Cold key, ${BURST.toLocaleString('en')} concurrent requests** (\`GET /api/predictions/diagnosis/{id}/predict\`, tag purged first): ok ${f(burstSummary.okPct, 1)} %, p50 ${f(burstSummary.p50, 1)} ms, p99 ${f(burstSummary.p99, 1)} ms = **${f(burstSummary.p99 / aloneMs)}×** the same request alone on a cold key (median of ${alone.length}: ${f(aloneMs, 1)} ms, of which Server-Timing db ${f(aloneDb, 1)} ms). Computations (cache misses in the predictions category, diagnosis + prediction): **${burstCounts.misses}** on this one instance; answers carrying Server-Timing db (callers that joined the computation carry it too): ${burstDb}; statuses ${burstSummary.statuses}.

@@ -47,6 +47,10 @@ export function summary(recs: Rec[]) {
     p999: pct(ms, 99.9),
     max: ms.reduce((a, b) => Math.max(a, b), 0),
     writes: recs.length - reads.length,
+    /** p99 of the answered reads by what answered them, and of the writes: where the tail comes from. */
+    p99Hit: pct(reads.filter(isHit).map((r) => r.ms), 99),
+    p99Miss: pct(reads.filter((r) => ok(r) && r.cache === CACHE_CODE.MISS).map((r) => r.ms), 99),
+    p99Write: pct(recs.filter((r) => !isRead(r)).map((r) => r.ms), 99),
     /** Share of cached GETs answered 2xx with X-Cache HIT or STALE; no answer counts as not a hit. */
     xcacheHitPct: (100 * reads.filter(isHit).length) / Math.max(1, reads.length),
   };
