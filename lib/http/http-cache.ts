@@ -80,8 +80,6 @@ export type CachedAnswerInput = {
   timings?: { cacheMs?: number; dbMs?: number };
 };
 
-const VARY: Record<string, string> = { truetrue: `${PERSONAL_VARY}, Accept-Encoding`, truefalse: PERSONAL_VARY, falsetrue: 'Accept-Encoding' };
-
 /** Status, headers and body for a cached answer: 304 without a body when If-None-Match matches. */
 export function buildCachedAnswer(input: CachedAnswerInput): CachedAnswer {
   const now = input.now ?? Date.now();
@@ -96,7 +94,8 @@ export function buildCachedAnswer(input: CachedAnswerInput): CachedAnswer {
     'X-Cache': input.meta.status,
     ...(timing && { 'Server-Timing': timing }),
   };
-  if (input.personal || input.varyEncoding) headers.Vary = VARY[`${!!input.personal}${!!input.varyEncoding}`]!;
+  const vary = input.personal ? (input.varyEncoding ? `${PERSONAL_VARY}, Accept-Encoding` : PERSONAL_VARY) : input.varyEncoding ? 'Accept-Encoding' : undefined;
+  if (vary) headers.Vary = vary;
   if (ifNoneMatchHits(input.ifNoneMatch, etag)) return { status: 304, headers, body: null };
   headers['Content-Type'] = input.contentType ?? 'application/json';
   if (input.contentEncoding) headers['Content-Encoding'] = input.contentEncoding;

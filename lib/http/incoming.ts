@@ -2,7 +2,7 @@ import 'server-only';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { getConfig } from '@/lib/config';
 import { CLIENT_ADDRESS_HEADER, clientAddress } from './client-address';
-import { serverSecurityHeaders } from './server-security-headers';
+import { serverSecurityHeaderPairs } from './server-security-headers';
 
 /** Next's own Vary entries for its router (RSC payloads): meaningless on JSON, and they differ from a hit's. */
 const ROUTER_VARY = /^(?:rsc|next-router-[a-z-]+|next-url)$/i;
@@ -18,13 +18,14 @@ export function prepareIncoming(req: IncomingMessage): void {
 
 /**
  * What server.ts does to an API or /metrics request it hands to Next: the security headers are set here
- * rather than in proxy.ts, whose per-request cost (a NextRequest, a middleware run) doubled what a route
- * handler answer costs (bench/RESULTS.md); and the answer loses Next's router Vary entries, so a MISS
- * carries the same Vary as a HIT. Pages keep proxy.ts (their CSP nonce, the locale).
+ * rather than in proxy.ts, which would build a NextRequest and run the middleware per request for headers
+ * that never change; and the answer loses Next's router Vary entries, so a MISS carries the same Vary as a
+ * HIT. Pages keep proxy.ts (their CSP nonce, the locale).
  */
 export function prepareForNext(req: IncomingMessage, res: ServerResponse): void {
   if (!req.url || !NOT_A_PAGE.test(req.url)) return;
-  for (const [name, value] of Object.entries(serverSecurityHeaders())) res.setHeader(name, value);
+  const pairs = serverSecurityHeaderPairs();
+  for (let i = 0; i < pairs.length; i += 2) res.setHeader(pairs[i]!, pairs[i + 1]!);
   const writeHead = res.writeHead;
   res.writeHead = function (this: ServerResponse, ...args: Parameters<ServerResponse['writeHead']>) {
     const vary = this.getHeader('vary');

@@ -4,7 +4,7 @@ import { authenticateCached, authenticateFromL1 } from '@/lib/auth/cached-identi
 import type { AuthResult } from '@/lib/auth/identity';
 import { canAccess } from '@/lib/auth/guards';
 import type { CachedRaw, CacheResult } from '@/lib/cache';
-import { serverSecurityHeaders } from '@/lib/http/server-security-headers';
+import { serverSecurityHeaderPairs } from '@/lib/http/server-security-headers';
 import { formatServerTiming } from '@/lib/http/server-timing';
 import { observeRoute, requestIdFrom } from '@/lib/http/route';
 import { cachedAnswer } from './cached-answer';
@@ -73,10 +73,6 @@ function computedHere(route: CachedRoute, input: CachedRouteInput): Promise<Cach
   return Promise.race([computing, late]).finally(() => clearTimeout(timer));
 }
 
-
-// The security headers as name/value pairs: the same for every answer of this process.
-let securityPairs: string[] | undefined;
-
 function send(req: IncomingMessage, res: ServerResponse, match: MatchedRoute, input: CachedRouteInput, result: CacheResult<CachedRaw>, started: number, authMs: number): boolean {
   auditPatientView(match.route, input, result, 'fast-path');
   const method = req.method!;
@@ -87,7 +83,7 @@ function send(req: IncomingMessage, res: ServerResponse, match: MatchedRoute, in
     { name: 'app', dur: durationMs },
   ]);
   // A flat name/value list: node:http takes it as is, where an object (spread from three) is copied twice more.
-  const headers = (securityPairs ??= Object.entries(serverSecurityHeaders()).flat()).slice();
+  const headers = [...serverSecurityHeaderPairs()];
   const own = answer.headers;
   for (const name in own) headers.push(name, name === 'Server-Timing' ? `${own[name]}, ${timing}` : own[name]!);
   if (own['Server-Timing'] === undefined) headers.push('Server-Timing', timing);
