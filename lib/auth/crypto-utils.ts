@@ -1,7 +1,8 @@
 import 'server-only';
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createHmac, hash, randomBytes } from 'node:crypto';
 
-export const sha256Hex = (value: string) => createHash('sha256').update(value).digest('hex');
+// One-shot crypto.hash: no Hash object per call (every authenticated request digests its credential).
+export const sha256Hex = (value: string) => hash('sha256', value, 'hex');
 
 /** 32 random bytes, base64url: 256 bits, unguessable, safe in headers and cookies. */
 export const randomToken = () => randomBytes(32).toString('base64url');

@@ -48,7 +48,12 @@ export function stableEncode(value: unknown): string {
     case 'object': {
       if (value === null) return 'N';
       if (value instanceof Date) return `D${value.getTime()}`;
-      if (Array.isArray(value)) return `[${value.map(stableEncode).join(',')}]`;
+      if (Array.isArray(value)) {
+        // A loop, not map/join: every cached read encodes its argument list.
+        let s = '[';
+        for (let i = 0; i < value.length; i++) s += (i === 0 ? '' : ',') + stableEncode(value[i]);
+        return s + ']';
+      }
       if (value instanceof Map) return `M${stableEncode([...value.entries()].sort(byEncoded))}`;
       if (value instanceof Set) return `S${stableEncode([...value].map(stableEncode).sort())}`;
       const proto = Object.getPrototypeOf(value) as unknown;

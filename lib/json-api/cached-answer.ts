@@ -10,6 +10,10 @@ import { auditPatientView, type CachedRoute } from './cached-routes';
  * The answer for a cached JSON resource as stored: its bytes, its stored ETag (304 on a match),
  * Cache-Control from the entry's remaining freshness, X-Cache, and Server-Timing with the database time
  * when it was computed now. The route handler and the fast path both send exactly this.
+ *
+ * The stored compressed bytes go to a client that accepts their encoding, else the JSON (decompressed once
+ * per entry). Same ETag for both, as Next's own compression of the route handler's answer keeps it: a client
+ * gets 304s whichever path answered.
  */
 export function cachedAnswer(
   result: CacheResult<CachedRaw>,
@@ -19,9 +23,15 @@ export function cachedAnswer(
 ): CachedAnswer {
   const status = result.status === 'BYPASS' ? 'MISS' : result.status;
   const dbMs = status === 'MISS' ? Number(result.value.meta.db) : undefined;
+  const raw = result.value;
+  const ce = storedEncoding(raw);
+  const sendEncoded = ce !== undefined && accepts(req.acceptEncoding, ce);
+  // Fields spelled out, no object spread: on this per-hit path V8's spread of these shapes cost ~1 µs each.
   return buildCachedAnswer({
-    ...representation(result.value, req.acceptEncoding),
-    varyEncoding: storedEncoding(result.value) !== undefined,
+    body: sendEncoded ? encodedBytes(raw) : jsonBytes(raw),
+    etag: raw.meta.etag,
+    contentEncoding: sendEncoded ? ce : undefined,
+    varyEncoding: ce !== undefined,
     personal,
     meta: { status, storedAt: result.storedAt, expiresAt: result.expiresAt, graceUntil: result.graceUntil },
     ifNoneMatch: req.ifNoneMatch,
@@ -34,17 +44,6 @@ const accepts = (acceptEncoding: string | null | undefined, coding: StoredEncodi
   !!acceptEncoding && (coding === 'gzip' ? GZIP : BR).test(acceptEncoding);
 const GZIP = /(?:^|,)\s*(?:gzip|\*)\s*(?:,|$|;\s*q=(?!0(?:\.0{0,3})?\s*(?:,|$)))/i;
 const BR = /(?:^|,)\s*(?:br|\*)\s*(?:,|$|;\s*q=(?!0(?:\.0{0,3})?\s*(?:,|$)))/i;
-
-/**
- * The stored compressed bytes when the client accepts their encoding, else the JSON (decompressed once per
- * entry). Same ETag for both, as Next's own compression of the route handler's answer keeps it: a client
- * gets 304s whichever path answered.
- */
-function representation(raw: CachedRaw, acceptEncoding: string | null | undefined) {
-  const ce = storedEncoding(raw);
-  if (ce && accepts(acceptEncoding, ce)) return { body: encodedBytes(raw), etag: raw.meta.etag, contentEncoding: ce };
-  return { body: jsonBytes(raw), etag: raw.meta.etag };
-}
 
 /** Route handlers (GET + 405s) of a cached route: read through the cache, computing on a miss. */
 export function cachedGetHandlers(cachedRoute: CachedRoute, allow: HttpMethod[] = ['GET']) {

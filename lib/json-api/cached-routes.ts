@@ -33,6 +33,8 @@ export type MatchedRoute = { route: CachedRoute; params: Record<string, unknown>
 
 const schemas = new Map(CACHED_ROUTES.map((r) => [r, { params: r.op.params && strictByDefault(r.op.params), query: r.op.query && strictByDefault(r.op.query) }]));
 
+const NO_KEYS: string[] = [];
+
 /** The cached route for a path and query, with parsed inputs; null when none applies or the input is invalid. */
 export function matchCachedRoute(pathname: string, searchParams: URLSearchParams): MatchedRoute | null {
   for (const route of CACHED_ROUTES) {
@@ -40,10 +42,10 @@ export function matchCachedRoute(pathname: string, searchParams: URLSearchParams
     if (!raw) continue;
     const s = schemas.get(route)!;
     const params = parse(s.params, raw);
-    const keys = [...searchParams.keys()];
+    const keys = searchParams.size === 0 ? NO_KEYS : [...searchParams.keys()];
     // Repeated or unexpected query keys are errors the route handler explains; leave them to it.
     if (new Set(keys).size !== keys.length || (!s.query && keys.length > 0)) return null;
-    const query = parse(s.query, Object.fromEntries(searchParams));
+    const query = s.query ? parse(s.query, Object.fromEntries(searchParams)) : {};
     if (params === undefined || query === undefined) return null;
     return { route, params, query };
   }

@@ -16,11 +16,14 @@ export function pathMatcher(template: string): PathMatcher {
   return (pathname) => {
     const m = pattern.exec(pathname);
     if (!m) return null;
-    return Object.fromEntries(names.map((name, i) => [name, decodeSegment(m[i + 1]!)]));
+    const params: Record<string, string> = {};
+    for (let i = 0; i < names.length; i++) params[names[i]!] = decodeSegment(m[i + 1]!);
+    return params;
   };
 }
 
 function decodeSegment(s: string): string {
+  if (!s.includes('%')) return s;
   try {
     return decodeURIComponent(s);
   } catch {
