@@ -5,9 +5,10 @@
  *   BENCH_CAPACITY=<req/s>   skip measuring the node:http + Redis GET baseline's capacity
  *   BENCH_LOAD_RATES         measured rates, default "1000,80%" (n% = share of the baseline's capacity)
  *   BENCH_LOAD_WARMUP / BENCH_LOAD_WARMUP_RATE   unmeasured warm-up, default 30 s (quick: 5 s) at 1000 req/s
- *   BENCH_LOAD_PATIENTS      default 100000 (seed 42), database mizaj_bench_load (reused when already seeded)
+ *   BENCH_LOAD_PATIENTS      default 100000 (seed 42), seeded into this run's own PostgreSQL cluster
  *   BENCH_LOAD_PORT          first of two ports, default 3350
  *   BENCH_SERVER_CPU / BENCH_LOAD_CPU   cores for the server and the generator, default 0 / 1
+ *   BENCH_DB_CPU             core for this run's own PostgreSQL and redis-server, default BENCH_LOAD_CPU
  *   BENCH_LOAD_PROFILE=<dir>  the server runs under node --cpu-prof and writes its profile there on exit
  *
  * Results go into bench/RESULTS.md between <!-- load:start --> and <!-- load:end -->, written by this script only.
@@ -18,9 +19,12 @@ import { Agent, request } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { decode, hitShare, isRead, median, pct, summary, timeBackTo, type Rec } from './load/analyse';
+import postgres from 'postgres';
+import { decode, firstRequests, hitShare, isRead, median, pct, summary, timeBackTo, type Rec } from './load/analyse';
 import type { Plan, Route } from './load/open-loop-format';
 import { ensureSeeded, idSpaces, makeIdentities } from './load/setup';
+import { privateRedis } from './api/setup';
+import { OwnPostgres } from '../tests/chaos/support/own-postgres';
 import { prng, shuffled } from './load/zipf';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -33,8 +37,9 @@ const PORT = Number(process.env.BENCH_LOAD_PORT ?? 3350);
 const BASE_PORT = PORT + 1;
 const SERVER_CPU = process.env.BENCH_SERVER_CPU ?? '0';
 const LOAD_CPU = process.env.BENCH_LOAD_CPU ?? '1';
-const ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+// PostgreSQL and Redis of this run's own, pinned with the generator: the server's core runs the server alone,
+// as in production where the database and Redis have hosts of their own (the shared ones float over both cores).
+const DB_CPU = process.env.BENCH_DB_CPU ?? LOAD_CPU;
 const PREFIX = 'mizaj-bench-load';
 const CATEGORIES = ['recommendations', 'analytics', 'feedback', 'profile', 'predictions', 'trending'] as const;
 const KEYS = 20;
@@ -66,8 +71,21 @@ if (sourcesAt > statSync(buildId).mtimeMs) {
   process.exit(2);
 }
 
-// ---- data and identities ----
-const dbUrl = await ensureSeeded(ADMIN_URL, 'mizaj_bench_load', PATIENTS, SEED, log);
+// ---- private services, data and identities ----
+const pg = await OwnPostgres.create();
+const privateServices = { pg, redis: undefined as ChildProcess | undefined };
+process.on('exit', () => {
+  privateServices.redis?.kill('SIGKILL');
+  if (pg.pid !== undefined) process.kill(pg.pid, 'SIGQUIT');
+  rmSync(pg.dir, { recursive: true, force: true });
+});
+await pg.start({ cpus: DB_CPU });
+const ownRedis = await privateRedis(PORT + 2, DB_CPU);
+privateServices.redis = ownRedis.process;
+ownRedis.client.disconnect();
+const REDIS_URL = ownRedis.url;
+log(`private PostgreSQL (port ${pg.port}) and redis-server (port ${PORT + 2}) pinned to cpu ${DB_CPU}`);
+const dbUrl = await ensureSeeded(pg.url(), 'mizaj_bench_load', PATIENTS, SEED, log);
 const { keys, adminCookie } = await makeIdentities(dbUrl, KEYS);
 const ids = await idSpaces(dbUrl);
 const random = prng(SEED);
@@ -240,29 +258,48 @@ log(`baseline capacity ${capacity} req/s (${capacityNote})`);
 const WARMUP_SECONDS = QUICK ? 5 : Number(process.env.BENCH_LOAD_WARMUP ?? 30);
 const WARMUP_RATE = Number(process.env.BENCH_LOAD_WARMUP_RATE ?? 1000);
 log(`warm-up: ${WARMUP_RATE} req/s for ${WARMUP_SECONDS} s`);
-const warm = summary((await generate({ rate: WARMUP_RATE, seconds: WARMUP_SECONDS, seed: SEED - 1, routes, writeFraction: WRITE_FRACTION, writes })).recs);
+const warmRecs = (await generate({ rate: WARMUP_RATE, seconds: WARMUP_SECONDS, seed: SEED - 1, routes, writeFraction: WRITE_FRACTION, writes })).recs;
+const warm = summary(warmRecs);
+// Every (route, id) asked for so far in the server's life: what a later phase asks for the first time, no cache has.
+const seen = new Set<number>();
+firstRequests(warmRecs, seen);
 log(`  ok ${warm.okPct.toFixed(2)} %  p99 ${warm.p99.toFixed(2)} ms  X-Cache hits ${warm.xcacheHitPct.toFixed(1)} %`);
 
 // ---- open-loop mixes ----
-type MixRow = { rate: number; s: ReturnType<typeof summary>; counts: Counts; perRoute: string; lag: number; notSent: number };
+type MixRow = { rate: number; s: ReturnType<typeof summary>; counts: Counts; perRoute: string; lag: number; notSent: number; ceiling: number };
 const mixes: MixRow[] = [];
 // BENCH_LOAD_RATES: e.g. "200,1000,80%" (a share of the measured baseline capacity); default the issue's two.
 const rates = (process.env.BENCH_LOAD_RATES ?? '1000,80%').split(',').map((r) => (r.trim().endsWith('%') ? Math.round((capacity * Number(r.trim().slice(0, -1))) / 100) : Number(r)));
 if (rates.some((r) => !(r > 0))) throw new Error(`BENCH_LOAD_RATES: positive req/s or n%, got "${process.env.BENCH_LOAD_RATES}"`);
+// Where the database time of the first measured rate goes (pg_stat_statements of this run's own cluster).
+const statements = postgres(dbUrl, { max: 1, onnotice: () => {} });
+await statements`create extension if not exists pg_stat_statements`;
+type Statement = { query: string; calls: number; total: number; mean: number; rows: number };
+let topStatements: Statement[] = [];
 for (const rate of rates) {
   log(`open loop: ${rate} req/s for ${SECONDS} s, Zipf(1) over ${routes.length} routes, ${KEYS} keys, ${WRITE_FRACTION * 100} % writes`);
   await settle();
   const before = await stats();
+  if (rate === rates[0]) await statements`select pg_stat_statements_reset()`;
   const { recs, meta } = await generate({ rate, seconds: SECONDS, seed: SEED + rate, routes, writeFraction: WRITE_FRACTION, writes });
+  if (rate === rates[0]) {
+    topStatements = await statements<Statement[]>`
+      select query, calls::int as calls, total_exec_time as total, mean_exec_time as mean, rows::float8 / greatest(calls, 1) as rows
+      from pg_stat_statements where dbid = (select oid from pg_database where datname = current_database())
+      order by total_exec_time desc limit 8`;
+  }
   const counts = diff(await stats(), before);
   const s = summary(recs);
+  const ceilingOf = (rs: Rec[]) => 100 * (1 - firstRequests(rs, new Set(seen)) / Math.max(1, rs.filter(isRead).length));
   const perRoute = routes
     .map((r, i) => {
       const rs = recs.filter((x) => x.route === i);
-      return `${r.name} ${summary(rs).xcacheHitPct.toFixed(0)} %`;
+      return `${r.name} ${summary(rs).xcacheHitPct.toFixed(0)} % (ceiling ${ceilingOf(rs).toFixed(0)} %)`;
     })
     .join(', ');
-  mixes.push({ rate, s, counts, perRoute, lag: meta.maxGeneratorLagMs, notSent: meta.notSent });
+  const ceiling = ceilingOf(recs);
+  firstRequests(recs, seen);
+  mixes.push({ rate, s, counts, perRoute, lag: meta.maxGeneratorLagMs, notSent: meta.notSent, ceiling });
   log(`  statuses ${s.statuses}`);
   log(`  ok ${s.okPct.toFixed(2)} %  p50 ${s.p50.toFixed(2)}  p99 ${s.p99.toFixed(2)}  p99.9 ${s.p999.toFixed(2)} ms  X-Cache hits ${s.xcacheHitPct.toFixed(1)} %  (${perRoute})`);
   log(`  p99 of hits ${s.p99Hit.toFixed(2)}, of misses ${s.p99Miss.toFixed(2)}, of writes ${s.p99Write.toFixed(2)} ms`);
@@ -344,6 +381,7 @@ for (const r of routes) {
   compare.push({ route: r.name, uncached: median(miss), db: median(db.filter((x) => !Number.isNaN(x))), cached: median(hit) });
 }
 
+await statements.end();
 await stop(server);
 agent.destroy();
 // Leave nothing behind in the shared Redis: every key under this suite's own prefix (entries, versions).
@@ -370,17 +408,25 @@ const section = `<!-- load:start -->
 ## Open-loop load at ${PATIENTS.toLocaleString('en')} patients (\`npm run bench:load\`${QUICK ? ', BENCH_QUICK=1' : ''})
 
 ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, git ${sha}${dirty}, ${cpu} (${os.cpus().length} cores), Node ${process.version}, load average ${loadAtStart.map((l) => l.toFixed(2)).join(' ')} at start, ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} at end; whole run ${minutes} min.
-\`npm start\` with WEB_CONCURRENCY=1 pinned to cpu ${SERVER_CPU}, the generator (bench/load/open-loop.ts) pinned to cpu ${LOAD_CPU}. Zipf (s = 1) over ids per route, routes equally likely, ${KEYS} API keys, ${WRITE_FRACTION * 100} % POST /api/feedback/submit, \`Accept-Encoding: gzip\`, latency from the scheduled send time. Cache stats: \`/api/cache/stats\` before/after, summed over the six categories.
+\`npm start\` with WEB_CONCURRENCY=1 pinned to cpu ${SERVER_CPU}, the generator (bench/load/open-loop.ts) pinned to cpu ${LOAD_CPU}, a PostgreSQL 15 cluster and a redis-server of this run's own (fsync off, autovacuum on) pinned to cpu ${DB_CPU}. Zipf (s = 1) over ids per route, routes equally likely, ${KEYS} API keys, ${WRITE_FRACTION * 100} % POST /api/feedback/submit, \`Accept-Encoding: gzip\`, latency from the scheduled send time. Cache stats: \`/api/cache/stats\` before/after, summed over the six categories.
 
-| rate | seconds | requests | ok % | p50 ms | p99 ms | p99.9 ms | max ms | X-Cache hit % (of all reads) | L1 / Redis / miss (stats) | stats hit % |
-|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|
-${mixes.map((m) => `| ${m.rate.toLocaleString('en')} req/s (${f((100 * m.rate) / capacity, 0)} % of baseline) | ${SECONDS} | ${m.s.requests.toLocaleString('en')} | ${f(m.s.okPct)} | ${f(m.s.p50)} | ${f(m.s.p99)} | ${f(m.s.p999)} | ${f(m.s.max, 0)} | ${f(m.s.xcacheHitPct, 1)} | ${counts(m.counts)} | ${f(statsHit(m.counts), 1)} |`).join('\n')}
+| rate | seconds | requests | ok % | p50 ms | p99 ms | p99.9 ms | max ms | X-Cache hit % (of all reads) | hit ceiling % | L1 / Redis / miss (stats) | stats hit % |
+|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|
+${mixes.map((m) => `| ${m.rate.toLocaleString('en')} req/s (${f((100 * m.rate) / capacity, 0)} % of baseline) | ${SECONDS} | ${m.s.requests.toLocaleString('en')} | ${f(m.s.okPct)} | ${f(m.s.p50)} | ${f(m.s.p99)} | ${f(m.s.p999)} | ${f(m.s.max, 0)} | ${f(m.s.xcacheHitPct, 1)} | ${f(m.ceiling, 1)} | ${counts(m.counts)} | ${f(statsHit(m.counts), 1)} |`).join('\n')}
+
+Hit ceiling: the share of reads whose (route, id) an earlier request of the server's life (warm-up included) had asked for; the others are first requests, which no cache can answer (writes' invalidations not subtracted, so it is an upper bound). Under Zipf (s = 1) over 100,000 ids it rises only with the time the mix has run.
 
 Statuses (0 = no answer within 10 s of the last scheduled send, or a connection error, or not sent because 50,000 requests were already waiting in the generator): ${mixes.map((m) => `at ${m.rate.toLocaleString('en')} req/s: ${m.s.statuses} (writes ok ${m.s.writesOk.toLocaleString('en')} of ${m.s.writes.toLocaleString('en')}${m.notSent ? `; ${m.notSent.toLocaleString('en')} not sent` : ''})`).join('; ')}.
 Before these, ${WARMUP_SECONDS} s at ${WARMUP_RATE.toLocaleString('en')} req/s of the same mix from an empty cache, not measured (ok ${f(warm.okPct)} %, X-Cache hits ${f(warm.xcacheHitPct, 1)} %).
-X-Cache hits per route: ${mixes.map((m) => `at ${m.rate.toLocaleString('en')} req/s: ${m.perRoute}`).join('; ')}.
+X-Cache hits per route (and their ceilings): ${mixes.map((m) => `at ${m.rate.toLocaleString('en')} req/s: ${m.perRoute}`).join('; ')}.
 p99 by answer (reads answered HIT or STALE / answered MISS / writes): ${mixes.map((m) => `at ${m.rate.toLocaleString('en')} req/s: ${f(m.s.p99Hit)} / ${f(m.s.p99Miss)} / ${f(m.s.p99Write)} ms`).join('; ')}. Largest lag of the generator's own sends: ${mixes.map((m) => `${f(m.lag)} ms`).join(', ')}.
 Baseline capacity (node:http + 1 Redis GET, bench/api/baseline-server.ts, 1 process on cpu ${SERVER_CPU}): ${capacity.toLocaleString('en')} req/s (${capacityNote}).
+
+Database time at ${rates[0]!.toLocaleString('en')} req/s, the ${topStatements.length} statements with the most execution time (pg_stat_statements; the seconds of the phase hold ${f(SECONDS, 0)} s × 1 core of cpu ${DB_CPU}):
+
+| statement | calls | total ms | mean ms | rows per call |
+|---|---:|---:|---:|---:|
+${topStatements.map((q) => `| \`${q.query.replace(/\s+/g, ' ').slice(0, 110).replace(/\|/g, '\\|')}${q.query.length > 110 ? '…' : ''}\` | ${q.calls.toLocaleString('en')} | ${f(q.total, 0)} | ${f(q.mean)} | ${f(q.rows, 1)} |`).join('\n')}
 
 **Cold key, ${BURST.toLocaleString('en')} concurrent requests** (\`GET /api/predictions/diagnosis/{id}/predict\`, tag purged first): ok ${f(burstSummary.okPct, 1)} %, p50 ${f(burstSummary.p50, 1)} ms, p99 ${f(burstSummary.p99, 1)} ms = **${f(burstSummary.p99 / aloneMs)}×** the same request alone on a cold key (median of ${alone.length}: ${f(aloneMs, 1)} ms, of which Server-Timing db ${f(aloneDb, 1)} ms). Computations (cache misses in the predictions category, diagnosis + prediction): **${burstCounts.misses}** on this one instance; answers carrying Server-Timing db (callers that joined the computation carry it too): ${burstDb}; statuses ${burstSummary.statuses}.
 

@@ -36,9 +36,10 @@ export function listening(port: number): Promise<boolean> {
 }
 
 /** A redis-server of our own on `port` (refuses a taken port), with a client connected to it. */
-export async function privateRedis(port: number): Promise<{ url: string; process: ChildProcess; client: Redis }> {
+export async function privateRedis(port: number, cpus?: string): Promise<{ url: string; process: ChildProcess; client: Redis }> {
   if (await listening(port)) throw new Error(`port ${port} is taken: set BENCH_PORT_BASE`);
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const argv = ['redis-server', '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+  const child = cpus ? spawn('taskset', ['-c', cpus, ...argv], { stdio: 'ignore' }) : spawn(argv[0]!, argv.slice(1), { stdio: 'ignore' });
   for (let i = 0; i < 200 && !(await listening(port)); i++) await new Promise((r) => setTimeout(r, 25));
   const url = `redis://127.0.0.1:${port}`;
   const client = new Redis(url);

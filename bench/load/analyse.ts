@@ -1,13 +1,13 @@
 // Reads the generator's records (bench/load/open-loop.ts) into the figures the report shows.
 import { CACHE_CODE, RECORD, WRITE_ROUTE } from './open-loop-format';
 
-export type Rec = { at: number; ms: number; status: number; cache: number; route: number; dbMs: number; bytesOk: boolean };
+export type Rec = { at: number; ms: number; status: number; cache: number; route: number; dbMs: number; bytesOk: boolean; item: number };
 
 export function decode(buf: Buffer): Rec[] {
   const f = new Float64Array(buf.buffer, buf.byteOffset, buf.byteLength / 8);
   const out: Rec[] = [];
   for (let i = 0; i + RECORD <= f.length; i += RECORD) {
-    out.push({ at: f[i]!, ms: f[i + 1]!, status: f[i + 2]!, cache: f[i + 3]!, route: f[i + 4]!, dbMs: f[i + 5]!, bytesOk: f[i + 6] === 1 });
+    out.push({ at: f[i]!, ms: f[i + 1]!, status: f[i + 2]!, cache: f[i + 3]!, route: f[i + 4]!, dbMs: f[i + 5]!, bytesOk: f[i + 6] === 1, item: f[i + 7]! });
   }
   return out;
 }
@@ -80,4 +80,19 @@ export function timeBackTo(recs: Rec[], keep: (r: Rec) => boolean, from: number,
 export function hitShare(recs: Rec[], keep: (r: Rec) => boolean, from: number, to: number): number {
   const rs = recs.filter((r) => keep(r) && r.at >= from && r.at < to);
   return rs.length === 0 ? NaN : rs.filter(isHit).length / rs.length;
+}
+
+/**
+ * Reads whose key (route, id) no earlier request of this server's life asked for: any cache misses them. `seen`
+ * carries the keys over from earlier phases (warm-up first). Writes' invalidations are not counted, so the
+ * ceiling 1 − first/reads is an upper bound on the hit rate any cache could reach on this sequence.
+ */
+export function firstRequests(recs: Rec[], seen: Set<number>): number {
+  let first = 0;
+  for (const r of recs) {
+    if (!isRead(r) || r.item < 0) continue;
+    const key = r.route * 1e7 + r.item;
+    if (!seen.has(key)) (seen.add(key), first++);
+  }
+  return first;
 }

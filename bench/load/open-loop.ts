@@ -35,10 +35,10 @@ const MAX_PENDING = 50_000;
 let pending = 0;
 let notSent = 0;
 
-type Req = { method: 'GET' | 'POST'; path: string; route: number; key: string; body?: string; idem?: string };
+type Req = { method: 'GET' | 'POST'; path: string; route: number; item: number; key: string; body?: string; idem?: string };
 
 function pick(i: number): Req {
-  if (plan.burst) return { method: 'GET', path: plan.burst.path, route: 0, key: plan.burst.key };
+  if (plan.burst) return { method: 'GET', path: plan.burst.path, route: 0, item: -1, key: plan.burst.key };
   const key = plan.keys[Math.floor(random() * plan.keys.length)]!;
   if (plan.writes && writeSampler && random() < plan.writeFraction) {
     const w = plan.writes;
@@ -52,11 +52,12 @@ function pick(i: number): Req {
       sideEffects: null,
       comment: null,
     };
-    return { method: 'POST', path: '/api/feedback/submit', route: WRITE_ROUTE, key, body: JSON.stringify(body), idem: `${plan.seed}-${i}` };
+    return { method: 'POST', path: '/api/feedback/submit', route: WRITE_ROUTE, item: -1, key, body: JSON.stringify(body), idem: `${plan.seed}-${i}` };
   }
   const r = Math.floor(random() * plan.routes.length);
   const route = plan.routes[r]!;
-  return { method: 'GET', path: route.template.replace('{id}', String(route.ids[samplers[r]!()])), route: r, key };
+  const item = samplers[r]!();
+  return { method: 'GET', path: route.template.replace('{id}', String(route.ids[item])), route: r, item, key };
 }
 
 function send(i: number, scheduled: number, startedEpoch: number) {
@@ -65,6 +66,7 @@ function send(i: number, scheduled: number, startedEpoch: number) {
   records[at] = startedEpoch;
   records[at + 4] = q.route;
   records[at + 5] = -1;
+  records[at + 7] = q.item;
   if (pending >= MAX_PENDING) {
     notSent++;
     return;

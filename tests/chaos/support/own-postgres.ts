@@ -12,9 +12,11 @@ const BIN = process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin';
 const asRoot = process.getuid?.() === 0;
 const POSTGRES_UID = asRoot ? Number(readFileSync('/etc/passwd', 'utf8').match(/^postgres:[^:]*:(\d+):/m)?.[1]) : undefined;
 
-function tool(name: string, args: string[]) {
+/** `cpus` (taskset's list): the tool and what it starts (the postmaster, and every backend it forks) run only there. */
+function tool(name: string, args: string[], cpus?: string) {
   const file = path.join(BIN, name);
-  return asRoot ? run('setpriv', ['--reuid=postgres', '--regid=postgres', '--init-groups', file, ...args]) : run(file, args);
+  const argv = asRoot ? ['setpriv', '--reuid=postgres', '--regid=postgres', '--init-groups', file, ...args] : [file, ...args];
+  return cpus ? run('taskset', ['-c', cpus, ...argv]) : run(argv[0]!, argv.slice(1));
 }
 
 function privateDir(prefix: string): string {
@@ -63,10 +65,10 @@ export class OwnPostgres {
     return pg;
   }
 
-  async start(): Promise<void> {
+  async start(pin: { cpus?: string } = {}): Promise<void> {
     // fsync off: the faults here are process faults, not power loss; the disk stays out of the figures.
     const opts = `-p ${this.port} -c listen_addresses=127.0.0.1 -k ${this.dir} -c fsync=off -c full_page_writes=off -c max_connections=200 -c shared_preload_libraries=pg_stat_statements`;
-    await tool('pg_ctl', ['-D', this.dataDir, '-o', opts, '-l', path.join(this.dir, 'log'), '-w', '-t', '30', 'start']);
+    await tool('pg_ctl', ['-D', this.dataDir, '-o', opts, '-l', path.join(this.dir, 'log'), '-w', '-t', '30', 'start'], pin.cpus);
   }
 
   /** pg_ctl stop (fast: clients are disconnected at once, as when a database goes down). */
