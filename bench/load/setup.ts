@@ -7,32 +7,13 @@ import { createDb } from '@/lib/db/create-db';
 import { migrateDb } from '@/lib/db/migrate';
 import { seedDatabase } from '@/drizzle/seed/seed-database';
 
-const MARKER = 'bench_load_seed';
-
-/**
- * Seeding 100,000 patients takes minutes: a database already seeded by this suite with the same size and seed
- * (a marker row written after the seed finished) is reused; anything else is dropped and seeded again.
- */
-export async function ensureSeeded(adminUrl: string, db: string, patients: number, seed: number, log: (m: string) => void): Promise<string> {
+/** A new database `db` in the run's own cluster, migrated and seeded; its URL. */
+export async function seededDatabase(adminUrl: string, db: string, patients: number, seed: number, log: (m: string) => void): Promise<string> {
   const url = new URL(adminUrl);
   url.pathname = `/${db}`;
+  log(`database ${db}: seeding ${patients} patients (seed ${seed}) …`);
   const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
   try {
-    const [exists] = await admin`select 1 as one from pg_database where datname = ${db}`;
-    if (exists) {
-      const sql = postgres(url.toString(), { max: 1, onnotice: () => {} });
-      try {
-        const [row] = await sql.unsafe(`select patients, seed from ${MARKER} where patients = $1 and seed = $2`, [patients, seed]).catch(() => []);
-        if (row) {
-          log(`database ${db}: already seeded (${patients} patients, seed ${seed}), reused`);
-          return url.toString();
-        }
-      } finally {
-        await sql.end();
-      }
-    }
-    log(`database ${db}: seeding ${patients} patients (seed ${seed}) …`);
-    await admin.unsafe(`drop database if exists ${db} with (force)`);
     await admin.unsafe(`create database ${db}`);
   } finally {
     await admin.end();
@@ -42,10 +23,6 @@ export async function ensureSeeded(adminUrl: string, db: string, patients: numbe
     await migrateDb(handle);
     const result = await seedDatabase(handle, { patients, seed, log });
     log(`seeded in ${(result.ms / 1000).toFixed(1)} s`);
-    const sql = postgres(url.toString(), { max: 1, onnotice: () => {} });
-    await sql.unsafe(`create table ${MARKER} (patients int not null, seed int not null, seeded_at timestamptz not null default now())`);
-    await sql.unsafe(`insert into ${MARKER} (patients, seed) values ($1, $2)`, [patients, seed]);
-    await sql.end();
   } finally {
     await handle.close();
   }
