@@ -7,7 +7,19 @@ import { migrateDb } from '@/lib/db/migrate';
 import { queryRows } from '@/lib/db/rows';
 import type { DbHandle } from '@/lib/db/types';
 import { seedDatabase } from '@/drizzle/seed/seed-database';
-import { getCounts, getRecommendationAnalytics, listRecommendationsForCondition, predictForDiagnosis, searchPatients, submitFeedback } from '@/lib/domain';
+import {
+  getCounts,
+  getPatientProfileOrThrow,
+  getRecommendationAnalytics,
+  getRecommendationOrThrow,
+  listHealthRecordsOrThrow,
+  listPatientDiagnosesOrThrow,
+  listRecommendationsForCondition,
+  predictForDiagnosis,
+  searchPatients,
+  submitFeedback,
+} from '@/lib/domain';
+import { getDiagnosisOrThrow } from '@/lib/domain/diagnoses';
 
 describe('embedded PGlite', () => {
   let h: DbHandle;
@@ -50,5 +62,29 @@ describe('embedded PGlite', () => {
     expect((await predictForDiagnosis(h.db, d!.id)).predictions.length).toBeGreaterThan(0);
     const s = await submitFeedback(h.db, { recommendationId: d!.rec, diagnosisId: d!.id, rating: 4, adherence: 50 });
     expect(s.feedbackId).toBe(r.feedback + 1);
+  });
+
+  it('answers the prepared queries (lib/db/prepared.ts) as the query builder does', async () => {
+    // The patients with the most records and diagnoses.
+    const busiest = await queryRows<{ id: number }>(
+      h.db,
+      sql`select p.id from patients p order by (select count(*) from health_records r where r.patient_id = p.id) + (select count(*) from diagnoses d where d.patient_id = p.id) desc, p.id limit 5`,
+    );
+    // Past one page (10 records), so the prepared first page must end in the builder's next cursor.
+    await h.db.insert(schema.healthRecords).values(Array.from({ length: 12 }, (_, i) => ({ patientId: busiest[0]!.id, kind: 'vitals' as const, data: { heartRate: 60 + i } })));
+    let cursors = 0;
+    for (const { id } of busiest) {
+      const profile = await getPatientProfileOrThrow(h.db, id);
+      if (profile.healthRecordsNext) cursors++;
+      const records = await listHealthRecordsOrThrow(h.db, id, { limit: 10 });
+      const diags = await listPatientDiagnosesOrThrow(h.db, id, { limit: 20 });
+      expect({ items: profile.healthRecords, next: profile.healthRecordsNext }).toEqual(records);
+      expect({ items: profile.diagnoses, next: profile.diagnosesNext }).toEqual(diags);
+    }
+    expect(busiest.length).toBe(5);
+    expect(cursors).toBeGreaterThan(0);
+    const [diagnosis] = await queryRows<{ id: number; rec: number }>(h.db, sql`select d.id, r.id as rec from diagnoses d join recommendations r on r.condition_id = d.condition_id order by d.id limit 1`);
+    expect((await getDiagnosisOrThrow(h.db, diagnosis!.id)).id).toBe(diagnosis!.id);
+    expect((await getRecommendationOrThrow(h.db, diagnosis!.rec)).id).toBe(diagnosis!.rec);
   });
 });

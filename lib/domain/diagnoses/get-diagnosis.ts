@@ -1,4 +1,5 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
+import { prepared } from '@/lib/db/prepared';
 import type { Db } from '@/lib/db/types';
 import { conditions, diagnoses, patients } from '@/lib/db/schema';
 import { NotFoundError } from '@/lib/errors';
@@ -36,9 +37,8 @@ export const diagnosisWithConditionColumns = {
   createdAt: diagnoses.createdAt,
 };
 
-export async function getDiagnosisOrThrow(db: Db, id: number): Promise<Diagnosis> {
-  assertId(id);
-  const [row] = await db
+const diagnosisById = prepared((db) =>
+  db
     .select({
       ...diagnosisWithConditionColumns,
       patientId: diagnoses.patientId,
@@ -48,8 +48,14 @@ export async function getDiagnosisOrThrow(db: Db, id: number): Promise<Diagnosis
     .from(diagnoses)
     .innerJoin(patients, eq(patients.id, diagnoses.patientId))
     .innerJoin(conditions, eq(conditions.id, diagnoses.conditionId))
-    .where(eq(diagnoses.id, id))
-    .limit(1);
+    .where(eq(diagnoses.id, sql.placeholder('id')))
+    .limit(1)
+    .prepare('diagnosis_by_id'),
+);
+
+export async function getDiagnosisOrThrow(db: Db, id: number): Promise<Diagnosis> {
+  assertId(id);
+  const [row] = await diagnosisById(db).execute({ id });
   if (!row) throw new NotFoundError('Diagnosis', id);
   return row;
 }

@@ -1,9 +1,10 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
+import { prepared } from '@/lib/db/prepared';
 import type { Db } from '@/lib/db/types';
 import { conditions, diagnoses, healthRecords, patients } from '@/lib/db/schema';
 import { NotFoundError } from '@/lib/errors';
 import { diagnosisWithConditionColumns, type DiagnosisWithCondition } from '../diagnoses/get-diagnosis';
-import { keysetPage, type Page, type PageRequest } from '../shared/keyset-page';
+import { keysetPage, newestFirst, pageOf, type Page, type PageRequest } from '../shared/keyset-page';
 import { assertId } from '../shared/validation';
 
 export type HealthRecord = typeof healthRecords.$inferSelect;
@@ -24,12 +25,35 @@ export type PatientProfile = {
 /** How many of each list a profile embeds; the rest is paged through the list operations. */
 export const PROFILE_PAGE = { records: 10, diagnoses: 20 } as const;
 
+const patientById = prepared((db) => db.select().from(patients).where(eq(patients.id, sql.placeholder('id'))).limit(1).prepare('patient_by_id'));
+
 async function assertPatient(db: Db, id: number) {
   assertId(id);
-  const [patient] = await db.select().from(patients).where(eq(patients.id, id)).limit(1);
+  const [patient] = await patientById(db).execute({ id });
   if (!patient) throw new NotFoundError('Patient', id);
   return patient;
 }
+
+// The profile's first pages (every profile miss runs both): prepared, in keysetPage's order.
+const firstRecords = prepared((db) =>
+  db
+    .select()
+    .from(healthRecords)
+    .where(eq(healthRecords.patientId, sql.placeholder('patientId')))
+    .orderBy(...newestFirst(healthRecords))
+    .limit(PROFILE_PAGE.records + 1)
+    .prepare('profile_health_records'),
+);
+const firstDiagnoses = prepared((db) =>
+  db
+    .select(diagnosisWithConditionColumns)
+    .from(diagnoses)
+    .innerJoin(conditions, eq(conditions.id, diagnoses.conditionId))
+    .where(eq(diagnoses.patientId, sql.placeholder('patientId')))
+    .orderBy(...newestFirst(diagnoses))
+    .limit(PROFILE_PAGE.diagnoses + 1)
+    .prepare('profile_diagnoses'),
+);
 
 const recordsPage = (db: Db, patientId: number, page: PageRequest): Promise<Page<HealthRecord>> =>
   keysetPage(healthRecords, 'health_records', eq(healthRecords.patientId, patientId), page, (where, orderBy, limit) =>
@@ -49,7 +73,10 @@ const diagnosesPage = (db: Db, patientId: number, page: PageRequest): Promise<Pa
 
 export async function getPatientProfileOrThrow(db: Db, id: number): Promise<PatientProfile> {
   const patient = await assertPatient(db, id);
-  const [records, diags] = await Promise.all([recordsPage(db, id, { limit: PROFILE_PAGE.records }), diagnosesPage(db, id, { limit: PROFILE_PAGE.diagnoses })]);
+  const [records, diags] = await Promise.all([
+    firstRecords(db).execute({ patientId: id }).then((rows) => pageOf(rows, PROFILE_PAGE.records)),
+    firstDiagnoses(db).execute({ patientId: id }).then((rows) => pageOf(rows, PROFILE_PAGE.diagnoses)),
+  ]);
   return { patient, healthRecords: records.items, healthRecordsNext: records.next, diagnoses: diags.items, diagnosesNext: diags.next };
 }
 

@@ -1,4 +1,5 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
+import { prepared } from '@/lib/db/prepared';
 import type { Db } from '@/lib/db/types';
 import { diagnoses, feedback, patients, recommendations, type MizajType } from '@/lib/db/schema';
 import { NotFoundError } from '@/lib/errors';
@@ -62,6 +63,25 @@ export async function remedyMeans(db: Db, conditionId: number): Promise<RemedyMe
     .groupBy(feedback.recommendationId);
 }
 
+// Every prediction miss runs both: prepared once (lib/db/prepared.ts).
+const predictionTarget = prepared((db) =>
+  db
+    .select({
+      patientId: diagnoses.patientId,
+      conditionId: diagnoses.conditionId,
+      mizajType: patients.mizajType,
+      birthYear: patients.birthYear,
+    })
+    .from(diagnoses)
+    .innerJoin(patients, eq(patients.id, diagnoses.patientId))
+    .where(eq(diagnoses.id, sql.placeholder('diagnosisId')))
+    .limit(1)
+    .prepare('prediction_target'),
+);
+const conditionRecommendations = prepared((db) =>
+  db.select().from(recommendations).where(eq(recommendations.conditionId, sql.placeholder('conditionId'))).prepare('condition_recommendations'),
+);
+
 /**
  * For each candidate recommendation r of the diagnosis's condition:
  *   w_i   = 1 / (1 + |birthYear_i − birthYear| / AGE_SCALE_YEARS)       (similar patient i)
@@ -77,21 +97,11 @@ export async function predictForDiagnosis(
   means: (conditionId: number) => Promise<RemedyMean[]> = (c) => remedyMeans(db, c),
 ): Promise<DiagnosisPrediction> {
   assertId(diagnosisId, 'diagnosisId');
-  const [target] = await db
-    .select({
-      patientId: diagnoses.patientId,
-      conditionId: diagnoses.conditionId,
-      mizajType: patients.mizajType,
-      birthYear: patients.birthYear,
-    })
-    .from(diagnoses)
-    .innerJoin(patients, eq(patients.id, diagnoses.patientId))
-    .where(eq(diagnoses.id, diagnosisId))
-    .limit(1);
+  const [target] = await predictionTarget(db).execute({ diagnosisId });
   if (!target) throw new NotFoundError('Diagnosis', diagnosisId);
 
   const [candidates, neighbours] = await Promise.all([
-    db.select().from(recommendations).where(eq(recommendations.conditionId, target.conditionId)),
+    conditionRecommendations(db).execute({ conditionId: target.conditionId }),
     findSimilarPatients(db, target, MAX_NEIGHBOURS),
   ]);
   const candidateIds = candidates.map((c) => c.id);

@@ -1,4 +1,5 @@
-import { asc, desc, eq } from 'drizzle-orm';
+import { asc, desc, eq, sql } from 'drizzle-orm';
+import { prepared } from '@/lib/db/prepared';
 import type { Db } from '@/lib/db/types';
 import { conditions, recommendations } from '@/lib/db/schema';
 import { NotFoundError } from '@/lib/errors';
@@ -6,9 +7,12 @@ import { assertId } from '../shared/validation';
 
 export type Recommendation = typeof recommendations.$inferSelect;
 
+const recommendationById = prepared((db) =>
+  db.select().from(recommendations).where(eq(recommendations.id, sql.placeholder('id'))).limit(1).prepare('recommendation_by_id'),
+);
 export async function getRecommendationOrThrow(db: Db, id: number): Promise<Recommendation> {
   assertId(id);
-  const [row] = await db.select().from(recommendations).where(eq(recommendations.id, id)).limit(1);
+  const [row] = await recommendationById(db).execute({ id });
   if (!row) throw new NotFoundError('Recommendation', id);
   return row;
 }

@@ -40,7 +40,15 @@ export async function keysetPage<T extends { id: number }>(
     page.cursor === undefined
       ? undefined
       : sql`(${table.createdAt}, ${table.id}) < (select c.created_at, c.id from ${sql.identifier(tableName)} c where c.id = ${decodeCursor(page.cursor)})`;
-  const rows = await select(after ? and(where, after)! : where, [desc(table.createdAt), desc(table.id)], limit + 1);
+  const rows = await select(after ? and(where, after)! : where, newestFirst(table), limit + 1);
+  return pageOf(rows, limit);
+}
+
+/** The order of every page: newest first, ties by id. */
+export const newestFirst = (table: { id: AnyPgColumn; createdAt: AnyPgColumn }): SQL[] => [desc(table.createdAt), desc(table.id)];
+
+/** A page from up to limit + 1 rows in newestFirst order (the extra row says a next page exists). */
+export function pageOf<T extends { id: number }>(rows: T[], limit: number): Page<T> {
   const items = rows.slice(0, limit);
   return { items, next: rows.length > limit ? encodeCursor(items[items.length - 1]!.id) : null };
 }
