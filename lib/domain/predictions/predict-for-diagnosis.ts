@@ -1,4 +1,4 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { prepared } from '@/lib/db/prepared';
 import type { Db } from '@/lib/db/types';
 import { diagnoses, feedback, patients, recommendations, type MizajType } from '@/lib/db/schema';
@@ -63,7 +63,7 @@ export async function remedyMeans(db: Db, conditionId: number): Promise<RemedyMe
     .groupBy(feedback.recommendationId);
 }
 
-// Every prediction miss runs both: prepared once (lib/db/prepared.ts).
+// Every prediction miss runs these: prepared once (lib/db/prepared.ts).
 const predictionTarget = prepared((db) =>
   db
     .select({
@@ -77,6 +77,14 @@ const predictionTarget = prepared((db) =>
     .where(eq(diagnoses.id, sql.placeholder('diagnosisId')))
     .limit(1)
     .prepare('prediction_target'),
+);
+const neighbourRatings = prepared((db) =>
+  db
+    .select({ patientId: diagnoses.patientId, recommendationId: feedback.recommendationId, rating: feedback.rating })
+    .from(diagnoses)
+    .innerJoin(feedback, eq(feedback.diagnosisId, diagnoses.id))
+    .where(and(sql`${diagnoses.patientId} = any(${sql.placeholder('patientIds')}::int[])`, eq(diagnoses.conditionId, sql.placeholder('conditionId'))))
+    .prepare('neighbour_ratings'),
 );
 const conditionRecommendations = prepared((db) =>
   db.select().from(recommendations).where(eq(recommendations.conditionId, sql.placeholder('conditionId'))).prepare('condition_recommendations'),
@@ -108,13 +116,7 @@ export async function predictForDiagnosis(
 
   const [globals, ratings] = await Promise.all([
     candidateIds.length ? means(target.conditionId) : [],
-    neighbours.length
-      ? db
-          .select({ patientId: diagnoses.patientId, recommendationId: feedback.recommendationId, rating: feedback.rating })
-          .from(diagnoses)
-          .innerJoin(feedback, eq(feedback.diagnosisId, diagnoses.id))
-          .where(and(inArray(diagnoses.patientId, neighbours.map((n) => n.patientId)), eq(diagnoses.conditionId, target.conditionId)))
-      : [],
+    neighbours.length ? neighbourRatings(db).execute({ patientIds: neighbours.map((n) => n.patientId), conditionId: target.conditionId }) : [],
   ]);
 
   const weightOf = new Map(neighbours.map((n) => [n.patientId, 1 / (1 + n.distance / AGE_SCALE_YEARS)]));

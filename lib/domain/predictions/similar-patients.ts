@@ -1,9 +1,33 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '@/lib/db/types';
-import { queryRows } from '@/lib/db/rows';
+import { preparedRows } from '@/lib/db/rows';
 import type { MizajType } from '@/lib/db/schema';
 
 export type SimilarPatient = { patientId: number; birthYear: number; distance: number };
+
+const informative = sql`exists (
+  select 1 from diagnoses d
+  where d.patient_id = p.id and d.condition_id = ${sql.placeholder('conditionId')}
+    and exists (select 1 from feedback f where f.diagnosis_id = d.id))`;
+
+// Every prediction miss runs it: built once (lib/db/rows.ts, preparedRows).
+const nearest = preparedRows<SimilarPatient>(
+  'similar_patients',
+  sql`
+    (select p.id as "patientId", p.birth_year::int as "birthYear", (p.birth_year - ${sql.placeholder('birthYear')})::int as distance
+     from patients p
+     where p.mizaj_type = ${sql.placeholder('mizajType')} and p.birth_year >= ${sql.placeholder('birthYear')} and p.id <> ${sql.placeholder('patientId')}
+       and ${informative}
+     order by p.mizaj_type, p.birth_year, p.id
+     limit ${sql.placeholder('limit')})
+    union all
+    (select p.id, p.birth_year::int, (${sql.placeholder('birthYear')} - p.birth_year)::int
+     from patients p
+     where p.mizaj_type = ${sql.placeholder('mizajType')} and p.birth_year < ${sql.placeholder('birthYear')}
+       and ${informative}
+     order by p.mizaj_type desc, p.birth_year desc, p.id desc
+     limit ${sql.placeholder('limit')})`,
+);
 
 /**
  * The `limit` patients nearest in birth year (ties: lower id) with the same mizaj who were diagnosed with the
@@ -19,26 +43,6 @@ export async function findSimilarPatients(
   target: { patientId: number; mizajType: MizajType; birthYear: number; conditionId: number },
   limit = 20,
 ): Promise<SimilarPatient[]> {
-  const informative = sql`exists (
-    select 1 from diagnoses d
-    where d.patient_id = p.id and d.condition_id = ${target.conditionId}
-      and exists (select 1 from feedback f where f.diagnosis_id = d.id))`;
-  const rows = await queryRows<SimilarPatient>(
-    db,
-    sql`
-      (select p.id as "patientId", p.birth_year::int as "birthYear", (p.birth_year - ${target.birthYear})::int as distance
-       from patients p
-       where p.mizaj_type = ${target.mizajType} and p.birth_year >= ${target.birthYear} and p.id <> ${target.patientId}
-         and ${informative}
-       order by p.mizaj_type, p.birth_year, p.id
-       limit ${limit})
-      union all
-      (select p.id, p.birth_year::int, (${target.birthYear} - p.birth_year)::int
-       from patients p
-       where p.mizaj_type = ${target.mizajType} and p.birth_year < ${target.birthYear}
-         and ${informative}
-       order by p.mizaj_type desc, p.birth_year desc, p.id desc
-       limit ${limit})`,
-  );
+  const rows = await nearest(db, { ...target, limit });
   return rows.sort((a, b) => a.distance - b.distance || a.patientId - b.patientId).slice(0, limit);
 }
