@@ -9,6 +9,8 @@ import type { DbHandle } from '@/lib/db/types';
 import { seedDatabase } from '@/drizzle/seed/seed-database';
 import {
   getCounts,
+  getFeedbackSummary,
+  listFeedbackCommentsOrThrow,
   getPatientProfileOrThrow,
   getRecommendationAnalytics,
   getRecommendationOrThrow,
@@ -86,5 +88,10 @@ describe('embedded PGlite', () => {
     const [diagnosis] = await queryRows<{ id: number; rec: number }>(h.db, sql`select d.id, r.id as rec from diagnoses d join recommendations r on r.condition_id = d.condition_id order by d.id limit 1`);
     expect((await getDiagnosisOrThrow(h.db, diagnosis!.id)).id).toBe(diagnosis!.id);
     expect((await getRecommendationOrThrow(h.db, diagnosis!.rec)).id).toBe(diagnosis!.rec);
+    const [commented] = await queryRows<{ id: number }>(h.db, sql`select recommendation_id as id from feedback where comment is not null group by 1 order by count(*) desc limit 1`);
+    const summary = await getFeedbackSummary(h.db, commented!.id);
+    expect({ items: summary.recentComments, next: summary.recentCommentsNext }).toEqual(await listFeedbackCommentsOrThrow(h.db, commented!.id, { limit: 5 }));
+    expect(summary.recentCommentsNext).not.toBeNull();
+    expect(summary.histogram.reduce((a, b) => a + b, 0)).toBe(summary.count);
   });
 });

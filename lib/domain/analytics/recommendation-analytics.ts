@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '@/lib/db/types';
-import { queryRows } from '@/lib/db/rows';
+import { preparedRows } from '@/lib/db/rows';
 import { MIZAJ_TYPES, type MizajType } from '@/lib/db/schema';
 import { getRecommendationOrThrow } from '../recommendations/get-recommendation';
 import { lastMonths } from '../shared/months';
@@ -32,27 +32,30 @@ const SET_MIZAJ = 0b1011;
 const SET_MONTH = 0b1101;
 const SET_BUCKET = 0b1110;
 
+// Every analytics miss runs it: built once (lib/db/rows.ts, preparedRows).
+const analyticsRows = preparedRows<Row>(
+  'recommendation_analytics',
+  sql`
+    select grouping(f.rating, f.mizaj_type, x.month, x.bucket)::int as g,
+           f.rating::int as rating, f.mizaj_type as mizaj, x.month, x.bucket,
+           count(*)::int as n, avg(f.rating)::float8 as mean, avg(f.adherence)::float8 as adherence
+    -- An index-only scan of idx_feedback_recommendation_analytics: the mizaj is the feedback row's own copy.
+    from feedback f
+    cross join lateral (
+      select case when f.created_at >= ${sql.placeholder('start')}::timestamptz
+                  then to_char(f.created_at at time zone 'UTC', 'YYYY-MM') end as month,
+             case when f.adherence < 25 then '0-24' when f.adherence < 50 then '25-49'
+                  when f.adherence < 75 then '50-74' else '75-100' end as bucket
+    ) x
+    where f.recommendation_id = ${sql.placeholder('recommendationId')}
+    group by grouping sets ((), (f.rating), (f.mizaj_type), (x.month), (x.bucket))`,
+);
+
 /** Every figure in one pass over the recommendation's feedback (GROUPING SETS), then shaped in JS. */
 export async function getRecommendationAnalytics(db: Db, recommendationId: number, opts: { now?: Date } = {}): Promise<RecommendationAnalytics> {
   await getRecommendationOrThrow(db, recommendationId);
   const { keys, start } = lastMonths(opts.now ?? new Date(), 12);
-  const rows = await queryRows<Row>(
-    db,
-    sql`
-      select grouping(f.rating, f.mizaj_type, x.month, x.bucket)::int as g,
-             f.rating::int as rating, f.mizaj_type as mizaj, x.month, x.bucket,
-             count(*)::int as n, avg(f.rating)::float8 as mean, avg(f.adherence)::float8 as adherence
-      -- An index-only scan of idx_feedback_recommendation_analytics: the mizaj is the feedback row's own copy.
-      from feedback f
-      cross join lateral (
-        select case when f.created_at >= ${start.toISOString()}::timestamptz
-                    then to_char(f.created_at at time zone 'UTC', 'YYYY-MM') end as month,
-               case when f.adherence < 25 then '0-24' when f.adherence < 50 then '25-49'
-                    when f.adherence < 75 then '50-74' else '75-100' end as bucket
-      ) x
-      where f.recommendation_id = ${recommendationId}
-      group by grouping sets ((), (f.rating), (f.mizaj_type), (x.month), (x.bucket))`,
-  );
+  const rows = await analyticsRows(db, { recommendationId, start: start.toISOString() });
 
   const total = rows.find((r) => r.g === SET_TOTAL);
   const histogram: RecommendationAnalytics['histogram'] = [0, 0, 0, 0, 0];

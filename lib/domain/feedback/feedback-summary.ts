@@ -1,8 +1,9 @@
 import { and, eq, isNotNull, sql } from 'drizzle-orm';
+import { prepared } from '@/lib/db/prepared';
 import type { Db } from '@/lib/db/types';
 import { feedback } from '@/lib/db/schema';
 import { getRecommendationOrThrow } from '../recommendations/get-recommendation';
-import { keysetPage, type Page, type PageRequest } from '../shared/keyset-page';
+import { keysetPage, newestFirst, pageOf, type Page, type PageRequest } from '../shared/keyset-page';
 import { round } from '../shared/validation';
 
 export type FeedbackSummary = {
@@ -22,16 +23,33 @@ export type FeedbackComment = { id: number; rating: number; comment: string; cre
 /** How many comments a summary embeds; the rest is paged through listFeedbackCommentsOrThrow. */
 export const SUMMARY_COMMENTS = 5;
 
+const commentColumns = { id: feedback.id, rating: feedback.rating, comment: feedback.comment, createdAt: feedback.createdAt };
+const withComment = (r: { id: number; rating: number; comment: string | null; createdAt: Date }): FeedbackComment => ({ ...r, comment: r.comment ?? '' });
+
 const commentsPage = (db: Db, recommendationId: number, page: PageRequest): Promise<Page<FeedbackComment>> =>
-  keysetPage(feedback, 'feedback', and(eq(feedback.recommendationId, recommendationId), isNotNull(feedback.comment))!, page, async (where, orderBy, limit) => {
-    const rows = await db
-      .select({ id: feedback.id, rating: feedback.rating, comment: feedback.comment, createdAt: feedback.createdAt })
-      .from(feedback)
-      .where(where)
-      .orderBy(...orderBy)
-      .limit(limit);
-    return rows.map((r) => ({ ...r, comment: r.comment ?? '' }));
-  });
+  keysetPage(feedback, 'feedback', and(eq(feedback.recommendationId, recommendationId), isNotNull(feedback.comment))!, page, async (where, orderBy, limit) =>
+    (await db.select(commentColumns).from(feedback).where(where).orderBy(...orderBy).limit(limit)).map(withComment),
+  );
+
+// Every summary miss runs both: prepared once (lib/db/prepared.ts), the comments in keysetPage's order.
+const ratingCounts = prepared((db) =>
+  // Grouped on (recommendation_id, rating): an index-only scan of idx_feedback_recommendation_rating.
+  db
+    .select({ rating: feedback.rating, n: sql<number>`count(*)::int` })
+    .from(feedback)
+    .where(eq(feedback.recommendationId, sql.placeholder('recommendationId')))
+    .groupBy(feedback.rating)
+    .prepare('feedback_rating_counts'),
+);
+const firstComments = prepared((db) =>
+  db
+    .select(commentColumns)
+    .from(feedback)
+    .where(and(eq(feedback.recommendationId, sql.placeholder('recommendationId')), isNotNull(feedback.comment)))
+    .orderBy(...newestFirst(feedback))
+    .limit(SUMMARY_COMMENTS + 1)
+    .prepare('feedback_summary_comments'),
+);
 
 /** A recommendation's comments, newest first, a page at a time; NotFoundError for an unknown recommendation. */
 export async function listFeedbackCommentsOrThrow(db: Db, recommendationId: number, page: PageRequest): Promise<Page<FeedbackComment>> {
@@ -42,13 +60,10 @@ export async function listFeedbackCommentsOrThrow(db: Db, recommendationId: numb
 export async function getFeedbackSummary(db: Db, recommendationId: number): Promise<FeedbackSummary> {
   await getRecommendationOrThrow(db, recommendationId);
   const [groups, recent] = await Promise.all([
-    // Grouped on (recommendation_id, rating): an index-only scan of idx_feedback_recommendation_rating.
-    db
-      .select({ rating: feedback.rating, n: sql<number>`count(*)::int` })
-      .from(feedback)
-      .where(eq(feedback.recommendationId, recommendationId))
-      .groupBy(feedback.rating),
-    commentsPage(db, recommendationId, { limit: SUMMARY_COMMENTS }),
+    ratingCounts(db).execute({ recommendationId }),
+    firstComments(db)
+      .execute({ recommendationId })
+      .then((rows) => pageOf(rows.map(withComment), SUMMARY_COMMENTS)),
   ]);
   const histogram: FeedbackSummary['histogram'] = [0, 0, 0, 0, 0];
   let count = 0;
