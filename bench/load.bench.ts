@@ -23,6 +23,7 @@ import postgres from 'postgres';
 import { decode, firstRequests, hitShare, isRead, median, pct, summary, timeBackTo, type Rec } from './load/analyse';
 import type { Plan, Route } from './load/open-loop-format';
 import { idSpaces, makeIdentities, seededDatabase } from './load/setup';
+import { CLK_TCK, treeTicks } from './api/proc';
 import { privateRedis } from './api/setup';
 import { OwnPostgres } from '../tests/chaos/support/own-postgres';
 import { prng, shuffled } from './load/zipf';
@@ -266,7 +267,7 @@ firstRequests(warmRecs, seen);
 log(`  ok ${warm.okPct.toFixed(2)} %  p99 ${warm.p99.toFixed(2)} ms  X-Cache hits ${warm.xcacheHitPct.toFixed(1)} %`);
 
 // ---- open-loop mixes ----
-type MixRow = { rate: number; s: ReturnType<typeof summary>; counts: Counts; perRoute: string; lag: number; notSent: number; ceiling: number };
+type MixRow = { rate: number; s: ReturnType<typeof summary>; counts: Counts; perRoute: string; lag: number; notSent: number; ceiling: number; busy: number; cpuUsPerRequest: number };
 const mixes: MixRow[] = [];
 // BENCH_LOAD_RATES: e.g. "200,1000,80%" (a share of the measured baseline capacity); default the issue's two.
 const rates = (process.env.BENCH_LOAD_RATES ?? '1000,80%').split(',').map((r) => (r.trim().endsWith('%') ? Math.round((capacity * Number(r.trim().slice(0, -1))) / 100) : Number(r)));
@@ -281,7 +282,12 @@ for (const rate of rates) {
   await settle();
   const before = await stats();
   if (rate === rates[0]) await statements`select pg_stat_statements_reset()`;
+  const ticks = treeTicks(server.pid!);
+  const phaseStarted = performance.now();
   const { recs, meta } = await generate({ rate, seconds: SECONDS, seed: SEED + rate, routes, writeFraction: WRITE_FRACTION, writes });
+  const serverCpuMs = ((treeTicks(server.pid!) - ticks) * 1000) / CLK_TCK;
+  const busy = serverCpuMs / (performance.now() - phaseStarted);
+  const cpuUsPerRequest = (serverCpuMs * 1000) / Math.max(1, recs.length);
   if (rate === rates[0]) {
     topStatements = await statements<Statement[]>`
       select query, calls::int as calls, total_exec_time as total, mean_exec_time as mean, rows::float8 / greatest(calls, 1) as rows
@@ -299,10 +305,11 @@ for (const rate of rates) {
     .join(', ');
   const ceiling = ceilingOf(recs);
   firstRequests(recs, seen);
-  mixes.push({ rate, s, counts, perRoute, lag: meta.maxGeneratorLagMs, notSent: meta.notSent, ceiling });
+  mixes.push({ rate, s, counts, perRoute, lag: meta.maxGeneratorLagMs, notSent: meta.notSent, ceiling, busy, cpuUsPerRequest });
   log(`  statuses ${s.statuses}`);
   log(`  ok ${s.okPct.toFixed(2)} %  p50 ${s.p50.toFixed(2)}  p99 ${s.p99.toFixed(2)}  p99.9 ${s.p999.toFixed(2)} ms  X-Cache hits ${s.xcacheHitPct.toFixed(1)} %  (${perRoute})`);
   log(`  p99 of hits ${s.p99Hit.toFixed(2)}, of misses ${s.p99Miss.toFixed(2)}, of writes ${s.p99Write.toFixed(2)} ms`);
+  log(`  server CPU ${busy.toFixed(2)} of its core, ${cpuUsPerRequest.toFixed(0)} µs per request`);
 }
 
 // ---- one cold key, alone, then 1,000 at once ----
@@ -413,6 +420,8 @@ ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, git ${sha}${dirt
 | rate | seconds | requests | ok % | p50 ms | p99 ms | p99.9 ms | max ms | X-Cache hit % (of all reads) | hit ceiling % | L1 / Redis / miss (stats) | stats hit % |
 |---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|
 ${mixes.map((m) => `| ${m.rate.toLocaleString('en')} req/s (${f((100 * m.rate) / capacity, 0)} % of baseline) | ${SECONDS} | ${m.s.requests.toLocaleString('en')} | ${f(m.s.okPct)} | ${f(m.s.p50)} | ${f(m.s.p99)} | ${f(m.s.p999)} | ${f(m.s.max, 0)} | ${f(m.s.xcacheHitPct, 1)} | ${f(m.ceiling, 1)} | ${counts(m.counts)} | ${f(statsHit(m.counts), 1)} |`).join('\n')}
+
+Server CPU (utime + stime of the server's process tree from /proc over the phase, its core = 1.0): ${mixes.map((m) => `at ${m.rate.toLocaleString('en')} req/s: ${f(m.busy)} busy, ${f(m.cpuUsPerRequest, 0)} µs per request of the mix`).join('; ')}.
 
 Hit ceiling: the share of reads whose (route, id) an earlier request of the server's life (warm-up included) had asked for; the others are first requests, which no cache can answer (writes' invalidations not subtracted, so it is an upper bound). Under Zipf (s = 1) over 100,000 ids it rises only with the time the mix has run.
 
