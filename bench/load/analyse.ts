@@ -92,7 +92,9 @@ export function firstRequests(recs: Rec[], seen: Set<number>): number {
   for (const r of recs) {
     if (!isRead(r) || r.item < 0) continue;
     const key = r.route * 1e7 + r.item;
-    if (!seen.has(key)) (seen.add(key), first++);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    first++;
   }
   return first;
 }
