@@ -50,12 +50,11 @@ export interface CachedFunction<A extends unknown[], R> {
   /** Reads without computing (one round trip); null on a miss. Never triggers fn or a refresh. */
   peek(...args: A): Promise<CacheResult<R> | null>;
   /**
-   * withMeta bounded by the soft timeout, in one store read: fresh, stale (refreshed as withMeta does), the
-   * value of a computation already in flight in this process, or of one it starts, waited for up to the
-   * soft timeout; null past it (the computation goes on, and withMeta joins it) or where withMeta would throw.
-   * For a server's fast path that leaves slow computations and errors to its router.
+   * What withMeta would answer, without starting a computation: fresh, stale (refreshed as withMeta does), or
+   * the value of a computation already in flight in this process; null where withMeta would compute (a miss
+   * nobody here computes) or throw. For a server's fast path that leaves computing and errors to its router.
    */
-  withMetaWithinSoftTimeout(...args: A): Promise<CacheResult<R> | null>;
+  withMetaIfCached(...args: A): Promise<CacheResult<R> | null>;
   /**
    * A fresh value from this instance's L1, synchronously, else undefined: for hot paths where every promise
    * costs (Next runs with AsyncLocalStorage, whose promise hooks make each await expensive).
@@ -162,9 +161,9 @@ export function bindCached<A extends unknown[], R>(
       const { core, spec } = resolveSpec();
       return (await core.read.peek(core.read.target(spec, args))) as CacheResult<Awaited<R>> | null;
     },
-    withMetaWithinSoftTimeout: async (...args: A) => {
+    withMetaIfCached: async (...args: A) => {
       const { core, spec } = resolveSpec();
-      return (await core.read.resolveWithinSoftTimeout(spec, args)) as CacheResult<Awaited<R>> | null;
+      return (await core.read.resolveIfCached(spec, args)) as CacheResult<Awaited<R>> | null;
     },
     peekL1: (...args: A) => {
       const { core, spec } = resolveSpec();

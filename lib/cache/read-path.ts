@@ -77,25 +77,20 @@ export class ReadPath {
   }
 
   /**
-   * resolve bounded by the soft timeout, for a server's fast path that leaves slow computations and errors to
-   * its router: a fresh value, a stale one (with the refresh and soft wait resolve does), the result of a
-   * computation already in flight in this process (waited for while resolve would still join it), or a new
-   * computation started from the versions this one read and waited for up to the soft timeout. Null past
-   * that wait (the computation goes on; resolve joins it), when it failed, or with the cache off: whoever
-   * calls resolve then answers, and reports the error. One store read, where peeking and then resolving
-   * took two.
+   * What resolve would answer without starting a computation: a fresh value, a stale one (with the refresh
+   * and soft wait resolve does), or the result of a computation already in flight in this process, waited
+   * for while resolve would still join it. Null when resolve would compute or fail (cache off, a failed or
+   * hung computation): whoever calls resolve then does it, and reports the error.
    */
-  async resolveWithinSoftTimeout(spec: Spec, args: unknown[]): Promise<CacheResult<unknown> | null> {
+  async resolveIfCached(spec: Spec, args: unknown[]): Promise<CacheResult<unknown> | null> {
     if (!this.o.enabled) return null;
     const t = this.target(spec, args);
     const found = await this.find(t, true, false);
     if (found.fresh) return found.fresh;
     if (found.stale) return this.serveStale(spec, args, t, found, spec.timings);
-    const joined = this.o.runner.join(t, found.versions, found.snap, spec.timings.lockTimeout);
-    const waitMs = joined
-      ? Math.min(spec.timings.hardTimeout, spec.timings.lockTimeout - (performance.now() - joined.startedAt))
-      : Math.min(spec.timings.timeout, spec.timings.hardTimeout);
-    const flight = joined ?? this.o.runner.run(spec, args, t, found.versions, found.snap, { lockTimeout: spec.timings.lockTimeout }).flight;
+    const flight = this.o.runner.join(t, found.versions, found.snap, spec.timings.lockTimeout);
+    if (!flight) return null;
+    const waitMs = Math.min(spec.timings.hardTimeout, spec.timings.lockTimeout - (performance.now() - flight.startedAt));
     const outcome = await within(flight.promise, Math.max(0, waitMs));
     return outcome.done && 'value' in outcome ? missResult(t, outcome.value) : null;
   }

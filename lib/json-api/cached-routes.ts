@@ -10,8 +10,8 @@ export type CachedRouteInput = ResourceInput;
 
 /**
  * A cacheable GET route: a declared resource the API serves (lib/resources). The route handlers read
- * through it (mode 'read': compute on a miss); the fast path first in this instance's L1 synchronously
- * (`fromL1`: no promise at all), then in mode 'soft' (a computation waited for up to the soft timeout only).
+ * through it (mode 'read': compute on a miss), the fast path peeks (never computes), first in this
+ * instance's L1 synchronously (`fromL1`: no promise at all), then in Redis.
  */
 export type CachedRoute = CachedResource<unknown> & { op: ApiOperation };
 

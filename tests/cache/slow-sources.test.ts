@@ -1,8 +1,7 @@
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCache, FactoryTimeoutError, type Cache, type CacheOptions, type FactoryContext } from '@/lib/cache';
 import { ServiceUnavailableError } from '@/lib/errors';
-import { FactoryRunner } from '@/lib/cache/factory-runner';
 import { OwnRedis, waitFor } from './support/own-redis';
 import { captureLogger, cleanPrefix, SHARED_REDIS_URL, sharedStore, testPrefix } from './support/shared-redis';
 
@@ -332,47 +331,5 @@ describe('oversize values', () => {
     clock.t += 3_600_001;
     await get(5_000);
     expect(lines()).toHaveLength(3); // an hour later
-  });
-});
-
-describe('withMetaWithinSoftTimeout (the fast path)', () => {
-  it('computes a miss from its one read: the value within the soft timeout, null past it, and withMeta joins the computation still running', async () => {
-    const cache = make();
-    await cache.ready();
-    let calls = 0;
-    let release!: () => void;
-    const held = new Promise<void>((r) => (release = r));
-    const get = cache.cached(
-      async (id: number) => {
-        calls++;
-        if (id === 2) await held;
-        return `value-${id}`;
-      },
-      ['soft-timeout'],
-      { category: 'analytics', timeout: 100, hardTimeout: 5_000, lockTimeout: 5_000 },
-    );
-    expect(await get.withMetaWithinSoftTimeout(1)).toMatchObject({ status: 'MISS', value: 'value-1' });
-    expect(await get.withMetaWithinSoftTimeout(1)).toMatchObject({ status: 'HIT', value: 'value-1' });
-    const started = performance.now();
-    expect(await get.withMetaWithinSoftTimeout(2)).toBeNull();
-    expect(performance.now() - started).toBeLessThan(2_000); // the soft timeout, not the hard one
-    // The route handler's call: released only once it has joined the computation still running.
-    const runner = FactoryRunner.prototype as unknown as { run: (...a: unknown[]) => { started: boolean } };
-    const run = runner.run;
-    let joins = 0;
-    const spy = vi.spyOn(runner, 'run').mockImplementation(function (this: unknown, ...a: unknown[]) {
-      const r = run.apply(this, a);
-      if (!r.started) joins++;
-      return r;
-    });
-    try {
-      const joined = get.withMeta(2);
-      await waitFor(() => joins === 1, 2_000);
-      release();
-      expect(await joined).toMatchObject({ status: 'MISS', value: 'value-2' });
-    } finally {
-      spy.mockRestore();
-    }
-    expect(calls).toBe(2); // one computation per id
   });
 });
