@@ -74,15 +74,13 @@ if (sourcesAt > statSync(buildId).mtimeMs) {
 
 // ---- private services, data and identities ----
 const pg = await OwnPostgres.create();
-const privateServices = { pg, redis: undefined as ChildProcess | undefined };
 process.on('exit', () => {
-  privateServices.redis?.kill('SIGKILL');
   if (pg.pid !== undefined) process.kill(pg.pid, 'SIGQUIT');
   rmSync(pg.dir, { recursive: true, force: true });
 });
 await pg.start({ cpus: DB_CPU });
 const ownRedis = await privateRedis(PORT + 2, DB_CPU);
-privateServices.redis = ownRedis.process;
+process.on('exit', () => ownRedis.process.kill('SIGKILL'));
 ownRedis.client.disconnect();
 const REDIS_URL = ownRedis.url;
 log(`private PostgreSQL (port ${pg.port}) and redis-server (port ${PORT + 2}) pinned to cpu ${DB_CPU}`);

@@ -1,4 +1,4 @@
-import { eq, sql } from 'drizzle-orm';
+import { eq, sql, type SQL } from 'drizzle-orm';
 import { prepared } from '@/lib/db/prepared';
 import type { Db } from '@/lib/db/types';
 import { conditions, diagnoses, healthRecords, patients } from '@/lib/db/schema';
@@ -34,42 +34,30 @@ async function assertPatient(db: Db, id: number) {
   return patient;
 }
 
-// The profile's first pages (every profile miss runs both): prepared, in keysetPage's order.
-const firstRecords = prepared((db) =>
-  db
-    .select()
-    .from(healthRecords)
-    .where(eq(healthRecords.patientId, sql.placeholder('patientId')))
-    .orderBy(...newestFirst(healthRecords))
-    .limit(PROFILE_PAGE.records + 1)
-    .prepare('profile_health_records'),
-);
-const firstDiagnoses = prepared((db) =>
+// One select per list, used by the pages after a cursor and, prepared, by the profile's first pages.
+const selectRecords = (db: Db, where: SQL, orderBy: SQL[], limit: number) => db.select().from(healthRecords).where(where).orderBy(...orderBy).limit(limit);
+const selectDiagnoses = (db: Db, where: SQL, orderBy: SQL[], limit: number) =>
   db
     .select(diagnosisWithConditionColumns)
     .from(diagnoses)
     .innerJoin(conditions, eq(conditions.id, diagnoses.conditionId))
-    .where(eq(diagnoses.patientId, sql.placeholder('patientId')))
-    .orderBy(...newestFirst(diagnoses))
-    .limit(PROFILE_PAGE.diagnoses + 1)
-    .prepare('profile_diagnoses'),
-);
+    .where(where)
+    .orderBy(...orderBy)
+    .limit(limit);
 
 const recordsPage = (db: Db, patientId: number, page: PageRequest): Promise<Page<HealthRecord>> =>
-  keysetPage(healthRecords, 'health_records', eq(healthRecords.patientId, patientId), page, (where, orderBy, limit) =>
-    db.select().from(healthRecords).where(where).orderBy(...orderBy).limit(limit),
-  );
+  keysetPage(healthRecords, 'health_records', eq(healthRecords.patientId, patientId), page, (where, orderBy, limit) => selectRecords(db, where, orderBy, limit));
 
 const diagnosesPage = (db: Db, patientId: number, page: PageRequest): Promise<Page<PatientDiagnosis>> =>
-  keysetPage(diagnoses, 'diagnoses', eq(diagnoses.patientId, patientId), page, (where, orderBy, limit) =>
-    db
-      .select(diagnosisWithConditionColumns)
-      .from(diagnoses)
-      .innerJoin(conditions, eq(conditions.id, diagnoses.conditionId))
-      .where(where)
-      .orderBy(...orderBy)
-      .limit(limit),
-  );
+  keysetPage(diagnoses, 'diagnoses', eq(diagnoses.patientId, patientId), page, (where, orderBy, limit) => selectDiagnoses(db, where, orderBy, limit));
+
+// The profile's first pages (every profile miss runs both): prepared, in keysetPage's order.
+const firstRecords = prepared((db) =>
+  selectRecords(db, eq(healthRecords.patientId, sql.placeholder('patientId')), newestFirst(healthRecords), PROFILE_PAGE.records + 1).prepare('profile_health_records'),
+);
+const firstDiagnoses = prepared((db) =>
+  selectDiagnoses(db, eq(diagnoses.patientId, sql.placeholder('patientId')), newestFirst(diagnoses), PROFILE_PAGE.diagnoses + 1).prepare('profile_diagnoses'),
+);
 
 export async function getPatientProfileOrThrow(db: Db, id: number): Promise<PatientProfile> {
   const patient = await assertPatient(db, id);
