@@ -1,13 +1,16 @@
 /**
  * Entry wire format, one string per key so a hit is one read:
- *   m1|{enc}|{storedAt}|{freshUntil}|{graceUntil}|{id}\n{version}|{version}…\n{tags JSON}\n{payload}
- * versions are [category, ...tags] in the order the tags were given. enc: j JSON, x JSON with Date/BigInt
- * markers (parsed with a reviver only then), u undefined, r raw text (a pre-rendered HTTP body, stored unescaped),
- * e.{key id} one of those sealed with AES-256-GCM (lib/cache/encryption.ts).
+ *   m2|{enc}|{storedAt}|{fresh for}|{grace for}|{id}\n{version}|{version}…\n{tags JSON}\n{payload}
+ * Times in milliseconds, base 36: storedAt since the epoch, then how long the entry stays fresh after it and how
+ * long in grace after that. versions are [category, ...tags] in the order the tags were given. enc: j JSON, x JSON
+ * with Date/BigInt markers (parsed with a reviver only then), u undefined, r raw text (a pre-rendered HTTP body,
+ * stored unescaped), b raw bytes (base128, lib/cache/base128.ts), e.{key id} one of those sealed with
+ * AES-256-GCM (lib/cache/encryption.ts).
  */
-import { isSealed, type EntryCipher } from './encryption';
+import { fromBase128, toBase128 } from './base128';
+import type { EntryCipher } from './encryption';
 
-export type Encoding = 'j' | 'x' | 'u' | 'r' | `e.${string}`;
+export type Encoding = 'j' | 'x' | 'u' | 'r' | 'b' | `e.${string}`;
 
 export interface EntryHeader {
   enc: Encoding;
@@ -24,15 +27,16 @@ export interface EntryHeader {
 const RAW = Symbol.for('mizaj.cache.RawValue');
 
 /**
- * A pre-rendered value (e.g. an HTTP body and its headers) stored without JSON escaping. Recognised by a
- * global brand, not its prototype: Next may bundle this module more than once in a process, and a value
- * made by one copy is encoded by the cache singleton of another.
+ * A pre-rendered value (e.g. an HTTP body and its headers) stored without JSON escaping: text as it is, bytes
+ * (compressed, say) as base128 text, or sealed as they are. Bytes come back as a Buffer that callers must not
+ * change (a typed array cannot be frozen). Recognised by a global brand, not its prototype: Next may bundle this
+ * module more than once in a process, and a value made by one copy is encoded by the cache singleton of another.
  */
 export class RawValue {
   readonly [RAW] = true;
 
   constructor(
-    readonly body: string,
+    readonly body: string | Uint8Array,
     readonly meta: Readonly<Record<string, string>> = {},
   ) {
     Object.freeze(this.meta);
@@ -57,15 +61,22 @@ export interface Encoded {
   payload: string;
 }
 
-/** With a cipher, the encoded value is sealed (entries holding patient data). */
+/**
+ * With a cipher, the encoded value is sealed (entries holding patient data): the plain text is `{enc}\n{payload}`,
+ * and raw bytes are sealed as they are, not as base128, which the sealed payload is once more.
+ */
 export function encodeValue(value: unknown, cipher?: EntryCipher): Encoded {
+  if (value instanceof RawValue && typeof value.body !== 'string') {
+    const meta = `${JSON.stringify(value.meta)}\n`;
+    return cipher ? cipher.seal(Buffer.concat([Buffer.from(`b\n${meta}`), value.body])) : { enc: 'b', payload: meta + toBase128(value.body) };
+  }
   const plain = encodePlain(value);
-  return cipher ? (cipher.seal(plain.enc, plain.payload) as Encoded) : plain;
+  return cipher ? cipher.seal(Buffer.from(`${plain.enc}\n${plain.payload}`)) : plain;
 }
 
 function encodePlain(value: unknown): Encoded {
   if (value === undefined) return { enc: 'u', payload: '' };
-  if (value instanceof RawValue) return { enc: 'r', payload: `${JSON.stringify(value.meta)}\n${value.body}` };
+  if (value instanceof RawValue) return { enc: 'r', payload: `${JSON.stringify(value.meta)}\n${value.body as string}` };
   let special = false;
   const path: string[] = [];
   const markers = new WeakSet<object>();
@@ -131,12 +142,17 @@ export interface EntryMeta {
 }
 
 export function encodeEntry(meta: EntryMeta, encoded: Encoded): string {
-  return `m1|${encoded.enc}|${meta.storedAt}|${meta.freshUntil}|${meta.graceUntil}|${meta.id}\n${meta.versions.join('|')}\n${meta.tagsJson}\n${encoded.payload}`;
+  return `${headerLine(encoded.enc, meta)}${meta.versions.join('|')}\n${meta.tagsJson}\n${encoded.payload}`;
+}
+
+/** An entry's first line, up to and with its newline (what a compare-and-set on the entry compares). */
+export function headerLine(enc: string, t: { storedAt: number; freshUntil: number; graceUntil: number; id: string }): string {
+  return `m2|${enc}|${t.storedAt.toString(36)}|${(t.freshUntil - t.storedAt).toString(36)}|${(t.graceUntil - t.freshUntil).toString(36)}|${t.id}\n`;
 }
 
 /** Parses only the header line (no split, no JSON); undefined for anything not in our format. */
 export function decodeHeader(raw: string): EntryHeader | undefined {
-  if (!raw.startsWith('m1|')) return undefined;
+  if (!raw.startsWith('m2|')) return undefined;
   const l1 = raw.indexOf('\n');
   const l2 = raw.indexOf('\n', l1 + 1);
   const l3 = raw.indexOf('\n', l2 + 1);
@@ -146,11 +162,13 @@ export function decodeHeader(raw: string): EntryHeader | undefined {
   const p3 = raw.indexOf('|', p2 + 1);
   const p4 = raw.indexOf('|', p3 + 1);
   if (p1 < 0 || p2 < 0 || p3 < 0 || p4 < 0 || p4 > l1) return undefined;
+  const storedAt = base36(raw, p1 + 1, p2);
+  const freshUntil = storedAt + base36(raw, p2 + 1, p3);
   return {
     enc: raw.slice(3, p1) as Encoding,
-    storedAt: digits(raw, p1 + 1, p2),
-    freshUntil: digits(raw, p2 + 1, p3),
-    graceUntil: digits(raw, p3 + 1, p4),
+    storedAt,
+    freshUntil,
+    graceUntil: freshUntil + base36(raw, p3 + 1, p4),
     id: raw.slice(p4 + 1, l1),
     versionsStart: l1 + 1,
     versionsEnd: l2,
@@ -158,12 +176,15 @@ export function decodeHeader(raw: string): EntryHeader | undefined {
   };
 }
 
-function digits(raw: string, from: number, to: number): number {
+/** Lower-case base 36 in place; NaN for anything else (an empty field, a foreign character). */
+function base36(raw: string, from: number, to: number): number {
+  if (from >= to) return NaN;
   let n = 0;
   for (let i = from; i < to; i++) {
-    const d = raw.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) return NaN;
-    n = n * 10 + d;
+    const c = raw.charCodeAt(i);
+    const d = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 122 ? c - 87 : -1;
+    if (d < 0) return NaN;
+    n = n * 36 + d;
   }
   return n;
 }
@@ -195,11 +216,17 @@ export function versionsMatch(raw: string, h: EntryHeader, read: readonly (strin
   return pos === h.versionsEnd;
 }
 
+export const isSealed = (enc: string) => enc.startsWith('e.');
+
 export function decodeValue(header: EntryHeader, raw: string, cipher?: EntryCipher): unknown {
   if (!isSealed(header.enc)) return decodePayload(header.enc, raw, header.payloadStart);
   if (!cipher) throw new CacheValueError('the entry is encrypted and no CACHE_ENCRYPTION_KEYS are configured');
   const plain = cipher.open(header.enc, raw.slice(header.payloadStart));
-  return decodePayload(plain.enc, plain.payload, 0);
+  const nl = plain.indexOf(10);
+  const enc = plain.toString('latin1', 0, nl);
+  if (enc !== 'b') return decodePayload(enc, plain.toString('utf8', nl + 1), 0);
+  const metaEnd = plain.indexOf(10, nl + 1);
+  return new RawValue(plain.subarray(metaEnd + 1), JSON.parse(plain.toString('utf8', nl + 1, metaEnd)) as Record<string, string>);
 }
 
 function decodePayload(enc: string, raw: string, start: number): unknown {
@@ -210,9 +237,11 @@ function decodePayload(enc: string, raw: string, start: number): unknown {
       return JSON.parse(raw.slice(start), revive);
     case 'u':
       return undefined;
-    case 'r': {
+    case 'r':
+    case 'b': {
       const nl = raw.indexOf('\n', start);
-      return new RawValue(raw.slice(nl + 1), JSON.parse(raw.slice(start, nl)) as Record<string, string>);
+      const body = raw.slice(nl + 1);
+      return new RawValue(enc === 'r' ? body : fromBase128(body), JSON.parse(raw.slice(start, nl)) as Record<string, string>);
     }
     default:
       throw new CacheValueError(`unknown entry encoding ${enc}`);
@@ -221,7 +250,7 @@ function decodePayload(enc: string, raw: string, start: number): unknown {
 
 /** Freezes a decoded value in place so one caller cannot change what the next one gets from L1. */
 export function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value) && !ArrayBuffer.isView(value)) {
     if (value instanceof Date) lockDate(value);
     Object.freeze(value);
     for (const k of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[k]);

@@ -1,6 +1,6 @@
 import { ServiceUnavailableError } from '@/lib/errors';
 import type { CategoryTable } from './categories';
-import { decodeHeader, decodeValue, deepFreeze, encodeEntry, encodeValue } from './codec';
+import { decodeHeader, decodeValue, deepFreeze, encodeEntry, encodeValue, headerLine } from './codec';
 import type { L1Coherence } from './coherence';
 import type { EntryCipher } from './encryption';
 import type { CacheEvents } from './events';
@@ -127,8 +127,7 @@ export class EntryWriter {
     const h = read.header;
     const now = this.o.now();
     const raw = encodeEntry({ storedAt: h.storedAt, freshUntil: now, graceUntil: h.graceUntil, id: h.id, versions: read.versions, tagsJson: JSON.stringify(read.tags) }, encodeValue(read.value, this.cipherFor(t.category)));
-    const headerLine = `m1|${h.enc}|${h.storedAt}|${h.freshUntil}|${h.graceUntil}|${h.id}\n`;
-    const results = await this.writeKeyOps(t, [{ op: 'replaceIf', key: t.key, ifStartsWith: headerLine, value: raw, ttlMs: Math.max(1, h.graceUntil - now) }], 'expire');
+    const results = await this.writeKeyOps(t, [{ op: 'replaceIf', key: t.key, ifStartsWith: headerLine(h.enc, h), value: raw, ttlMs: Math.max(1, h.graceUntil - now) }], 'expire');
     return results[0] === 1;
   }
 

@@ -17,7 +17,6 @@ export { resolveCategories, type CategoryConfig, type CategoryTable } from './ca
 /** The app's table, re-exported for code that imports it from here (until the lead merges issue 12's branches). */
 export { CATEGORY_DEFAULTS, CATEGORY_NAMES, type CategoryName } from '@/lib/config/cache-categories';
 export { CacheValueError, RawValue } from './codec';
-export { fromBase128, toBase128 } from './base128';
 export type { CacheEventMap, CacheEventName } from './events';
 export type { PurgeOptions, PurgeProgress, PurgeReport } from './reclaim';
 export type { StatsSnapshot, CategoryStatsSnapshot } from './stats';

@@ -1,38 +1,29 @@
 import 'server-only';
-import { brotliCompressSync, brotliDecompressSync, constants, gunzipSync, gzipSync } from 'node:zlib';
-import { cached, CachedRaw, fromBase128, toBase128, type CachedFunction, type CategoryName, type FactoryTimings } from '@/lib/cache';
+import { deflateRawSync, gzipSync, inflateRawSync } from 'node:zlib';
+import { cached, CachedRaw, type CachedFunction, type CategoryName, type FactoryTimings } from '@/lib/cache';
 import { databaseAdmission } from '@/lib/db/admission';
 import { getDb } from '@/lib/db/client';
 import type { Db } from '@/lib/db/types';
 import { strongEtag } from '@/lib/etag';
+import { JSON_DICTIONARY, JSON_DICTIONARY_ID } from './json-dictionary';
 
 export type Resource<A extends unknown[]> = CachedFunction<A, CachedRaw>;
 
 export type Wait = Pick<FactoryTimings, 'timeout' | 'hardTimeout'>;
 export type Lifetime = { ttl: number; staleWhileRevalidate: number };
 
-/** A Content-Encoding an entry may be stored in (meta `ce`); absent: the body is the JSON text itself. */
-export type StoredEncoding = 'gzip' | 'br';
-
 /**
- * How entries are compressed: chosen by `npm run bench:memory` on real entries (bench/RESULTS.md, memory
- * section): the most bytes saved per µs of compression + decompression.
+ * A cached API answer is stored as raw DEFLATE of its JSON against a preset dictionary of typical answers
+ * (lib/cached-reads/json-dictionary.ts, built by `npm run build:json-dictionary`): most of an answer is keys
+ * and vocabulary the dictionary already holds, so it stores in about a third of what gzip alone needs
+ * (`npm run bench:memory`). No client can decode that, so what is sent (the gzip copy, the JSON) and the ETag are
+ * derived once per entry object, the one L1 keeps and every hit reuses.
+ *
+ * The dictionary's id is part of every key (keyParts): entries packed against another dictionary are never read.
  */
-export const STORED_ENCODING: StoredEncoding = 'gzip';
-export const CODECS: Record<StoredEncoding, { compress(json: Buffer): Buffer; decompress(stored: Uint8Array): Buffer }> = {
-  gzip: { compress: (b) => gzipSync(b, { level: 6 }), decompress: (b) => gunzipSync(b) },
-  br: {
-    compress: (b) => brotliCompressSync(b, { params: { [constants.BROTLI_PARAM_QUALITY]: 5, [constants.BROTLI_PARAM_SIZE_HINT]: b.length } }),
-    decompress: (b) => brotliDecompressSync(b),
-  },
-};
+const pack = (json: Buffer) => deflateRawSync(json, { dictionary: JSON_DICTIONARY, level: 6 });
+const unpack = (packed: Uint8Array) => inflateRawSync(packed, { dictionary: JSON_DICTIONARY });
 
-/**
- * A cached answer stored as the API sends it, with its strong ETag (of the JSON) computed once at store time.
- * The body is stored compressed only (base128 text, see lib/cache/base128.ts) when that is smaller than the JSON: an
- * API hit sends those bytes as they are to clients that accept the encoding; the JSON is rebuilt (once per
- * entry object, see jsonBytes) for the others and for pages.
- */
 export function jsonResource<A extends unknown[]>(
   name: string,
   waits: Wait,
@@ -49,46 +40,53 @@ export function jsonResource<A extends unknown[]>(
       const dbMs = (performance.now() - started).toFixed(1);
       return storedAnswer(json, dbMs);
     },
-    ['api', name],
+    ['api', name, JSON_DICTIONARY_ID],
     { category, tags, ...waits, lockTimeout: waits.hardTimeout, ...lifetime },
   );
 }
 
-/** The entry for a JSON text: compressed when that stores fewer bytes (tiny bodies do not shrink). */
-export function storedAnswer(json: string, dbMs: string, encoding: StoredEncoding = STORED_ENCODING): CachedRaw {
-  const meta = { etag: strongEtag(json), db: dbMs };
+/**
+ * The entry for a JSON text: its packed bytes (stored as base128 text, or sealed as they are), or the JSON itself
+ * when packing does not make it smaller.
+ */
+export function storedAnswer(json: string, dbMs: string): CachedRaw {
   const bytes = Buffer.from(json);
-  const packed = toBase128(CODECS[encoding].compress(bytes));
-  if (packed.length >= bytes.length) return new CachedRaw(json, meta);
-  return new CachedRaw(packed, { ...meta, ce: encoding });
+  const packed = pack(bytes);
+  return new CachedRaw(Math.ceil((packed.length * 8) / 7) < bytes.length ? packed : json, { db: dbMs });
 }
 
-/** The encoding the entry's bytes are stored in, or undefined when they are the JSON itself. */
-export const storedEncoding = (raw: CachedRaw): StoredEncoding | undefined => raw.meta.ce as StoredEncoding | undefined;
+const isPacked = (raw: CachedRaw): raw is CachedRaw & { body: Uint8Array } => typeof raw.body !== 'string';
 
-// The same frozen entry comes back from L1 on every hit: decode its bytes once per entry object.
-const encodedMemo = new WeakMap<CachedRaw, Buffer>();
+// The same frozen entry comes back from L1 on every hit: derive what is sent once per entry object.
 const jsonMemo = new WeakMap<CachedRaw, Buffer>();
+const sentMemo = new WeakMap<CachedRaw, { etag: string; gzip: Buffer | null }>();
 
-/** The stored compressed bytes, as sent to a client that accepts storedEncoding(raw). */
-export function encodedBytes(raw: CachedRaw): Buffer {
-  let bytes = encodedMemo.get(raw);
-  if (!bytes) encodedMemo.set(raw, (bytes = storedEncoding(raw) ? fromBase128(raw.body) : Buffer.from(raw.body)));
-  return bytes;
-}
+const unpacked = (raw: CachedRaw) => (isPacked(raw) ? unpack(raw.body) : Buffer.from(raw.body));
 
-/** The JSON as bytes (identity answers); decompressed once per entry object. */
+/** The JSON as bytes (identity answers, pages). */
 export function jsonBytes(raw: CachedRaw): Buffer {
   let bytes = jsonMemo.get(raw);
-  if (!bytes) {
-    const ce = storedEncoding(raw);
-    jsonMemo.set(raw, (bytes = ce ? CODECS[ce].decompress(encodedBytes(raw)) : encodedBytes(raw)));
-  }
+  if (!bytes) jsonMemo.set(raw, (bytes = unpacked(raw)));
   return bytes;
+}
+
+/**
+ * The strong ETag of the JSON (the same for both representations, and the one the write door checks If-Match
+ * against) and its gzip for clients that accept it, null when gzip would not make it smaller. Kept without the
+ * JSON, which only identity clients need.
+ */
+export function sentForms(raw: CachedRaw): { etag: string; gzip: Buffer | null } {
+  let forms = sentMemo.get(raw);
+  if (!forms) {
+    const json = jsonMemo.get(raw) ?? unpacked(raw);
+    const gzip = gzipSync(json, { level: 6 });
+    sentMemo.set(raw, (forms = { etag: strongEtag(json), gzip: gzip.length < json.length ? gzip : null }));
+  }
+  return forms;
 }
 
 /** The JSON text of an entry (pages parse it). */
-export const jsonText = (raw: CachedRaw): string => (storedEncoding(raw) ? jsonBytes(raw).toString('utf8') : raw.body);
+export const jsonText = (raw: CachedRaw): string => (isPacked(raw) ? jsonBytes(raw).toString('utf8') : (raw.body as string));
 
 const HEAD_CHARS = 256;
 const headMemo = new WeakMap<CachedRaw, string>();
@@ -98,11 +96,8 @@ const headMemo = new WeakMap<CachedRaw, string>();
  * the start of the body (the patient-access audit) needs, with no decompression per hit.
  */
 export function jsonHead(raw: CachedRaw): string {
-  if (!storedEncoding(raw)) return raw.body.slice(0, HEAD_CHARS);
+  if (!isPacked(raw)) return (raw.body as string).slice(0, HEAD_CHARS);
   let head = headMemo.get(raw);
-  if (head === undefined) {
-    const json = jsonMemo.get(raw) ?? CODECS[storedEncoding(raw)!].decompress(encodedBytes(raw));
-    headMemo.set(raw, (head = json.subarray(0, HEAD_CHARS * 4).toString('utf8').slice(0, HEAD_CHARS)));
-  }
+  if (head === undefined) headMemo.set(raw, (head = (jsonMemo.get(raw) ?? unpacked(raw)).subarray(0, HEAD_CHARS * 4).toString('utf8').slice(0, HEAD_CHARS)));
   return head;
 }

@@ -3,7 +3,7 @@ import type { CachedRaw, CacheResult } from '@/lib/cache';
 import { buildCachedAnswer, toResponse, type CachedAnswer } from '@/lib/http/http-cache';
 import { otherMethods, type HttpMethod } from '@/lib/http/methods';
 import { route } from '@/lib/http/route';
-import { encodedBytes, jsonBytes, storedEncoding, type StoredEncoding } from '@/lib/cached-reads/json-resource';
+import { jsonBytes, sentForms } from '@/lib/cached-reads/json-resource';
 import { auditPatientView, type CachedRoute } from './cached-routes';
 
 /**
@@ -11,9 +11,9 @@ import { auditPatientView, type CachedRoute } from './cached-routes';
  * Cache-Control from the entry's remaining freshness, X-Cache, and Server-Timing with the database time
  * when it was computed now. The route handler and the fast path both send exactly this.
  *
- * The stored compressed bytes go to a client that accepts their encoding, else the JSON (decompressed once
- * per entry). Same ETag for both, as Next's own compression of the route handler's answer keeps it: a client
- * gets 304s whichever path answered.
+ * The gzip copy goes to a client that accepts gzip, else the JSON (both derived once per entry object, see
+ * lib/cached-reads/json-resource.ts). Same ETag for both, as Next's own compression of the route handler's
+ * answer keeps it: a client gets 304s whichever path answered.
  */
 export function cachedAnswer(
   result: CacheResult<CachedRaw>,
@@ -24,14 +24,14 @@ export function cachedAnswer(
   const status = result.status === 'BYPASS' ? 'MISS' : result.status;
   const dbMs = status === 'MISS' ? Number(result.value.meta.db) : undefined;
   const raw = result.value;
-  const ce = storedEncoding(raw);
-  const sendEncoded = ce !== undefined && accepts(req.acceptEncoding, ce);
+  const { etag, gzip } = sentForms(raw);
+  const sendGzip = gzip !== null && accepts(req.acceptEncoding);
   // Fields spelled out, no object spread: on this per-hit path V8's spread of these shapes cost ~1 µs each.
   return buildCachedAnswer({
-    body: sendEncoded ? encodedBytes(raw) : jsonBytes(raw),
-    etag: raw.meta.etag,
-    contentEncoding: sendEncoded ? ce : undefined,
-    varyEncoding: ce !== undefined,
+    body: sendGzip ? gzip : jsonBytes(raw),
+    etag,
+    contentEncoding: sendGzip ? 'gzip' : undefined,
+    varyEncoding: gzip !== null,
     personal,
     meta: { status, storedAt: result.storedAt, expiresAt: result.expiresAt, graceUntil: result.graceUntil },
     ifNoneMatch: req.ifNoneMatch,
@@ -40,10 +40,8 @@ export function cachedAnswer(
   });
 }
 
-const accepts = (acceptEncoding: string | null | undefined, coding: StoredEncoding) =>
-  !!acceptEncoding && (coding === 'gzip' ? GZIP : BR).test(acceptEncoding);
+const accepts = (acceptEncoding: string | null | undefined) => !!acceptEncoding && GZIP.test(acceptEncoding);
 const GZIP = /(?:^|,)\s*(?:gzip|\*)\s*(?:,|$|;\s*q=(?!0(?:\.0{0,3})?\s*(?:,|$)))/i;
-const BR = /(?:^|,)\s*(?:br|\*)\s*(?:,|$|;\s*q=(?!0(?:\.0{0,3})?\s*(?:,|$)))/i;
 
 /** Route handlers (GET + 405s) of a cached route: read through the cache, computing on a miss. */
 export function cachedGetHandlers(cachedRoute: CachedRoute, allow: HttpMethod[] = ['GET']) {

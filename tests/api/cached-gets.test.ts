@@ -80,4 +80,37 @@ describe('cached GETs', () => {
     expect((await call('GET', path, { headers: api.as.admin })).headers.get('x-cache')).toBe('HIT');
     expect((await call('GET', path, { headers: api.as.readKey })).headers.get('x-cache')).toBe('HIT');
   });
+
+  it('keys each answer by the dictionary it is packed against and sends the JSON\'s ETag', async () => {
+    const { strongEtag } = await import('@/lib/etag');
+    for (const path of await paths()) {
+      const res = await call('GET', path, { headers: api.as.readKey });
+      const json = await res.text();
+      expect(res.headers.get('etag'), path).toBe(strongEtag(json));
+    }
+    // The dictionary's id is in every API key: an entry is only ever unpacked with its own dictionary.
+    const { JSON_DICTIONARY_ID } = await import('@/lib/cached-reads/json-dictionary');
+    const keys: string[] = [];
+    for await (const batch of api.redis.scanStream({ match: `${api.prefix}:*:api.*`, count: 1000 }) as AsyncIterable<string[]>) keys.push(...batch);
+    expect(keys.length).toBeGreaterThanOrEqual(6);
+    expect(keys.filter((k) => !k.includes(`.${JSON_DICTIONARY_ID.toLowerCase()}.`))).toEqual([]);
+  });
+
+  it('packs what json-resource stores: the JSON back byte for byte, gzip for clients, none for a body gzip cannot shrink', async () => {
+    const { gunzipSync } = await import('node:zlib');
+    const { storedAnswer, jsonText, sentForms } = await import('@/lib/cached-reads/json-resource');
+    const { strongEtag } = await import('@/lib/etag');
+    const path = `/api/predictions/diagnosis/${(await ids()).diagnosis}/predict`;
+    const json = await (await call('GET', path, { headers: api.as.readKey })).text();
+    const entry = storedAnswer(json, '1.0');
+    expect(entry.body).toBeInstanceOf(Uint8Array);
+    // The dictionary holds the keys and vocabulary: a third of what gzip alone makes of it, or less.
+    expect(entry.body.length).toBeLessThan(sentForms(entry).gzip!.length / 2);
+    expect(jsonText(entry)).toBe(json);
+    expect(sentForms(entry).etag).toBe(strongEtag(json));
+    expect(gunzipSync(sentForms(entry).gzip!).toString()).toBe(json);
+    const tiny = storedAnswer('[]', '0.1');
+    expect(tiny.body).toBe('[]');
+    expect(sentForms(tiny)).toEqual({ etag: strongEtag('[]'), gzip: null });
+  });
 });

@@ -33,14 +33,28 @@ describe('entry codec', () => {
 
   it('rejects foreign strings', () => {
     expect(decodeHeader('{"a":1}')).toBeUndefined();
-    expect(decodeHeader('m1|j|1|2')).toBeUndefined();
+    expect(decodeHeader('m2|j|1|2')).toBeUndefined();
+    expect(decodeHeader('m2|j|1|2|3|id\n\n[]\n1')).toBeDefined();
+    expect(decodeHeader('m2|j|1|2||id\n\n[]\n1')?.graceUntil).toBeNaN();
+    expect(decodeHeader('m1|j|1700000000123|1700000060123|1700000090123|id\n\n[]\n1')).toBeUndefined(); // the format before
   });
 
   it('raw values keep their body byte for byte', () => {
-    const body = '{"a":"\\u0000\\n|m1|"}\n\nend';
+    const body = '{"a":"\\u0000\\n|m2|"}\n\nend';
     const raw = encodeEntry(meta([], []), encodeValue(new RawValue(body, { etag: 'W/"1"' })));
     const v = decodeValue(decodeHeader(raw)!, raw) as RawValue;
     expect(v.body).toBe(body);
     expect(v.meta).toEqual({ etag: 'W/"1"' });
+    const bytes = Buffer.from([0, 10, 124, 255, 128, 13, 0]);
+    const rawBytes = encodeEntry(meta([], []), encodeValue(new RawValue(bytes, { db: '2' })));
+    expect(rawBytes).toMatch(/^[\x00-\x7f]+$/);
+    const b = decodeValue(decodeHeader(rawBytes)!, rawBytes) as RawValue;
+    expect(b.body).toEqual(bytes);
+    expect(b.meta).toEqual({ db: '2' });
+  });
+
+  it('writes times compactly: storedAt in base 36, then how long fresh and how long in grace', () => {
+    const raw = encodeEntry(meta([], []), encodeValue(1));
+    expect(raw.split('\n')[0]).toBe(`m2|j|${(1_700_000_000_123).toString(36)}|${(60_000).toString(36)}|${(30_000).toString(36)}|abc-_1`);
   });
 });
