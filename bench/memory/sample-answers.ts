@@ -46,7 +46,8 @@ export async function sampleAnswers(o: SampleOptions): Promise<{ samples: Sample
   const patientIds = await ids('patients');
   await sql.end();
 
-  const prefix = `mizaj-sample-${process.pid}`;
+  // As long as the default prefix (`mizaj`), so MEMORY USAGE counts keys of the production length.
+  const prefix = `s${(process.pid % 36 ** 4).toString(36).padStart(4, '0')}`;
   // Production settings (patient data sealed), read by getConfig() on first use below.
   Object.assign(process.env, {
     DATABASE_URL: url.toString(),
