@@ -28,8 +28,8 @@ const RAW = Symbol.for('mizaj.cache.RawValue');
 
 /**
  * A pre-rendered value (e.g. an HTTP body and its headers) stored without JSON escaping: text as it is, bytes
- * (compressed, say) as base128 text, or sealed as they are. Bytes come back as a Buffer that callers must not
- * change (a typed array cannot be frozen). Recognised by a global brand, not its prototype: Next may bundle this
+ * (compressed, say) as base128 text, or sealed as they are. Bytes are handed over: neither who made the value
+ * nor who reads it back may change them (a typed array cannot be frozen, and L1 keeps the value as it is). Recognised by a global brand, not its prototype: Next may bundle this
  * module more than once in a process, and a value made by one copy is encoded by the cache singleton of another.
  */
 export class RawValue {

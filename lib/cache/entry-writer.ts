@@ -1,6 +1,6 @@
 import { ServiceUnavailableError } from '@/lib/errors';
 import type { CategoryTable } from './categories';
-import { decodeHeader, decodeValue, deepFreeze, encodeEntry, encodeValue, headerLine } from './codec';
+import { decodeHeader, decodeValue, deepFreeze, encodeEntry, encodeValue, headerLine, RawValue } from './codec';
 import type { L1Coherence } from './coherence';
 import type { EntryCipher } from './encryption';
 import type { CacheEvents } from './events';
@@ -54,7 +54,9 @@ export class EntryWriter {
     const { gate, coherence, stats: allStats } = this.o;
     const stats = allStats.of(t.category);
     const raw = encodeEntry({ ...times, versions: versions ?? [], tagsJson: JSON.stringify(tags) }, encodeValue(value, this.cipherFor(t.category)));
-    const decoded = deepFreeze(decodeValue(decodeHeader(raw)!, raw, this.o.cipher));
+    // What L1 keeps and the caller gets: a copy the factory cannot change later. A RawValue is one already (frozen,
+    // its bytes handed over), so it is kept as it is, without opening what was just sealed.
+    const decoded = value instanceof RawValue ? value : deepFreeze(decodeValue(decodeHeader(raw)!, raw, this.o.cipher));
     const bytes = Buffer.byteLength(raw);
     if (bytes > this.o.maxEntryBytes) {
       this.oversize(t, bytes);

@@ -24,6 +24,12 @@ export type Lifetime = { ttl: number; staleWhileRevalidate: number };
 const pack = (json: Buffer) => deflateRawSync(json, { dictionary: JSON_DICTIONARY, level: 6 });
 const unpack = (packed: Uint8Array) => inflateRawSync(packed, { dictionary: JSON_DICTIONARY });
 
+// The same frozen entry comes back from L1 on every hit: derive what is sent once per entry object.
+const jsonMemo = new WeakMap<CachedRaw, Buffer>();
+const sentMemo = new WeakMap<CachedRaw, { etag: string; gzip: Buffer | null }>();
+const headMemo = new WeakMap<CachedRaw, string>();
+const HEAD_CHARS = 256;
+
 export function jsonResource<A extends unknown[]>(
   name: string,
   waits: Wait,
@@ -52,14 +58,14 @@ export function jsonResource<A extends unknown[]>(
 export function storedAnswer(json: string, dbMs: string): CachedRaw {
   const bytes = Buffer.from(json);
   const packed = pack(bytes);
-  return new CachedRaw(Math.ceil((packed.length * 8) / 7) < bytes.length ? packed : json, { db: dbMs });
+  const entry = new CachedRaw(Math.ceil((packed.length * 8) / 7) < bytes.length ? packed : json, { db: dbMs });
+  // The cache keeps this very object in L1 and answers the miss with it: derive what is sent from the JSON at hand.
+  sentMemo.set(entry, formsOf(bytes));
+  headMemo.set(entry, headOf(bytes));
+  return entry;
 }
 
 const isPacked = (raw: CachedRaw): raw is CachedRaw & { body: Uint8Array } => typeof raw.body !== 'string';
-
-// The same frozen entry comes back from L1 on every hit: derive what is sent once per entry object.
-const jsonMemo = new WeakMap<CachedRaw, Buffer>();
-const sentMemo = new WeakMap<CachedRaw, { etag: string; gzip: Buffer | null }>();
 
 const unpacked = (raw: CachedRaw) => (isPacked(raw) ? unpack(raw.body) : Buffer.from(raw.body));
 
@@ -77,19 +83,17 @@ export function jsonBytes(raw: CachedRaw): Buffer {
  */
 export function sentForms(raw: CachedRaw): { etag: string; gzip: Buffer | null } {
   let forms = sentMemo.get(raw);
-  if (!forms) {
-    const json = jsonMemo.get(raw) ?? unpacked(raw);
-    const gzip = gzipSync(json, { level: 6 });
-    sentMemo.set(raw, (forms = { etag: strongEtag(json), gzip: gzip.length < json.length ? gzip : null }));
-  }
+  if (!forms) sentMemo.set(raw, (forms = formsOf(jsonMemo.get(raw) ?? unpacked(raw))));
   return forms;
+}
+
+function formsOf(json: Buffer): { etag: string; gzip: Buffer | null } {
+  const gzip = gzipSync(json, { level: 6 });
+  return { etag: strongEtag(json), gzip: gzip.length < json.length ? gzip : null };
 }
 
 /** The JSON text of an entry (pages parse it). */
 export const jsonText = (raw: CachedRaw): string => (isPacked(raw) ? jsonBytes(raw).toString('utf8') : (raw.body as string));
-
-const HEAD_CHARS = 256;
-const headMemo = new WeakMap<CachedRaw, string>();
 
 /**
  * The first 256 characters of the JSON, memoised without keeping the whole JSON: what a per-hit look at
@@ -98,6 +102,8 @@ const headMemo = new WeakMap<CachedRaw, string>();
 export function jsonHead(raw: CachedRaw): string {
   if (!isPacked(raw)) return (raw.body as string).slice(0, HEAD_CHARS);
   let head = headMemo.get(raw);
-  if (head === undefined) headMemo.set(raw, (head = (jsonMemo.get(raw) ?? unpacked(raw)).subarray(0, HEAD_CHARS * 4).toString('utf8').slice(0, HEAD_CHARS)));
+  if (head === undefined) headMemo.set(raw, (head = headOf(jsonMemo.get(raw) ?? unpacked(raw))));
   return head;
 }
+
+const headOf = (json: Buffer) => json.subarray(0, HEAD_CHARS * 4).toString('utf8').slice(0, HEAD_CHARS);

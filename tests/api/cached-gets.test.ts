@@ -109,6 +109,12 @@ describe('cached GETs', () => {
     expect(jsonText(entry)).toBe(json);
     expect(sentForms(entry).etag).toBe(strongEtag(json));
     expect(gunzipSync(sentForms(entry).gzip!).toString()).toBe(json);
+    // As another instance reads it from Redis: a new object, its forms derived from the packed bytes.
+    const { CachedRaw } = await import('@/lib/cache');
+    const read = new CachedRaw(entry.body, entry.meta);
+    expect(sentForms(read).etag).toBe(strongEtag(json));
+    expect(gunzipSync(sentForms(read).gzip!).toString()).toBe(json);
+    expect(jsonText(read)).toBe(json);
     const tiny = storedAnswer('[]', '0.1');
     expect(tiny.body).toBe('[]');
     expect(sentForms(tiny)).toEqual({ etag: strongEtag('[]'), gzip: null });

@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CacheValueError, createCache, MemoryStore, RawValue, type Cache } from '@/lib/cache';
+import { decodeHeader, decodeValue } from '@/lib/cache/codec';
 import { waitFor } from './support/own-redis';
 import { cleanPrefix, SHARED_REDIS_URL, testPrefix } from './support/shared-redis';
 
@@ -161,6 +162,26 @@ describe('values (semantics 6)', () => {
     await cache.invalidateTag('recommendation:7');
     expect(await cache.getEntry('analytics', f.key(7), ['recommendation:7'])).toBeNull();
     expect(await cache.getEntry('analytics', f.key(7))).toBeNull();
+  });
+
+  it('keeps the RawValue the factory made (frozen, nothing to copy) in L1 and answers its miss with it', async () => {
+    const made: RawValue[] = [];
+    const f = cache.cached(
+      async (id: number) => {
+        const v = new RawValue(Buffer.from([id, 0, 10, 255]), { db: '1' });
+        made.push(v);
+        return v;
+      },
+      ['raw-bytes'],
+      { category: 'analytics' },
+    );
+    const miss = await f.withMeta(9);
+    expect(miss.status).toBe('MISS');
+    expect(miss.value).toBe(made[0]);
+    expect(Object.isFrozen(miss.value)).toBe(true);
+    expect((await f.withMeta(9)).value).toBe(made[0]); // the L1 hit
+    const stored = (await redis.get(f.key(9)))!;
+    expect((decodeValue(decodeHeader(stored)!, stored) as RawValue).body).toEqual(Buffer.from([9, 0, 10, 255]));
   });
 
   it('sync functions are supported', async () => {
