@@ -70,6 +70,10 @@ test('security headers on the admin page, on API answers through the fast path a
       const profile = [await get(`/api/patients/${patient}/profile`), await get(`/api/patients/${patient}/profile`)];
       for (const r of [...answers, ...profile]) expectSecurityHeaders(r.headers(), 'other', `${base} ${r.url()}`);
       expect(answers[1]!.headers()['x-cache']).toBe('HIT');
+      // Compressed once whichever path answered: the fast path's gzip copy, or Next's own gzip of the handler's JSON.
+      const gzipped = await page.request.get(`${base}/api/trending?days=30`, { headers: { cookie, 'accept-encoding': 'gzip' } });
+      expect(gzipped.headers()['content-encoding'], base).toBe('gzip');
+      expect(await gzipped.json(), base).toEqual(await answers[1]!.json());
       expect(profile.map((r) => r.headers()['x-cache']).sort()).toEqual(base === off.url ? ['HIT', 'HIT'] : ['HIT', 'MISS']);
       for (const r of profile) {
         expect(r.headers()['cache-control'], base).toBe('private, no-cache');
