@@ -1,12 +1,14 @@
 /**
  * Entry wire format, one string per key so a hit is one read:
- *   m2|{enc}|{storedAt}|{fresh for}|{grace for}|{id}\n{version}|{version}…\n{tags JSON}\n{payload}
+ *   m3|{enc}|{storedAt}|{fresh for}|{grace for}|{id}\n{versions digest}\n{tags JSON}\n{payload}
  * Times in milliseconds, base 36: storedAt since the epoch, then how long the entry stays fresh after it and how
- * long in grace after that. versions are [category, ...tags] in the order the tags were given. enc: j JSON, x JSON
+ * long in grace after that. The versions are [category, ...tags] in the order the tags were given, stored as a
+ * 96-bit digest (versionsDigest): 16 characters where they took 18 each. enc: j JSON, x JSON
  * with Date/BigInt markers (parsed with a reviver only then), u undefined, r raw text (a pre-rendered HTTP body,
  * stored unescaped), b raw bytes (base128, lib/cache/base128.ts), e.{key id} one of those sealed with
  * AES-256-GCM (lib/cache/encryption.ts).
  */
+import { hash } from 'node:crypto';
 import { fromBase128, toBase128 } from './base128';
 import type { EntryCipher } from './encryption';
 
@@ -18,7 +20,7 @@ export interface EntryHeader {
   freshUntil: number;
   graceUntil: number;
   id: string;
-  /** Offsets into the raw string (the hit path compares versions in place, without splitting). */
+  /** Offsets into the raw string (the hit path compares the versions digest in place, without splitting). */
   versionsStart: number;
   versionsEnd: number;
   payloadStart: number;
@@ -142,17 +144,27 @@ export interface EntryMeta {
 }
 
 export function encodeEntry(meta: EntryMeta, encoded: Encoded): string {
-  return `${headerLine(encoded.enc, meta)}${meta.versions.join('|')}\n${meta.tagsJson}\n${encoded.payload}`;
+  return `${headerLine(encoded.enc, meta)}${versionsDigest(meta.versions, 0)}\n${meta.tagsJson}\n${encoded.payload}`;
+}
+
+/**
+ * The versions `values[from..]` as stored in an entry: the first 96 bits of their SHA-256. Equal digests stand
+ * for equal versions (a chance collision is 2^-96 per comparison), which is all a hit and reclaim ask of them.
+ */
+export function versionsDigest(values: readonly (string | null | undefined)[], from: number): string {
+  let text = '';
+  for (let i = from; i < values.length; i++) text += (i > from ? '\n' : '') + values[i];
+  return hash('sha256', text, 'base64url').slice(0, 16);
 }
 
 /** An entry's first line, up to and with its newline (what a compare-and-set on the entry compares). */
 export function headerLine(enc: string, t: { storedAt: number; freshUntil: number; graceUntil: number; id: string }): string {
-  return `m2|${enc}|${t.storedAt.toString(36)}|${(t.freshUntil - t.storedAt).toString(36)}|${(t.graceUntil - t.freshUntil).toString(36)}|${t.id}\n`;
+  return `m3|${enc}|${t.storedAt.toString(36)}|${(t.freshUntil - t.storedAt).toString(36)}|${(t.graceUntil - t.freshUntil).toString(36)}|${t.id}\n`;
 }
 
 /** Parses only the header line (no split, no JSON); undefined for anything not in our format. */
 export function decodeHeader(raw: string): EntryHeader | undefined {
-  if (!raw.startsWith('m2|')) return undefined;
+  if (!raw.startsWith('m3|')) return undefined;
   const l1 = raw.indexOf('\n');
   const l2 = raw.indexOf('\n', l1 + 1);
   const l3 = raw.indexOf('\n', l2 + 1);
@@ -189,31 +201,15 @@ function base36(raw: string, from: number, to: number): number {
   return n;
 }
 
-/** The versions stamped in an entry: [category, ...tags]. */
-export function headerVersions(raw: string, h: EntryHeader): string[] {
-  return h.versionsEnd === h.versionsStart ? [] : raw.slice(h.versionsStart, h.versionsEnd).split('|');
-}
-
 /** The entry's tags as JSON text. */
 export function headerTagsJson(raw: string, h: EntryHeader): string {
   return raw.slice(h.versionsEnd + 1, h.payloadStart - 1);
 }
 
-/** True when the versions stamped in the entry equal `read[1..]` (an MGET reply), compared in place. */
+/** True when the versions stamped in the entry equal `read[1..]` (an MGET reply); a missing version never matches. */
 export function versionsMatch(raw: string, h: EntryHeader, read: readonly (string | null)[]): boolean {
-  const n = read.length - 1;
-  if (n <= 0) return h.versionsStart === h.versionsEnd;
-  let pos = h.versionsStart;
-  for (let i = 1; i <= n; i++) {
-    const v = read[i];
-    if (v === null || v === undefined || !raw.startsWith(v, pos)) return false;
-    pos += v.length;
-    if (i < n) {
-      if (raw.charCodeAt(pos) !== 124 /* | */) return false;
-      pos++;
-    }
-  }
-  return pos === h.versionsEnd;
+  for (let i = 1; i < read.length; i++) if (read[i] === null || read[i] === undefined) return false;
+  return h.versionsEnd - h.versionsStart === 16 && raw.startsWith(versionsDigest(read, 1), h.versionsStart);
 }
 
 export const isSealed = (enc: string) => enc.startsWith('e.');

@@ -1,4 +1,4 @@
-import { decodeHeader, headerTagsJson, headerVersions } from './codec';
+import { decodeHeader, headerTagsJson, versionsMatch } from './codec';
 import { categoryOfKey } from './keys';
 import type { CacheStore } from './types';
 
@@ -77,9 +77,9 @@ export function reclaimDead(
     const parsed = keys.map((key, i) => {
       const raw = values[i];
       const header = raw ? decodeHeader(raw) : undefined;
-      if (!header) return { key, header, versions: [] as string[], versionKeys: [] as string[] };
+      if (!header) return { key, raw: '', header, versionKeys: [] as string[] };
       const tags = JSON.parse(headerTagsJson(raw!, header)) as string[];
-      return { key, header, versions: headerVersions(raw!, header), versionKeys: [categoryKeyOf(categoryOfKey(prefix, key)!), ...tags.map(tagKeyOf)] };
+      return { key, raw: raw!, header, versionKeys: [categoryKeyOf(categoryOfKey(prefix, key)!), ...tags.map(tagKeyOf)] };
     });
     const versionKeys = [...new Set(parsed.flatMap((p) => p.versionKeys))];
     const current = new Map<string, string | null>();
@@ -88,7 +88,7 @@ export function reclaimDead(
     const t = now();
     return parsed
       .filter((p) => p.header !== undefined)
-      .filter((p) => t >= p.header!.graceUntil || p.versionKeys.some((k, i) => current.get(k) !== p.versions[i]))
+      .filter((p) => t >= p.header!.graceUntil || !versionsMatch(p.raw, p.header!, [p.key, ...p.versionKeys.map((k) => current.get(k) ?? null)]))
       .map((p) => p.key);
   });
 }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeHeader, decodeValue, encodeEntry, encodeValue, headerTagsJson, headerVersions, RawValue, versionsMatch } from '@/lib/cache/codec';
+import { decodeHeader, decodeValue, encodeEntry, encodeValue, headerTagsJson, RawValue, versionsMatch } from '@/lib/cache/codec';
 
 const meta = (versions: string[], tags: string[]) => ({ storedAt: 1_700_000_000_123, freshUntil: 1_700_000_060_123, graceUntil: 1_700_000_090_123, id: 'abc-_1', versions, tagsJson: JSON.stringify(tags) });
 
@@ -9,12 +9,12 @@ describe('entry codec', () => {
     const raw = encodeEntry(meta(['c1', 't1', 't2'], ['a', 'b|c\n']), encodeValue({ x: [1, 'y\nz|'] }));
     const h = decodeHeader(raw)!;
     expect(h).toMatchObject({ enc: 'j', storedAt: 1_700_000_000_123, freshUntil: 1_700_000_060_123, graceUntil: 1_700_000_090_123, id: 'abc-_1' });
-    expect(headerVersions(raw, h)).toEqual(['c1', 't1', 't2']);
+    expect(versionsMatch(raw, h, ['entry', 'c1', 't1', 't2'])).toBe(true);
     expect(JSON.parse(headerTagsJson(raw, h))).toEqual(['a', 'b|c\n']);
     expect(decodeValue(h, raw)).toEqual({ x: [1, 'y\nz|'] });
   });
 
-  it('versionsMatch compares in place, exactly', () => {
+  it('versionsMatch: the versions read equal the ones stamped, exactly', () => {
     fc.assert(
       fc.property(fc.array(fc.stringMatching(/^[A-Za-z0-9_-]{1,12}$/), { minLength: 1, maxLength: 6 }), fc.array(fc.stringMatching(/^[A-Za-z0-9_-]{1,12}$/), { minLength: 1, maxLength: 6 }), (stored, read) => {
         const raw = encodeEntry(meta(stored, []), encodeValue(1));
@@ -33,14 +33,15 @@ describe('entry codec', () => {
 
   it('rejects foreign strings', () => {
     expect(decodeHeader('{"a":1}')).toBeUndefined();
-    expect(decodeHeader('m2|j|1|2')).toBeUndefined();
-    expect(decodeHeader('m2|j|1|2|3|id\n\n[]\n1')).toBeDefined();
-    expect(decodeHeader('m2|j|1|2||id\n\n[]\n1')?.graceUntil).toBeNaN();
+    expect(decodeHeader('m3|j|1|2')).toBeUndefined();
+    expect(decodeHeader('m3|j|1|2|3|id\n\n[]\n1')).toBeDefined();
+    expect(decodeHeader('m3|j|1|2||id\n\n[]\n1')?.graceUntil).toBeNaN();
+    expect(decodeHeader('m2|j|1|2|3|id\nv1|v2\n[]\n1')).toBeUndefined(); // the format with versions in clear
     expect(decodeHeader('m1|j|1700000000123|1700000060123|1700000090123|id\n\n[]\n1')).toBeUndefined(); // the format before
   });
 
   it('raw values keep their body byte for byte', () => {
-    const body = '{"a":"\\u0000\\n|m2|"}\n\nend';
+    const body = '{"a":"\\u0000\\n|m3|"}\n\nend';
     const raw = encodeEntry(meta([], []), encodeValue(new RawValue(body, { etag: 'W/"1"' })));
     const v = decodeValue(decodeHeader(raw)!, raw) as RawValue;
     expect(v.body).toBe(body);
@@ -55,6 +56,6 @@ describe('entry codec', () => {
 
   it('writes times compactly: storedAt in base 36, then how long fresh and how long in grace', () => {
     const raw = encodeEntry(meta([], []), encodeValue(1));
-    expect(raw.split('\n')[0]).toBe(`m2|j|${(1_700_000_000_123).toString(36)}|${(60_000).toString(36)}|${(30_000).toString(36)}|abc-_1`);
+    expect(raw.split('\n')[0]).toBe(`m3|j|${(1_700_000_000_123).toString(36)}|${(60_000).toString(36)}|${(30_000).toString(36)}|abc-_1`);
   });
 });
