@@ -9,7 +9,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import path from 'node:path';
-import { brotliCompressSync, brotliDecompressSync, constants, deflateRawSync, gunzipSync, gzipSync, inflateRawSync } from 'node:zlib';
+import { brotliCompressSync, brotliDecompressSync, constants, gunzipSync, gzipSync } from 'node:zlib';
 import Redis from 'ioredis';
 import { REDIS_URL, sampleAnswers } from './memory/sample-answers';
 
@@ -19,8 +19,8 @@ const PATIENTS = 300;
 const SEED = 5;
 
 const { samples: filled, close } = await sampleAnswers({ database: 'mizaj_bench_memory', seed: SEED, patients: PATIENTS, perResource: PER_RESOURCE });
-const { jsonBytes, sentForms } = await import('@/lib/cached-reads/json-resource');
-const { JSON_DICTIONARY, JSON_DICTIONARY_ID } = await import('@/lib/cached-reads/json-dictionary');
+const { jsonBytes, pack, sentForms, unpack } = await import('@/lib/cached-reads/json-resource');
+const { JSON_DICTIONARY_ID } = await import('@/lib/cached-reads/json-dictionary');
 
 const redis = new Redis(REDIS_URL);
 type Row = { resource: string; category: string; n: number; json: number; sent: number; packed: number; strlen: number; memory: number; bookkeeping: number; compressed: number };
@@ -80,8 +80,8 @@ const br = (q: number) => (b: Buffer) => brotliCompressSync(b, { params: { [cons
 const candidates: { name: string; compress: (b: Buffer) => Buffer; decompress: (b: Buffer) => Buffer }[] = [
   {
     name: `as stored: DEFLATE level 6 + dictionary ${JSON_DICTIONARY_ID} (lib/cached-reads/json-resource.ts)`,
-    compress: (b: Buffer) => deflateRawSync(b, { dictionary: JSON_DICTIONARY, level: 6 }),
-    decompress: (b: Buffer) => inflateRawSync(b, { dictionary: JSON_DICTIONARY }),
+    compress: pack,
+    decompress: unpack,
   },
   ...[1, 6, 9].map((level) => ({ name: `gzip -${level}`, compress: (b: Buffer) => gzipSync(b, { level }), decompress: (b: Buffer) => gunzipSync(b) })),
   ...[1, 4, 5, 6, 9, 11].map((q) => ({ name: `brotli q${q}`, compress: br(q), decompress: (b: Buffer) => brotliDecompressSync(b) })),

@@ -21,8 +21,8 @@ export type Lifetime = { ttl: number; staleWhileRevalidate: number };
  *
  * The dictionary's id is part of every key (keyParts): entries packed against another dictionary are never read.
  */
-const pack = (json: Buffer) => deflateRawSync(json, { dictionary: JSON_DICTIONARY, level: 6 });
-const unpack = (packed: Uint8Array) => inflateRawSync(packed, { dictionary: JSON_DICTIONARY });
+export const pack = (json: Buffer): Buffer => deflateRawSync(json, { dictionary: JSON_DICTIONARY, level: 6 });
+export const unpack = (packed: Uint8Array): Buffer => inflateRawSync(packed, { dictionary: JSON_DICTIONARY });
 
 // The same frozen entry comes back from L1 on every hit: derive what is sent once per entry object.
 const jsonMemo = new WeakMap<CachedRaw, Buffer>();
