@@ -26,12 +26,12 @@ const redis = new Redis(REDIS_URL);
 type Row = { resource: string; category: string; n: number; json: number; sent: number; packed: number; strlen: number; memory: number; bookkeeping: number; compressed: number };
 const rows = new Map<string, Row>();
 for (const f of filled) {
-  const [memory, stored] = await Promise.all([redis.memory('USAGE', f.key, 'SAMPLES', '0'), redis.get(f.key)]);
+  const [memory, stored] = await Promise.all([redis.memory('USAGE', f.key, 'SAMPLES', '0'), redis.getBuffer(f.key)]);
   if (stored === null) throw new Error(`${f.key} not in Redis`);
   const json = jsonBytes(f.raw).length;
   const sent = sentForms(f.raw).gzip?.length ?? json;
   const packed = f.raw.body.length;
-  const strlen = Buffer.byteLength(stored);
+  const strlen = stored.length;
   const row = rows.get(f.resource) ?? { resource: f.resource, category: f.category, n: 0, json: 0, sent: 0, packed: 0, strlen: 0, memory: 0, bookkeeping: 0, compressed: 0 };
   rows.set(f.resource, row);
   row.n++;
@@ -40,8 +40,8 @@ for (const f of filled) {
   row.packed += packed;
   row.strlen += strlen;
   row.memory += Number(memory);
-  // Everything stored besides the packed answer: header, versions, tags, meta, and a sealed payload's IV, tag
-  // and text encoding.
+  // Everything stored besides the packed answer: header, versions, tags, meta line, and a sealed payload's IV
+  // and tag.
   row.bookkeeping += strlen - packed;
   if (packed < json) row.compressed++;
 }
@@ -121,7 +121,7 @@ const file = path.join(ROOT, 'bench/RESULTS.md');
 const section = `<!-- memory:start -->
 ## Stored bytes per cached API entry (\`npm run bench:memory\`)
 
-${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, Node ${process.version}, load average ${loadavg()[0]!.toFixed(2)}; ${PATIENTS} seeded patients, up to ${PER_RESOURCE} entries per resource, production settings (predictions, profile and feedback sealed with AES-256-GCM). Answers stored packed (raw DEFLATE against the preset dictionary \`${JSON_DICTIONARY_ID}\`, built by \`npm run build:json-dictionary\` from seed 1; these answers are seed ${SEED}), as base128 text, when that is smaller than the JSON. "sent to gzip clients" is the gzip copy derived once per L1 entry; "bookkeeping" is STRLEN − packed answer (header, versions, tags, meta, and a sealed payload's IV, tag and text encoding). MEMORY USAGE also counts Redis's own key and object overhead.
+${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, Node ${process.version}, load average ${loadavg()[0]!.toFixed(2)}; ${PATIENTS} seeded patients, up to ${PER_RESOURCE} entries per resource, production settings (predictions, profile and feedback sealed with AES-256-GCM). Answers stored packed (raw DEFLATE against the preset dictionary \`${JSON_DICTIONARY_ID}\`, built by \`npm run build:json-dictionary\` from seed 1; these answers are seed ${SEED}), as bytes, when that is smaller than the JSON. "sent to gzip clients" is the gzip copy derived once per L1 entry; "bookkeeping" is STRLEN − packed answer (header, versions, tags, meta line, and a sealed payload's IV and tag). MEMORY USAGE also counts Redis's own key and object overhead.
 
 ${memoryTable}
 

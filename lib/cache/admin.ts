@@ -111,10 +111,10 @@ export class CacheAdmin {
     if (!master) {
       // Embedded memory store: what its LRU accounts.
       const store = this.o.store;
-      const values = await store.mget(keys);
+      const values = await store.mgetBuffer(keys);
       const ttls = await Promise.all(keys.map((k) => store.pttl(k)));
       keys.forEach((key, i) => {
-        if (values[i] != null && ttls[i] !== -2) out.push({ key, bytes: 2 * (values[i]!.length + key.length) + 64, ttlMs: ttls[i]! });
+        if (values[i] != null && ttls[i] !== -2) out.push({ key, bytes: values[i]!.length + 2 * key.length + 64, ttlMs: ttls[i]! });
       });
       return out;
     }
@@ -148,7 +148,7 @@ export class CacheAdmin {
   reclaim(options: Omit<PurgeOptions, 'store'> & { category?: string } = {}): Promise<PurgeReport> {
     const { prefix, store, versions, now } = this.o;
     const pattern = options.category ? `${prefix}:${assertCategory(options.category)}:*` : `${prefix}:*`;
-    return reclaimDead(store, prefix, pattern, (keys) => store.mget(keys), (tag) => versions.tag(tag), (c) => versions.category(c), now, options);
+    return reclaimDead(store, prefix, pattern, (tag) => versions.tag(tag), (c) => versions.category(c), now, options);
   }
 
   /**

@@ -1,15 +1,15 @@
 /**
- * Entry wire format, one string per key so a hit is one read:
- *   m3|{enc}|{storedAt}|{fresh for}|{grace for}|{id}\n{versions digest}\n{tags JSON}\n{payload}
+ * Entry wire format, one Redis string per key so a hit is one read. Bytes, not text: a text header, then the payload
+ * as it is (packed or sealed bytes need no text encoding):
+ *   m4|{enc}|{storedAt}|{fresh for}|{grace for}|{id}\n{versions digest}\n{tags JSON}\n{payload}
  * Times in milliseconds, base 36: storedAt since the epoch, then how long the entry stays fresh after it and how
  * long in grace after that. The versions are [category, ...tags] in the order the tags were given, stored as a
  * 96-bit digest (versionsDigest): 16 characters where they took 18 each. enc: j JSON, x JSON
  * with Date/BigInt markers (parsed with a reviver only then), u undefined, r raw text (a pre-rendered HTTP body,
- * stored unescaped), b raw bytes (base128, lib/cache/base128.ts), e.{key id} one of those sealed with
- * AES-256-GCM (lib/cache/encryption.ts).
+ * stored unescaped), b raw bytes, e.{key id} one of those sealed with AES-256-GCM (lib/cache/encryption.ts).
+ * A raw value's payload is `{meta JSON}\n{body}`, the meta line empty when it has no field.
  */
 import { hash } from 'node:crypto';
-import { fromBase128, toBase128 } from './base128';
 import type { EntryCipher } from './encryption';
 
 export type Encoding = 'j' | 'x' | 'u' | 'r' | 'b' | `e.${string}`;
@@ -29,8 +29,8 @@ export interface EntryHeader {
 const RAW = Symbol.for('mizaj.cache.RawValue');
 
 /**
- * A pre-rendered value (e.g. an HTTP body and its headers) stored without JSON escaping: text as it is, bytes
- * (compressed, say) as base128 text, or sealed as they are. Bytes are handed over: neither who made the value
+ * A pre-rendered value (e.g. an HTTP body and its headers) stored without JSON escaping: text or bytes (compressed,
+ * say) as they are, or sealed. Bytes are handed over: neither who made the value
  * nor who reads it back may change them (a typed array cannot be frozen, and L1 keeps the value as it is). Recognised by a global brand, not its prototype: Next may bundle this
  * module more than once in a process, and a value made by one copy is encoded by the cache singleton of another.
  */
@@ -60,25 +60,24 @@ const BIGINT = '\u0000b';
 
 export interface Encoded {
   enc: Encoding;
-  payload: string;
+  payload: string | Buffer;
 }
 
-/**
- * With a cipher, the encoded value is sealed (entries holding patient data): the plain text is `{enc}\n{payload}`,
- * and raw bytes are sealed as they are, not as base128, which the sealed payload is once more.
- */
+const metaLine = (meta: Readonly<Record<string, string>>) => `${Object.keys(meta).length > 0 ? JSON.stringify(meta) : ''}\n`;
+
+/** With a cipher, the encoded value is sealed (entries holding patient data): the plain bytes are `{enc}\n{payload}`. */
 export function encodeValue(value: unknown, cipher?: EntryCipher): Encoded {
   if (value instanceof RawValue && typeof value.body !== 'string') {
-    const meta = `${JSON.stringify(value.meta)}\n`;
-    return cipher ? cipher.seal(Buffer.concat([Buffer.from(`b\n${meta}`), value.body])) : { enc: 'b', payload: meta + toBase128(value.body) };
+    const meta = metaLine(value.meta);
+    return cipher ? cipher.seal(Buffer.concat([Buffer.from(`b\n${meta}`), value.body])) : { enc: 'b', payload: Buffer.concat([Buffer.from(meta), value.body]) };
   }
   const plain = encodePlain(value);
   return cipher ? cipher.seal(Buffer.from(`${plain.enc}\n${plain.payload}`)) : plain;
 }
 
-function encodePlain(value: unknown): Encoded {
+function encodePlain(value: unknown): Encoded & { payload: string } {
   if (value === undefined) return { enc: 'u', payload: '' };
-  if (value instanceof RawValue) return { enc: 'r', payload: `${JSON.stringify(value.meta)}\n${value.body as string}` };
+  if (value instanceof RawValue) return { enc: 'r', payload: metaLine(value.meta) + (value.body as string) };
   let special = false;
   const path: string[] = [];
   const markers = new WeakSet<object>();
@@ -143,45 +142,49 @@ export interface EntryMeta {
   tagsJson: string;
 }
 
-export function encodeEntry(meta: EntryMeta, encoded: Encoded): string {
-  return `${headerLine(encoded.enc, meta)}${versionsDigest(meta.versions, 0)}\n${meta.tagsJson}\n${encoded.payload}`;
+export function encodeEntry(meta: EntryMeta, encoded: Encoded): Buffer {
+  const head = `${headerLine(encoded.enc, meta)}${versionsDigest(meta.versions)}\n${meta.tagsJson}\n`;
+  return typeof encoded.payload === 'string' ? Buffer.from(head + encoded.payload) : Buffer.concat([Buffer.from(head), encoded.payload]);
 }
 
 /**
- * The versions `values[from..]` as stored in an entry: the first 96 bits of their SHA-256. Equal digests stand
+ * The versions as stored in an entry: the first 96 bits of their SHA-256. Equal digests stand
  * for equal versions (a chance collision is 2^-96 per comparison), which is all a hit and reclaim ask of them.
  */
-export function versionsDigest(values: readonly (string | null | undefined)[], from: number): string {
+export function versionsDigest(values: readonly (string | null | undefined)[]): string {
   let text = '';
-  for (let i = from; i < values.length; i++) text += (i > from ? '\n' : '') + values[i];
+  for (let i = 0; i < values.length; i++) text += (i > 0 ? '\n' : '') + values[i];
   return hash('sha256', text, 'base64url').slice(0, 16);
 }
 
 /** An entry's first line, up to and with its newline (what a compare-and-set on the entry compares). */
 export function headerLine(enc: string, t: { storedAt: number; freshUntil: number; graceUntil: number; id: string }): string {
-  return `m3|${enc}|${t.storedAt.toString(36)}|${(t.freshUntil - t.storedAt).toString(36)}|${(t.graceUntil - t.freshUntil).toString(36)}|${t.id}\n`;
+  return `m4|${enc}|${t.storedAt.toString(36)}|${(t.freshUntil - t.storedAt).toString(36)}|${(t.graceUntil - t.freshUntil).toString(36)}|${t.id}\n`;
 }
 
+const NL = 10;
+const BAR = 124;
+
 /** Parses only the header line (no split, no JSON); undefined for anything not in our format. */
-export function decodeHeader(raw: string): EntryHeader | undefined {
-  if (!raw.startsWith('m3|')) return undefined;
-  const l1 = raw.indexOf('\n');
-  const l2 = raw.indexOf('\n', l1 + 1);
-  const l3 = raw.indexOf('\n', l2 + 1);
+export function decodeHeader(raw: Buffer): EntryHeader | undefined {
+  if (raw[0] !== 109 /* m */ || raw[1] !== 52 /* 4 */ || raw[2] !== BAR) return undefined;
+  const l1 = raw.indexOf(NL);
+  const l2 = raw.indexOf(NL, l1 + 1);
+  const l3 = raw.indexOf(NL, l2 + 1);
   if (l1 < 0 || l2 < 0 || l3 < 0) return undefined;
-  const p1 = raw.indexOf('|', 3);
-  const p2 = raw.indexOf('|', p1 + 1);
-  const p3 = raw.indexOf('|', p2 + 1);
-  const p4 = raw.indexOf('|', p3 + 1);
+  const p1 = raw.indexOf(BAR, 3);
+  const p2 = raw.indexOf(BAR, p1 + 1);
+  const p3 = raw.indexOf(BAR, p2 + 1);
+  const p4 = raw.indexOf(BAR, p3 + 1);
   if (p1 < 0 || p2 < 0 || p3 < 0 || p4 < 0 || p4 > l1) return undefined;
   const storedAt = base36(raw, p1 + 1, p2);
   const freshUntil = storedAt + base36(raw, p2 + 1, p3);
   return {
-    enc: raw.slice(3, p1) as Encoding,
+    enc: raw.toString('latin1', 3, p1) as Encoding,
     storedAt,
     freshUntil,
     graceUntil: freshUntil + base36(raw, p3 + 1, p4),
-    id: raw.slice(p4 + 1, l1),
+    id: raw.toString('latin1', p4 + 1, l1),
     versionsStart: l1 + 1,
     versionsEnd: l2,
     payloadStart: l3 + 1,
@@ -189,11 +192,11 @@ export function decodeHeader(raw: string): EntryHeader | undefined {
 }
 
 /** Lower-case base 36 in place; NaN for anything else (an empty field, a foreign character). */
-function base36(raw: string, from: number, to: number): number {
+function base36(raw: Buffer, from: number, to: number): number {
   if (from >= to) return NaN;
   let n = 0;
   for (let i = from; i < to; i++) {
-    const c = raw.charCodeAt(i);
+    const c = raw[i]!;
     const d = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 122 ? c - 87 : -1;
     if (d < 0) return NaN;
     n = n * 36 + d;
@@ -202,42 +205,41 @@ function base36(raw: string, from: number, to: number): number {
 }
 
 /** The entry's tags as JSON text. */
-export function headerTagsJson(raw: string, h: EntryHeader): string {
-  return raw.slice(h.versionsEnd + 1, h.payloadStart - 1);
+export function headerTagsJson(raw: Buffer, h: EntryHeader): string {
+  return raw.toString('utf8', h.versionsEnd + 1, h.payloadStart - 1);
 }
 
-/** True when the versions stamped in the entry equal `read[1..]` (an MGET reply); a missing version never matches. */
-export function versionsMatch(raw: string, h: EntryHeader, read: readonly (string | null)[]): boolean {
-  for (let i = 1; i < read.length; i++) if (read[i] === null || read[i] === undefined) return false;
-  return h.versionsEnd - h.versionsStart === 16 && raw.startsWith(versionsDigest(read, 1), h.versionsStart);
+/** True when the versions stamped in the entry equal `versions` (as read); a missing version never matches. */
+export function versionsMatch(raw: Buffer, h: EntryHeader, versions: readonly (string | null)[]): boolean {
+  for (const v of versions) if (v === null || v === undefined) return false;
+  return h.versionsEnd - h.versionsStart === 16 && raw.toString('latin1', h.versionsStart, h.versionsEnd) === versionsDigest(versions);
 }
 
 export const isSealed = (enc: string) => enc.startsWith('e.');
 
-export function decodeValue(header: EntryHeader, raw: string, cipher?: EntryCipher): unknown {
+export function decodeValue(header: EntryHeader, raw: Buffer, cipher?: EntryCipher): unknown {
   if (!isSealed(header.enc)) return decodePayload(header.enc, raw, header.payloadStart);
   if (!cipher) throw new CacheValueError('the entry is encrypted and no CACHE_ENCRYPTION_KEYS are configured');
-  const plain = cipher.open(header.enc, raw.slice(header.payloadStart));
-  const nl = plain.indexOf(10);
-  const enc = plain.toString('latin1', 0, nl);
-  if (enc !== 'b') return decodePayload(enc, plain.toString('utf8', nl + 1), 0);
-  const metaEnd = plain.indexOf(10, nl + 1);
-  return new RawValue(plain.subarray(metaEnd + 1), JSON.parse(plain.toString('utf8', nl + 1, metaEnd)) as Record<string, string>);
+  const plain = cipher.open(header.enc, raw.subarray(header.payloadStart));
+  const nl = plain.indexOf(NL);
+  return decodePayload(plain.toString('latin1', 0, nl), plain, nl + 1);
 }
 
-function decodePayload(enc: string, raw: string, start: number): unknown {
+function decodePayload(enc: string, raw: Buffer, start: number): unknown {
   switch (enc) {
     case 'j':
-      return JSON.parse(raw.slice(start));
+      return JSON.parse(raw.toString('utf8', start));
     case 'x':
-      return JSON.parse(raw.slice(start), revive);
+      return JSON.parse(raw.toString('utf8', start), revive);
     case 'u':
       return undefined;
     case 'r':
     case 'b': {
-      const nl = raw.indexOf('\n', start);
-      const body = raw.slice(nl + 1);
-      return new RawValue(enc === 'r' ? body : fromBase128(body), JSON.parse(raw.slice(start, nl)) as Record<string, string>);
+      const nl = raw.indexOf(NL, start);
+      if (nl < 0) throw new CacheValueError('raw entry without a meta line');
+      const meta = nl === start ? {} : (JSON.parse(raw.toString('utf8', start, nl)) as Record<string, string>);
+      // A copy of the body: the read's buffer may be a slice of a larger one that L1 should not keep alive.
+      return new RawValue(enc === 'r' ? raw.toString('utf8', nl + 1) : Buffer.from(raw.subarray(nl + 1)), meta);
     }
     default:
       throw new CacheValueError(`unknown entry encoding ${enc}`);

@@ -1,6 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { EncryptionKey } from '@/lib/config/encryption-keys';
-import { fromBase128, toBase128 } from './base128';
 
 /**
  * AES-256-GCM for cache entries that hold patient data, applied to an entry's payload at the codec
@@ -29,19 +28,18 @@ export class EntryCipher {
     this.byId = new Map(keys.map((k) => [k.id, k.key]));
   }
 
-  /** The encoding tag (`e.{key id}`) and payload (base128 of IV ‖ auth tag ‖ ciphertext) of a sealed entry. */
-  seal(plain: Uint8Array): { enc: `e.${string}`; payload: string } {
+  /** The encoding tag (`e.{key id}`) and payload (IV ‖ auth tag ‖ ciphertext) of a sealed entry. */
+  seal(plain: Uint8Array): { enc: `e.${string}`; payload: Buffer } {
     const iv = randomBytes(IV_BYTES);
     const cipher = createCipheriv('aes-256-gcm', this.current.key, iv);
     const body = Buffer.concat([cipher.update(plain), cipher.final()]);
-    return { enc: `e.${this.current.id}`, payload: toBase128(Buffer.concat([iv, cipher.getAuthTag(), body])) };
+    return { enc: `e.${this.current.id}`, payload: Buffer.concat([iv, cipher.getAuthTag(), body]) };
   }
 
   /** The plain bytes; throws when the key is unknown or the entry was tampered with. */
-  open(enc: string, sealed: string): Buffer {
+  open(enc: string, bytes: Uint8Array): Buffer {
     const key = this.byId.get(enc.slice(2));
     if (!key) throw new Error(`cache entry sealed with key ${enc.slice(2)}, which is not in CACHE_ENCRYPTION_KEYS`);
-    const bytes = fromBase128(sealed);
     const decipher = createDecipheriv('aes-256-gcm', key, bytes.subarray(0, IV_BYTES));
     decipher.setAuthTag(bytes.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
     return Buffer.concat([decipher.update(bytes.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]);

@@ -57,7 +57,7 @@ export class EntryWriter {
     // What L1 keeps and the caller gets: a copy the factory cannot change later. A RawValue is one already (frozen,
     // its bytes handed over), so it is kept as it is, without opening what was just sealed.
     const decoded = value instanceof RawValue ? value : deepFreeze(decodeValue(decodeHeader(raw)!, raw, this.o.cipher));
-    const bytes = Buffer.byteLength(raw);
+    const bytes = raw.length;
     if (bytes > this.o.maxEntryBytes) {
       this.oversize(t, bytes);
       return { value: decoded, ...times };

@@ -79,21 +79,23 @@ export class L2Reader {
       if (flushing) await flushing;
       const keys = [t.key, versions.category(t.category)];
       for (const tag of t.tags) keys.push(versions.tag(tag));
-      const values = await gate.timed(gate.store.mget(keys));
+      const values = await gate.timed(gate.store.mgetBuffer(keys));
       gate.success();
       const raw = values[0];
+      // Version values are ASCII ids (VersionKeys.next).
+      const read = values.slice(1).map((v) => (v === null ? null : v.toString('latin1')));
       if (raw) {
         const header = decodeHeader(raw);
         const now = this.o.now();
         if (header && now < header.graceUntil) {
           // Versions are unique per version key, so matching versions also prove the entry has these tags.
-          let current: (string | null)[] | undefined = values;
+          let current: (string | null)[] | undefined = read;
           let tags = t.tags;
-          if (!versionsMatch(raw, header, values)) ({ current, tags } = await this.withFactoryTags(raw, header, t, values));
+          if (!versionsMatch(raw, header, read)) ({ current, tags } = await this.withFactoryTags(raw, header, t, read));
           if (current) {
             try {
               const value = decodeValue(header, raw, this.o.cipher);
-              return { kind: now < header.freshUntil ? 'hit' : 'stale', header, value, versions: current.slice(1) as string[], tags, bytes: 2 * raw.length + 256 };
+              return { kind: now < header.freshUntil ? 'hit' : 'stale', header, value, versions: current as string[], tags, bytes: 2 * raw.length + 256 };
             } catch (error) {
               this.o.stats.of(t.category).errors++;
               this.o.events.emit('error', { category: t.category, op: 'decode', message: String(error) });
@@ -102,7 +104,7 @@ export class L2Reader {
         }
       }
       if (!ensureVersions) return { kind: 'miss', versions: undefined };
-      return { kind: 'miss', versions: await versions.ensure(gate, keys.slice(1), values.slice(1)) };
+      return { kind: 'miss', versions: await versions.ensure(gate, keys.slice(1), read) };
     } catch (error) {
       gate.failure(error, t.category, 'read');
       return { kind: 'unavailable' };
@@ -110,12 +112,12 @@ export class L2Reader {
   }
 
   /** An entry whose factory added tags (ctx.setTags) also needs their versions: one more read, for such entries only. */
-  private async withFactoryTags(raw: string, header: EntryHeader, t: Target, values: (string | null)[]): Promise<{ current?: (string | null)[]; tags: readonly string[] }> {
+  private async withFactoryTags(raw: Buffer, header: EntryHeader, t: Target, read: (string | null)[]): Promise<{ current?: (string | null)[]; tags: readonly string[] }> {
     const all = JSON.parse(headerTagsJson(raw, header)) as string[];
     if (all.length <= t.tags.length || t.tags.some((tag, i) => all[i] !== tag)) return { tags: t.tags };
     const { gate, versions } = this.o;
     const extra = await gate.timed(gate.store.mget(all.slice(t.tags.length).map((tag) => versions.tag(tag))));
-    const current = [...values, ...extra];
+    const current = [...read, ...extra];
     return versionsMatch(raw, header, current) ? { current, tags: all } : { tags: t.tags };
   }
 

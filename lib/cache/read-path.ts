@@ -176,7 +176,7 @@ export class ReadPath {
     const { gate } = this.o;
     if (!gate.usable()) return null;
     try {
-      const [raw] = await gate.timed(gate.store.mget([key]));
+      const [raw] = await gate.timed(gate.store.mgetBuffer([key]));
       const header = raw ? decodeHeader(raw) : undefined;
       if (!header) return null;
       return this.peek({ key, category, tags: JSON.parse(headerTagsJson(raw!, header)) as string[] });

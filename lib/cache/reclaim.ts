@@ -64,7 +64,6 @@ export function reclaimDead(
   store: CacheStore,
   prefix: string,
   pattern: string,
-  mget: (keys: string[]) => Promise<(string | null)[]>,
   tagKeyOf: (tag: string) => string,
   categoryKeyOf: (category: string) => string,
   now: () => number,
@@ -73,22 +72,22 @@ export function reclaimDead(
   return walk(store, pattern, options, async (batch) => {
     const keys = batch.filter((k) => categoryOfKey(prefix, k) !== undefined);
     if (keys.length === 0) return [];
-    const values = await mget(keys);
+    const values = await store.mgetBuffer(keys);
     const parsed = keys.map((key, i) => {
       const raw = values[i];
       const header = raw ? decodeHeader(raw) : undefined;
-      if (!header) return { key, raw: '', header, versionKeys: [] as string[] };
+      if (!header) return { key, raw: raw!, header, versionKeys: [] as string[] };
       const tags = JSON.parse(headerTagsJson(raw!, header)) as string[];
       return { key, raw: raw!, header, versionKeys: [categoryKeyOf(categoryOfKey(prefix, key)!), ...tags.map(tagKeyOf)] };
     });
     const versionKeys = [...new Set(parsed.flatMap((p) => p.versionKeys))];
     const current = new Map<string, string | null>();
-    const versionValues = await mget(versionKeys);
+    const versionValues = await store.mget(versionKeys);
     versionKeys.forEach((k, i) => current.set(k, versionValues[i] ?? null));
     const t = now();
     return parsed
       .filter((p) => p.header !== undefined)
-      .filter((p) => t >= p.header!.graceUntil || !versionsMatch(p.raw, p.header!, [p.key, ...p.versionKeys.map((k) => current.get(k) ?? null)]))
+      .filter((p) => t >= p.header!.graceUntil || !versionsMatch(p.raw, p.header!, p.versionKeys.map((k) => current.get(k) ?? null)))
       .map((p) => p.key);
   });
 }

@@ -3,13 +3,14 @@ export type Backend = 'redis' | 'cluster' | 'sentinel' | 'memory';
 
 /** One operation of a store batch; a batch costs one round trip on Redis. */
 export type StoreOp =
-  | { op: 'set'; key: string; value: string; ttlMs: number }
+  /** Entries are bytes (lib/cache/codec.ts), version keys text. */
+  | { op: 'set'; key: string; value: string | Buffer; ttlMs: number }
   /** SET NX GET: writes `value` only if the key is absent; the result is the value now stored. */
   | { op: 'setIfAbsent'; key: string; value: string; ttlMs: number }
   /** Extends a key's TTL to `ttlMs` if that is longer than what is left (PEXPIRE GT). */
   | { op: 'extend'; key: string; ttlMs: number }
   /** Writes `value` only if the current value starts with `ifStartsWith` (compare-and-set); result 1 or 0. */
-  | { op: 'replaceIf'; key: string; ifStartsWith: string; value: string; ttlMs: number }
+  | { op: 'replaceIf'; key: string; ifStartsWith: string; value: Buffer; ttlMs: number }
   | { op: 'del'; key: string }
   | { op: 'publish'; channel: string; message: string };
 
@@ -23,7 +24,7 @@ export interface ScanOptions {
 }
 
 /**
- * The contract every store passes (tests/cache/store-contract.ts). Values are strings; the tiered
+ * The contract every store passes (tests/cache/store-contract.ts). Values are bytes or text; the tiered
  * cache owns encoding. Keys and patterns arrive fully namespaced.
  */
 export interface CacheStore {
@@ -33,6 +34,8 @@ export interface CacheStore {
   /** False while the connection is down: callers skip the store without waiting. */
   available(): boolean;
   mget(keys: readonly string[]): Promise<(string | null)[]>;
+  /** mget as bytes (entries: a value as stored, whatever its bytes). */
+  mgetBuffer(keys: readonly string[]): Promise<(Buffer | null)[]>;
   exec(ops: readonly StoreOp[]): Promise<StoreOpResult[]>;
   /** Remaining TTL in ms; -2 when the key does not exist, -1 when it has no TTL. */
   pttl(key: string): Promise<number>;

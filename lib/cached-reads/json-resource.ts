@@ -28,6 +28,8 @@ export const unpack = (packed: Uint8Array): Buffer => inflateRawSync(packed, { d
 const jsonMemo = new WeakMap<CachedRaw, Buffer>();
 const sentMemo = new WeakMap<CachedRaw, { etag: string; gzip: Buffer | null }>();
 const headMemo = new WeakMap<CachedRaw, string>();
+// The database time of an answer computed in this process (Server-Timing on its MISS); not stored: no hit needs it.
+const dbMsMemo = new WeakMap<CachedRaw, number>();
 const HEAD_CHARS = 256;
 
 export function jsonResource<A extends unknown[]>(
@@ -43,27 +45,27 @@ export function jsonResource<A extends unknown[]>(
       const db = await getDb();
       const started = performance.now();
       const json = JSON.stringify(await databaseAdmission().run(() => compute(db, ...args)));
-      const dbMs = (performance.now() - started).toFixed(1);
-      return storedAnswer(json, dbMs);
+      return storedAnswer(json, performance.now() - started);
     },
     ['api', name, JSON_DICTIONARY_ID],
     { category, tags, ...waits, lockTimeout: waits.hardTimeout, ...lifetime },
   );
 }
 
-/**
- * The entry for a JSON text: its packed bytes (stored as base128 text, or sealed as they are), or the JSON itself
- * when packing does not make it smaller.
- */
-export function storedAnswer(json: string, dbMs: string): CachedRaw {
+/** The entry for a JSON text: its packed bytes, or the JSON itself when packing does not make it smaller. */
+export function storedAnswer(json: string, dbMs: number): CachedRaw {
   const bytes = Buffer.from(json);
   const packed = pack(bytes);
-  const entry = new CachedRaw(Math.ceil((packed.length * 8) / 7) < bytes.length ? packed : json, { db: dbMs });
+  const entry = new CachedRaw(packed.length < bytes.length ? packed : json);
+  dbMsMemo.set(entry, dbMs);
   // The cache keeps this very object in L1 and answers the miss with it: derive what is sent from the JSON at hand.
   sentMemo.set(entry, formsOf(bytes));
   headMemo.set(entry, headOf(bytes));
   return entry;
 }
+
+/** The database time of an answer this process computed (undefined for one read from the cache). */
+export const computedDbMs = (raw: CachedRaw): number | undefined => dbMsMemo.get(raw);
 
 const isPacked = (raw: CachedRaw): raw is CachedRaw & { body: Uint8Array } => typeof raw.body !== 'string';
 

@@ -3,7 +3,7 @@ import type { CachedRaw, CacheResult } from '@/lib/cache';
 import { buildCachedAnswer, toResponse, type CachedAnswer } from '@/lib/http/http-cache';
 import { otherMethods, type HttpMethod } from '@/lib/http/methods';
 import { route } from '@/lib/http/route';
-import { jsonBytes, sentForms } from '@/lib/cached-reads/json-resource';
+import { computedDbMs, jsonBytes, sentForms } from '@/lib/cached-reads/json-resource';
 import { auditPatientView, type CachedRoute } from './cached-routes';
 
 /**
@@ -22,7 +22,7 @@ export function cachedAnswer(
   personal = false,
 ): CachedAnswer {
   const status = result.status === 'BYPASS' ? 'MISS' : result.status;
-  const dbMs = status === 'MISS' ? Number(result.value.meta.db) : undefined;
+  const dbMs = status === 'MISS' ? computedDbMs(result.value) : undefined;
   const raw = result.value;
   const { etag, gzip } = sentForms(raw);
   const sendGzip = gzip !== null && accepts(req.acceptEncoding);

@@ -102,7 +102,7 @@ describe('cached GETs', () => {
     const { strongEtag } = await import('@/lib/etag');
     const path = `/api/predictions/diagnosis/${(await ids()).diagnosis}/predict`;
     const json = await (await call('GET', path, { headers: api.as.readKey })).text();
-    const entry = storedAnswer(json, '1.0');
+    const entry = storedAnswer(json, 1);
     expect(entry.body).toBeInstanceOf(Uint8Array);
     // The dictionary holds the keys and vocabulary: a third of what gzip alone makes of it, or less.
     expect(entry.body.length).toBeLessThan(sentForms(entry).gzip!.length / 2);
@@ -115,7 +115,7 @@ describe('cached GETs', () => {
     expect(sentForms(read).etag).toBe(strongEtag(json));
     expect(gunzipSync(sentForms(read).gzip!).toString()).toBe(json);
     expect(jsonText(read)).toBe(json);
-    const tiny = storedAnswer('[]', '0.1');
+    const tiny = storedAnswer('[]', 0.1);
     expect(tiny.body).toBe('[]');
     expect(sentForms(tiny)).toEqual({ etag: strongEtag('[]'), gzip: null });
   });

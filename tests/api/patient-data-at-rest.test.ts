@@ -22,7 +22,7 @@ describe('patient data at rest in Redis', () => {
       for (const k of keys) if ((await api.redis.type(k)) === 'string') values.push((await api.redis.get(k)) ?? '');
     }
     const dump = values.join('\n');
-    expect(values.filter((v) => v.startsWith('m3|e.')).length).toBeGreaterThan(ps.length); // the entries are there, sealed
+    expect(values.filter((v) => v.startsWith('m4|e.')).length).toBeGreaterThan(ps.length); // the entries are there, sealed
     const secrets = [...ps.map((p) => p.name), ...ds.map((d) => d.notes!).filter((n) => n.length > 8), ...comments.map((f) => f.c!).filter((c) => c.length > 8)];
     expect(secrets.length).toBeGreaterThan(ps.length);
     expect(secrets.filter((s) => dump.includes(s))).toEqual([]);

@@ -48,10 +48,10 @@ describe('stampede (semantics 2)', () => {
     let entered!: () => void;
     const heldRead = new Promise<void>((r) => (entered = r));
     const store = Object.assign(Object.create(inner) as MemoryStore, {
-      async mget(keys: readonly string[]) {
+      async mgetBuffer(keys: readonly string[]) {
         const held = holdNext;
         holdNext = false;
-        const snapshot = await inner.mget(keys);
+        const snapshot = await inner.mgetBuffer(keys);
         if (held) {
           entered();
           await gate;

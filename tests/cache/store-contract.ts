@@ -73,13 +73,28 @@ export function runStoreContract(name: string, make: () => Promise<ContractTarge
       expect(await t.store.pttl(k('ext-missing'))).toBe(-2);
     });
 
+    it('stores bytes exactly, and gives any value back as bytes', async () => {
+      const bytes = Buffer.from([0xff, 0, 10, 0x80, 0xc3, 0x28, 13, 0]);
+      await t.store.exec([
+        { op: 'set', key: k('bytes'), value: bytes, ttlMs: 10_000 },
+        { op: 'set', key: k('text'), value: 'مزاج', ttlMs: 10_000 },
+      ]);
+      const [back, text, missing] = await t.store.mgetBuffer([k('bytes'), k('text'), k('missing')]);
+      expect(back!.equals(bytes)).toBe(true);
+      expect(text!.equals(Buffer.from('مزاج'))).toBe(true);
+      expect(missing).toBeNull();
+      back!.fill(1); // a reader's copy: what is stored does not change
+      expect((await t.store.mgetBuffer([k('bytes')]))[0]!.equals(bytes)).toBe(true);
+      expect(await t.store.mgetBuffer([])).toEqual([]);
+    });
+
     it('replaceIf writes only over a value with the expected prefix', async () => {
-      await t.store.exec([{ op: 'set', key: k('cas'), value: 'head-1\nbody', ttlMs: 10_000 }]);
-      expect(await t.store.exec([{ op: 'replaceIf', key: k('cas'), ifStartsWith: 'head-2', value: 'x', ttlMs: 10_000 }])).toEqual([0]);
-      expect(await t.store.exec([{ op: 'replaceIf', key: k('cas'), ifStartsWith: 'head-1', value: 'head-3\nnew', ttlMs: 5_000 }])).toEqual([1]);
-      expect(await t.store.mget([k('cas')])).toEqual(['head-3\nnew']);
+      await t.store.exec([{ op: 'set', key: k('cas'), value: Buffer.from('head-1\nbody\xff', 'latin1'), ttlMs: 10_000 }]);
+      expect(await t.store.exec([{ op: 'replaceIf', key: k('cas'), ifStartsWith: 'head-2', value: Buffer.from('x'), ttlMs: 10_000 }])).toEqual([0]);
+      expect(await t.store.exec([{ op: 'replaceIf', key: k('cas'), ifStartsWith: 'head-1', value: Buffer.from([104, 0xff, 10]), ttlMs: 5_000 }])).toEqual([1]);
+      expect((await t.store.mgetBuffer([k('cas')]))[0]!.equals(Buffer.from([104, 0xff, 10]))).toBe(true);
       expect(await t.store.pttl(k('cas'))).toBeLessThanOrEqual(5_000);
-      expect(await t.store.exec([{ op: 'replaceIf', key: k('cas-missing'), ifStartsWith: '', value: 'x', ttlMs: 10_000 }])).toEqual([0]);
+      expect(await t.store.exec([{ op: 'replaceIf', key: k('cas-missing'), ifStartsWith: '', value: Buffer.from('x'), ttlMs: 10_000 }])).toEqual([0]);
       expect(await t.store.mget([k('cas-missing')])).toEqual([null]);
     });
 

@@ -180,7 +180,7 @@ describe('values (semantics 6)', () => {
     expect(miss.value).toBe(made[0]);
     expect(Object.isFrozen(miss.value)).toBe(true);
     expect((await f.withMeta(9)).value).toBe(made[0]); // the L1 hit
-    const stored = (await redis.get(f.key(9)))!;
+    const stored = (await redis.getBuffer(f.key(9)))!;
     expect((decodeValue(decodeHeader(stored)!, stored) as RawValue).body).toEqual(Buffer.from([9, 0, 10, 255]));
   });
 

@@ -3,23 +3,26 @@ import type { CacheStore, ScanOptions, StoreOp, StoreOpResult } from '../types';
 import { globToRegExp } from './glob';
 
 export interface MemoryStoreOptions {
-  /** Upper bound of the strings held, in bytes (UTF-16: 2 bytes a char, plus the key). */
+  /** Upper bound of what is held, in bytes (text counted as UTF-16: 2 bytes a char, as are keys). */
   maxBytes?: number;
 }
+
+/** Bytes are copied in: the writer may reuse its buffer. */
+const owned = (value: string | Buffer) => (typeof value === 'string' ? value : Buffer.from(value));
 
 /** In-process LRU bounded in bytes with per-key TTL: the embedded default when there is no REDIS_URL. */
 export class MemoryStore implements CacheStore {
   readonly backend = 'memory' as const;
   readonly hasOwnTimeouts = true;
   readonly maxBytes: number;
-  private readonly lru: LRUCache<string, string>;
+  private readonly lru: LRUCache<string, string | Buffer>;
   private closed = false;
 
   constructor(options: MemoryStoreOptions = {}) {
     this.maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
-    this.lru = new LRUCache<string, string>({
+    this.lru = new LRUCache<string, string | Buffer>({
       maxSize: this.maxBytes,
-      sizeCalculation: (value, key) => 2 * (value.length + key.length) + 64,
+      sizeCalculation: (value, key) => (typeof value === 'string' ? 2 : 1) * value.length + 2 * key.length + 64,
       ttlAutopurge: false,
       ttlResolution: 0,
       allowStale: false,
@@ -40,7 +43,18 @@ export class MemoryStore implements CacheStore {
   }
 
   async mget(keys: readonly string[]): Promise<(string | null)[]> {
-    return keys.map((k) => this.lru.get(k) ?? null);
+    return keys.map((k) => {
+      const v = this.lru.get(k);
+      return v === undefined ? null : v.toString();
+    });
+  }
+
+  /** A copy each time, as a reply from Redis would be: no reader can change what is stored. */
+  async mgetBuffer(keys: readonly string[]): Promise<(Buffer | null)[]> {
+    return keys.map((k) => {
+      const v = this.lru.get(k);
+      return v === undefined ? null : Buffer.from(v);
+    });
   }
 
   async exec(ops: readonly StoreOp[]): Promise<StoreOpResult[]> {
@@ -50,11 +64,11 @@ export class MemoryStore implements CacheStore {
   private apply(op: StoreOp): StoreOpResult {
     switch (op.op) {
       case 'set':
-        this.lru.set(op.key, op.value, { ttl: op.ttlMs });
+        this.lru.set(op.key, owned(op.value), { ttl: op.ttlMs });
         return null;
       case 'setIfAbsent': {
         const current = this.lru.get(op.key);
-        if (current !== undefined) return current;
+        if (current !== undefined) return current.toString();
         this.lru.set(op.key, op.value, { ttl: op.ttlMs });
         return op.value;
       }
@@ -67,8 +81,9 @@ export class MemoryStore implements CacheStore {
       }
       case 'replaceIf': {
         const current = this.lru.get(op.key);
-        if (current === undefined || !current.startsWith(op.ifStartsWith)) return 0;
-        this.lru.set(op.key, op.value, { ttl: op.ttlMs });
+        const prefix = Buffer.from(op.ifStartsWith);
+        if (current === undefined || Buffer.compare(Buffer.from(current).subarray(0, prefix.length), prefix) !== 0) return 0;
+        this.lru.set(op.key, owned(op.value), { ttl: op.ttlMs });
         return 1;
       }
       case 'del':

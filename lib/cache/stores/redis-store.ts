@@ -65,6 +65,12 @@ export class RedisStore implements CacheStore {
     return (this.client as Redis).mget(keys as string[]);
   }
 
+  mgetBuffer(keys: readonly string[]): Promise<(Buffer | null)[]> {
+    if (keys.length === 0) return Promise.resolve([]);
+    if (this.isCluster) return Promise.all(keys.map((k) => this.client.getBuffer(k)));
+    return (this.client as Redis).mgetBuffer(keys as string[]);
+  }
+
   async exec(ops: readonly StoreOp[]): Promise<StoreOpResult[]> {
     if (ops.length === 0) return [];
     if (this.isCluster) return Promise.all(ops.map((op) => this.single(op)));

@@ -55,6 +55,11 @@ export class ChaosStore implements CacheStore {
     return this.inner.mget(keys);
   }
 
+  async mgetBuffer(keys: readonly string[]): Promise<(Buffer | null)[]> {
+    await this.chaos();
+    return this.inner.mgetBuffer(keys);
+  }
+
   async exec(ops: readonly StoreOp[]): Promise<StoreOpResult[]> {
     await this.chaos();
     return this.inner.exec(ops);
