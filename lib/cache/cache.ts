@@ -41,7 +41,7 @@ export interface CacheOptions {
   l1?: false | L1Options;
   /** L1 coherence over Redis pub/sub. Default on when the store is Redis and L1 is on. */
   bus?: boolean;
-  /** Timeout for stores without their own (Redis has `commandTimeout`). Default 200 ms. */
+  /** Longest a store call may take before it counts as failed (StoreGate.timed). Default 200 ms. */
   commandTimeoutMs?: number;
   breaker?: BreakerOptions;
   /** Largest encoded entry stored; bigger values are returned but not cached (counted as oversize). Default 1 MiB. */
@@ -56,6 +56,7 @@ export interface CacheOptions {
   random?: () => number;
   /** false → every cached function calls fn directly (CACHE_ENABLED=false). */
   enabled?: boolean;
+  /** Names this process on the bus and in ids it makes; unique per process life (default: 48 random bits). */
   instanceId?: string;
   /** Pending (unrecorded) invalidations kept for replay before they collapse into whole-category ones. */
   maxPendingTags?: number;
@@ -133,7 +134,8 @@ export class Cache {
     const factoryDefaults: FactoryTimings = { ...FACTORY_DEFAULTS, ...checkTimings(options.factory ?? {}, 'cache') };
     this.stats = new CacheStats(now);
     const timeoutMs = options.commandTimeoutMs ?? options.redis?.commandTimeoutMs ?? 200;
-    this.store = options.store ?? (options.redis ? RedisStore.connect({ commandTimeoutMs: timeoutMs, ...options.redis }) : new MemoryStore());
+    // ioredis's own timeout fires before a reply waiting in the socket is read (StoreGate.timed): a backstop only.
+    this.store = options.store ?? (options.redis ? RedisStore.connect({ ...options.redis, commandTimeoutMs: Math.max(1_000, 5 * timeoutMs) }) : new MemoryStore());
     const shared = this.store.backend !== 'memory';
     const l1Options = options.l1 ?? (shared ? {} : false);
     const l1 = l1Options === false ? undefined : new L1Cache(l1Options);
@@ -184,7 +186,7 @@ export class Cache {
       ...parts,
       now,
       random,
-      newId: () => versions.next(),
+      newId: () => versions.entryId(),
       onFactoryError: options.onFactoryError,
       tagVersions: reader.tagVersions,
       persist: (t, tags, value, times, vs, snap) => writer.persist(t, tags, value, times, vs, snap),

@@ -106,7 +106,7 @@ export class EntryWriter {
     if (read.kind === 'unavailable') throw new ServiceUnavailableError('cache store unavailable: value not stored');
     const now = this.o.now();
     const ttlMs = Math.max(1, Math.floor(spec.ttlMs * (1 - spec.config.jitter * this.o.random())));
-    const times = { storedAt: now, freshUntil: now + ttlMs, graceUntil: now + ttlMs + spec.graceMs, id: this.o.versions.next() };
+    const times = { storedAt: now, freshUntil: now + ttlMs, graceUntil: now + ttlMs + spec.graceMs, id: this.o.versions.entryId() };
     const c = await this.persist(t, t.tags, value, times, read.versions, snap);
     if (!c.stored && this.o.gate.store.backend !== 'memory') throw new ServiceUnavailableError('cache store unavailable: value not stored');
   }

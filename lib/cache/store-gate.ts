@@ -22,7 +22,7 @@ const READY_HOOK_TIMEOUT_MS = 3_000;
 
 /**
  * Every call to the shared store goes through here: whether to try at all (breaker, connection), a timeout
- * for stores without their own, and failure accounting (counted per category, emitted, logged once per
+ * for stores that can hang, and failure accounting (counted per category, emitted, logged once per
  * breaker state change).
  */
 export class StoreGate {
@@ -114,13 +114,31 @@ export class StoreGate {
     this.o.events.emit('error', { category, op, message });
   }
 
+  /**
+   * A timeout that measures Redis, not this process. A command is written to the socket at the end of the event
+   * loop's turn (ioredis's auto-pipelining flushes on setImmediate), and its reply is read in a later turn's I/O
+   * phase, while timers run before that. After one long turn (a process overloaded for a moment) a plain timer
+   * would count a reply that came in time as a timeout, open the breaker and send requests to the database just
+   * when the process can least afford it. So a timer that fired late (the process was busy) allows one more
+   * period, and the last one gives up only after one more pass over pending I/O (setImmediate runs after it).
+   */
   timed<T>(p: Promise<T>): Promise<T> {
-    if (this.store.hasOwnTimeouts) return p;
+    if (!this.store.canHang) return p;
+    const ms = this.o.timeoutMs;
     let timer: NodeJS.Timeout | undefined;
+    let immediate: NodeJS.Immediate | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`cache store timed out after ${this.o.timeoutMs} ms`)), this.o.timeoutMs);
+      const giveUp = () => (immediate = setImmediate(() => reject(new Error(`cache store timed out after ${ms} ms`))));
+      const due = performance.now() + ms;
+      timer = setTimeout(() => {
+        if (performance.now() - due > ms / 10) timer = setTimeout(giveUp, ms);
+        else giveUp();
+      }, ms);
     });
-    return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+    return Promise.race([p, timeout]).finally(() => {
+      clearTimeout(timer);
+      clearImmediate(immediate);
+    });
   }
 
   close(): void {

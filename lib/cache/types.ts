@@ -29,8 +29,8 @@ export interface ScanOptions {
  */
 export interface CacheStore {
   readonly backend: Backend;
-  /** True when the store enforces its own command timeout (so callers need not race a timer). */
-  readonly hasOwnTimeouts: boolean;
+  /** True when a call can wait on something outside this process (the gate then races it with a timer). */
+  readonly canHang: boolean;
   /** False while the connection is down: callers skip the store without waiting. */
   available(): boolean;
   mget(keys: readonly string[]): Promise<(string | null)[]>;

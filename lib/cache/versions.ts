@@ -37,9 +37,14 @@ export class VersionKeys {
     return key;
   }
 
-  /** A value no version key has held before (also used as entry ids). */
+  /** A value no version key has held before, in this process's life or any other's with the same instance id. */
   next(): string {
     return `${this.instanceId}${(++this.counter).toString(36)}${this.now().toString(36)}`;
+  }
+
+  /** An entry's id, unique per write: stored in every entry, so without next()'s time (the entry has its own). */
+  entryId(): string {
+    return `${this.instanceId}${(++this.counter).toString(36)}`;
   }
 
   /** Ops that give each tag and category a new version (an invalidation). */

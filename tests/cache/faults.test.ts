@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createCache, type Cache } from '@/lib/cache';
+import type { RedisStore } from '@/lib/cache/stores/redis-store';
 import { ServiceUnavailableError } from '@/lib/errors';
 import { OwnRedis, waitFor } from './support/own-redis';
 import { captureLogger, testPrefix } from './support/shared-redis';
@@ -90,6 +91,26 @@ describe('Redis slow (DEBUG SLEEP on our own server)', () => {
     await callsStayFast(cache, [5, 6]);
     await sleeping;
     admin.disconnect();
+    await cache.close();
+  });
+
+  it('a reply that came in time is not a timeout when this process was too busy to read it sooner', async () => {
+    const { cache } = makeCache(server.url);
+    await cache.ready();
+    let runs = 0;
+    const get = cache.cached(async (id: number) => (runs++, `value-${id}`), ['busy'], { category: 'analytics' });
+    await get(1);
+    // Right after the read is asked for, this process's event-loop turn lasts three command timeouts (an overloaded
+    // server; it sleeps, so that Redis gets a core to answer on). ioredis writes the command when the turn ends.
+    const store = cache.store as RedisStore;
+    const send = store.mgetBuffer.bind(store);
+    store.mgetBuffer = (keys) => {
+      queueMicrotask(() => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 3 * TIMEOUT));
+      return send(keys);
+    };
+    for (let turn = 0; turn < 3; turn++) expect((await get.withMeta(1)).status).toBe('HIT');
+    expect(runs).toBe(1);
+    expect(cache.statsSnapshot().categories.analytics?.errors ?? 0).toBe(0);
     await cache.close();
   });
 });

@@ -13,7 +13,7 @@ const owned = (value: string | Buffer) => (typeof value === 'string' ? value : B
 /** In-process LRU bounded in bytes with per-key TTL: the embedded default when there is no REDIS_URL. */
 export class MemoryStore implements CacheStore {
   readonly backend = 'memory' as const;
-  readonly hasOwnTimeouts = true;
+  readonly canHang = false;
   readonly maxBytes: number;
   private readonly lru: LRUCache<string, string | Buffer>;
   private closed = false;

@@ -17,7 +17,8 @@ return 0`;
  * commands are auto-pipelined per node because one pipeline cannot span slots.
  */
 export class RedisStore implements CacheStore {
-  readonly hasOwnTimeouts = true;
+  /** ioredis's commandTimeout is only a backstop (see StoreGate.timed for why the gate keeps the time). */
+  readonly canHang = true;
   readonly backend: Exclude<Backend, 'memory'>;
   readonly client: Client;
   private readonly ownsClient: boolean;

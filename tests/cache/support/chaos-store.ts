@@ -19,7 +19,7 @@ export class ChaosError extends Error {
 
 /** Wraps a store and injects errors, delays and outages (bentocache's chaos driver idea). */
 export class ChaosStore implements CacheStore {
-  readonly hasOwnTimeouts = false;
+  readonly canHang = true;
   calls = 0;
 
   constructor(
