@@ -80,23 +80,24 @@ const authHeaders = (s: ProdServer, who: Who | undefined): Record<string, string
   : who === 'unknown' ? { Authorization: s.as.unknownKey }
   : {};
 
+const isBig = (body: unknown) => typeof body === 'string' && body.length > 1024 * 1024;
+
 function send(s: ProdServer, c: Pick<Case, 'method' | 'target' | 'who' | 'headers' | 'body'>): Promise<Answer> {
   const headers = { ...authHeaders(s, c.who), ...(c.body !== undefined && { 'Content-Type': 'application/json' }), ...c.headers };
-  return raw(s, c.method, c.target, { headers, body: c.body === undefined ? undefined : json(c.body) });
+  return raw(s, c.method, c.target, { headers, body: c.body === undefined ? undefined : json(c.body), holdBody: isBig(c.body) });
 }
 
 /**
- * A body far over the limit is refused (413) after the head; the server then closes while the client may still be
- * writing, and TCP can reset the connection before the client reads the answer it was sent. Such a reset is not an
- * answer: try again (at most 3 times; the answer itself is the same every time).
+ * A body far over the limit is refused (413) after the head. The body is held until the answer came (raw's
+ * holdBody); should the server still close with bytes unread, TCP can reset the connection before the client reads
+ * the answer it was sent. Such a reset is not an answer: try again (at most 3 times; the answer is the same).
  */
 async function sendOrRetryReset(s: Parameters<typeof send>[0], c: Parameters<typeof send>[1]) {
   for (let attempt = 1; ; attempt++) {
     try {
       return await send(s, c);
     } catch (error) {
-      const big = typeof c.body === 'string' && c.body.length > 1024 * 1024;
-      if (!big || attempt >= 3 || !/EPIPE|ECONNRESET|closed without an answer/.test(String(error))) throw error;
+      if (!isBig(c.body) || attempt >= 3 || !/EPIPE|ECONNRESET|closed without an answer/.test(String(error))) throw error;
     }
   }
 }
