@@ -82,7 +82,8 @@ export class MemoryStore implements CacheStore {
       case 'replaceIf': {
         const current = this.lru.get(op.key);
         const prefix = Buffer.from(op.ifStartsWith);
-        if (current === undefined || Buffer.compare(Buffer.from(current).subarray(0, prefix.length), prefix) !== 0) return 0;
+        const held = typeof current === 'string' ? Buffer.from(current) : current;
+        if (held === undefined || !held.subarray(0, prefix.length).equals(prefix)) return 0;
         this.lru.set(op.key, owned(op.value), { ttl: op.ttlMs });
         return 1;
       }
