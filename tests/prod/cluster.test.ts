@@ -38,15 +38,18 @@ async function workerOf(agent: Agent): Promise<string> {
   return (JSON.parse(r.body) as { instanceId: string }).instanceId;
 }
 
-/** Opens connections until one lands on a worker other than `not` (bounded: round-robin alternates). */
-async function connectionTo(not: Set<string>): Promise<Conn> {
-  for (let i = 0; i < 40; i++) {
+/**
+ * Opens connections until one lands on a worker other than `not`: round-robin alternates once both workers
+ * listen, and the second may still be starting when the first already answers (seen in CI: 40 tries in 0.4 s).
+ */
+function connectionTo(not: Set<string>): Promise<Conn> {
+  return until('a connection to another worker', async () => {
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     const id = await workerOf(agent);
     if (!not.has(id)) return { agent, id };
     agent.destroy();
-  }
-  throw new Error('no connection reached another worker in 40 tries');
+    return undefined;
+  });
 }
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, tries = 200): Promise<T> {
