@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { schedule } from './load/load-client';
-import { feedbackCounts, hitRate, is2xx, isWrite, ledgerFigures, notExactlyOnce, p99, printFigures, scheduledIn, sleepUntil, staleReads, statusMix, writeLedger } from './support/figures';
+import { feedbackCounts, hitRate, is2xx, isWrite, ledgerFigures, notExactlyOnce, p99, printFailed, printFigures, scheduledIn, sleepUntil, staleReads, statusMix, writeLedger } from './support/figures';
 import { mixedRead, tokenFor, write } from './support/requests';
 import { startStack, type Stack } from './support/stack';
 
@@ -45,6 +45,7 @@ it('1 Redis SIGKILL for 10 s: no failed read or write, writes exactly once, p99 
   const figures = {
     reads: reads.length,
     reads_failed: reads.filter((r) => !is2xx(r)).length,
+    read_status: statusMix(reads),
     p99_ms: p99(reads),
     p99_outage_ms: p99(outage),
     ...ledgerFigures(ledger),
@@ -55,6 +56,7 @@ it('1 Redis SIGKILL for 10 s: no failed read or write, writes exactly once, p99 
     stack_traces: s.stackTraces(),
   };
   printFigures('1 redis-sigkill', figures);
+  printFailed(reads, { killed: killedAt, restarted: restartedAt }, apps);
 
   expect.soft(figures.reads_failed, 'failed reads').toBe(0);
   expect.soft(figures.writes_failed, 'failed writes').toBe(0);

@@ -106,6 +106,20 @@ export class AppInstance {
     }
   }
 
+  /** Log lines at warn or above whose time is within `ms` of `at` (to explain a failed request). */
+  warningsNear(at: number, ms = 2_000): string[] {
+    let lines: string[];
+    try {
+      lines = readFileSync(this.logFile, 'utf8').split('\n');
+    } catch {
+      return [];
+    }
+    return lines.filter((l) => {
+      const m = /"level":(\d+),"time":(\d+)/.exec(l);
+      return m !== null && Number(m[1]) >= 40 && Math.abs(Number(m[2]) - at) <= ms;
+    });
+  }
+
   /** Stack traces in the log (raw or inside a JSON line): the issue wants one line per state change, not a trace per request. */
   stackTraces(): number {
     let lines: string[];

@@ -2,6 +2,7 @@ import { appendFileSync } from 'node:fs';
 import os from 'node:os';
 import type postgres from 'postgres';
 import type { LoadResult } from '../load/protocol';
+import type { AppInstance } from './app-instance';
 
 /** `kind:rec:instance[:token]` as built by requests.ts. */
 export function parseTag(r: LoadResult): { kind: string; rec: number; instance: string; token: string } {
@@ -126,6 +127,16 @@ export function printFigures(scenario: string, scenarioFigures: Record<string, s
   const fmt = (v: string | number) => (typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(2) : String(v));
   console.log(`chaos ${scenario}: ${Object.entries(figures).map(([k, v]) => `${k}=${fmt(v)}`).join(' ')}`);
   if (process.env.CHAOS_FIGURES) appendFileSync(process.env.CHAOS_FIGURES, JSON.stringify({ scenario, ...figures }) + '\n');
+}
+
+/** One line per request that did not get a 2xx: what it got, when (relative to the fault's moments), on which socket. */
+export function printFailed(rs: LoadResult[], moments: Record<string, number>, apps: AppInstance[] = []): void {
+  for (const r of rs.filter((x) => !is2xx(x)).slice(0, 20)) {
+    const when = Object.entries(moments).map(([name, t]) => `${name}${r.scheduled >= t ? '+' : ''}${Math.round(r.scheduled - t)}ms`).join(' ');
+    console.log(`  failed ${r.method} ${r.tag} → ${statusOf(r)} after ${Math.round(r.end - r.sent)} ms, ${when}, reused socket: ${r.reused ?? '?'}, x-cache: ${r.headers['x-cache'] ?? '-'}, code: ${String(r.fields?.code ?? '-')}`);
+    const app = apps.find((a) => a.name === parseTag(r).instance);
+    for (const line of app?.warningsNear(r.sent) ?? []) console.log(`    ${app!.name} log: ${line.slice(0, 400)}`);
+  }
 }
 
 export const sleepUntil = (epochMs: number) => new Promise((r) => setTimeout(r, Math.max(0, epochMs - Date.now())));

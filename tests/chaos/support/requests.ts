@@ -15,7 +15,7 @@ const auth = (key: string) => ({ authorization: `Bearer ${key}` });
 
 /** GET of one recommendation's summary/analytics/record on one instance; tag `kind:rec:instance`. */
 export function read(app: AppInstance, key: string, kind: CountedRead | 'recommendation', rec: number): LoadRequest {
-  return { method: 'GET', url: app.url + PATHS[kind](rec), headers: auth(key), tag: `${kind}:${rec}:${app.name}`, capture: kind === 'recommendation' ? [] : ['count'] };
+  return { method: 'GET', url: app.url + PATHS[kind](rec), headers: auth(key), tag: `${kind}:${rec}:${app.name}`, capture: kind === 'recommendation' ? ['code'] : ['count', 'code'] };
 }
 
 const MIXED: (CountedRead | 'recommendation')[] = ['summary', 'analytics', 'recommendation'];
