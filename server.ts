@@ -9,6 +9,7 @@ import next from 'next';
 import { serveFromCache } from '@/lib/json-api/fast-path';
 import { MAX_URL_BYTES, refuseRequest } from '@/lib/json-api/request-gate';
 import { prepareForNext, prepareIncoming } from '@/lib/http/incoming';
+import { lingerOnClose } from '@/lib/http/lingering-close';
 import { screenPageForms } from '@/lib/http/page-form';
 import { refuseConnect, refuseUnparsed } from '@/lib/http/refusal';
 import { scrubConsole } from '@/lib/log';
@@ -53,6 +54,8 @@ async function serve(): Promise<void> {
   }));
   // What the HTTP parser refuses (unknown method token, bytes not allowed in a target, oversized head) gets
   // problem+json rather than Node's empty answer.
+  // A connection closed after an answer keeps reading what the client still sends, so a reset cannot discard the answer.
+  server.on('connection', lingerOnClose);
   server.on('clientError', (error, socket) => refuseUnparsed(error, socket, MAX_URL_BYTES));
   server.on('connect', (_req, socket) => refuseConnect(socket));
   server.listen(port, hostname, () => {

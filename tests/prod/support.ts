@@ -179,12 +179,9 @@ export type Answer = { status: number; headers: Record<string, string | string[]
 
 /**
  * One raw HTTP/1.1 request (no client-side normalisation: bytes, methods and targets go out as given), with
- * the connection closed after it. `holdBody`: the body goes out only once the server has answered, or after 1 s
- * without an answer (as a client sending `Expect: 100-continue` would). A server that refuses on the head alone
- * (413 on the declared length) then closes with nothing unread; closing with megabytes unread makes TCP send a
- * reset, which can reach the client before it has read the answer and discard it.
+ * the connection closed after it.
  */
-export async function raw(server: { url: string }, method: string, target: string, opts: { headers?: Record<string, string>; body?: string | Buffer; holdBody?: boolean } = {}): Promise<Answer> {
+export async function raw(server: { url: string }, method: string, target: string, opts: { headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<Answer> {
   const { port } = new URL(server.url);
   const { connect } = await import('node:net');
   const body = opts.body === undefined ? undefined : Buffer.isBuffer(opts.body) ? opts.body : Buffer.from(opts.body);
@@ -213,14 +210,7 @@ export async function raw(server: { url: string }, method: string, target: strin
         reject(e);
       }
     }
-    if (!opts.holdBody || !body) return void socket.write(Buffer.concat([Buffer.from(head, 'latin1'), ...(body ? [body] : [])]));
-    socket.write(Buffer.from(head, 'latin1'));
-    const sendBody = () => {
-      clearTimeout(timer);
-      if (!socket.destroyed) socket.write(body);
-    };
-    const timer = setTimeout(sendBody, 1_000);
-    socket.once('data', sendBody);
+    socket.write(Buffer.concat([Buffer.from(head, 'latin1'), ...(body ? [body] : [])]));
   });
 }
 
