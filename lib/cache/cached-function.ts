@@ -50,11 +50,12 @@ export interface CachedFunction<A extends unknown[], R> {
   /** Reads without computing (one round trip); null on a miss. Never triggers fn or a refresh. */
   peek(...args: A): Promise<CacheResult<R> | null>;
   /**
-   * What withMeta would answer, without starting a computation: fresh, stale (refreshed as withMeta does), or
-   * the value of a computation already in flight in this process; null where withMeta would compute (a miss
-   * nobody here computes) or throw. For a server's fast path that leaves computing and errors to its router.
+   * What withMeta answers when it answers within the soft timeout (fresh, stale refreshed as withMeta does, a
+   * computation in flight in this process or the one withMeta would start, started here); null when it takes
+   * longer (the computation goes on, and withMeta joins it) or fails. For a server's fast path that leaves
+   * slow answers and errors to its router.
    */
-  withMetaIfCached(...args: A): Promise<CacheResult<R> | null>;
+  withMetaIfQuick(...args: A): Promise<CacheResult<R> | null>;
   /**
    * A fresh value from this instance's L1, synchronously, else undefined: for hot paths where every promise
    * costs (Next runs with AsyncLocalStorage, whose promise hooks make each await expensive).
@@ -161,9 +162,9 @@ export function bindCached<A extends unknown[], R>(
       const { core, spec } = resolveSpec();
       return (await core.read.peek(core.read.target(spec, args))) as CacheResult<Awaited<R>> | null;
     },
-    withMetaIfCached: async (...args: A) => {
+    withMetaIfQuick: async (...args: A) => {
       const { core, spec } = resolveSpec();
-      return (await core.read.resolveIfCached(spec, args)) as CacheResult<Awaited<R>> | null;
+      return (await core.read.resolveQuick(spec, args)) as CacheResult<Awaited<R>> | null;
     },
     peekL1: (...args: A) => {
       const { core, spec } = resolveSpec();

@@ -77,20 +77,23 @@ export class ReadPath {
   }
 
   /**
-   * What resolve would answer without starting a computation: a fresh value, a stale one (with the refresh
-   * and soft wait resolve does), or the result of a computation already in flight in this process, waited
-   * for while resolve would still join it. Null when resolve would compute or fail (cache off, a failed or
-   * hung computation): whoever calls resolve then does it, and reports the error.
+   * What resolve answers, when it answers within the soft timeout: a fresh value, a stale one (with the refresh
+   * and soft wait resolve does), the result of a computation already in flight in this process (waited for
+   * while resolve would still join it), or of the one resolve would start, which is started here. Null when that
+   * takes longer (the computation goes on, and resolve joins it) or fails, and when the cache is off: whoever
+   * calls resolve then answers, and reports the error. One read of the tiers, where a peek and then resolve read
+   * them twice.
    */
-  async resolveIfCached(spec: Spec, args: unknown[]): Promise<CacheResult<unknown> | null> {
+  async resolveQuick(spec: Spec, args: unknown[]): Promise<CacheResult<unknown> | null> {
     if (!this.o.enabled) return null;
     const t = this.target(spec, args);
     const found = await this.find(t, true, false);
     if (found.fresh) return found.fresh;
     if (found.stale) return this.serveStale(spec, args, t, found, spec.timings);
-    const flight = this.o.runner.join(t, found.versions, found.snap, spec.timings.lockTimeout);
-    if (!flight) return null;
-    const waitMs = Math.min(spec.timings.hardTimeout, spec.timings.lockTimeout - (performance.now() - flight.startedAt));
+    const { lockTimeout, hardTimeout, timeout } = spec.timings;
+    const joined = this.o.runner.join(t, found.versions, found.snap, lockTimeout);
+    const flight = joined ?? this.o.runner.run(spec, args, t, found.versions, found.snap, { lockTimeout }).flight;
+    const waitMs = joined ? Math.min(hardTimeout, lockTimeout - (performance.now() - joined.startedAt)) : timeout;
     const outcome = await within(flight.promise, Math.max(0, waitMs));
     return outcome.done && 'value' in outcome ? missResult(t, outcome.value) : null;
   }

@@ -8,16 +8,17 @@ import { serverSecurityHeaderPairs } from '@/lib/http/server-security-headers';
 import { formatServerTiming } from '@/lib/http/server-timing';
 import { observeRoute, requestIdFrom } from '@/lib/http/route';
 import { cachedAnswer } from './cached-answer';
-import { auditPatientView, matchCachedRoute, type CachedRoute, type CachedRouteInput, type MatchedRoute } from './cached-routes';
+import { auditPatientView, matchCachedRoute, type CachedRouteInput, type MatchedRoute } from './cached-routes';
 
 /**
  * Serves cached answers of the cacheable GET routes straight from node:http, before Next's router: same
  * route table, same auth, same headers and bytes as the route handler (lib/json-api/cached-answer.ts). A fresh
- * hit; a stale entry within grace (one background refresh and the soft wait, exactly as the route handler,
- * through the same cache call); a miss whose computation is already in flight in this process (its value,
- * as MISS); a miss computed here within the soft wait (computedHere). Anything else — a slower computation,
- * bad input, no or wrong identity, any error — is left to Next (false), so every error comes from the one
- * route wrapper.
+ * hit; a stale entry within grace (one background refresh and the soft wait, exactly as the route handler);
+ * a miss whose computation is already in flight in this process (its value, as MISS); a miss computed here
+ * within the soft wait (the usual case: a miss through Next costs more CPU than its query). All through one
+ * cache call (mode 'quick', one read of L1 and Redis) that starts the computation the route handler's would.
+ * Anything else — a slower computation (Next's request joins it), bad input, no or wrong identity, any error,
+ * the cache off — is left to Next (false), so every error comes from the one route wrapper.
  *
  * Returns true/false synchronously when this instance's L1 can decide (no promise is made: Next runs with
  * AsyncLocalStorage, whose promise hooks make every await costly), else a promise of the same answer.
@@ -51,26 +52,11 @@ async function fromStore(req: IncomingMessage, res: ServerResponse, match: Match
     if (!auth.identity || !canAccess(auth.identity, match.route.op.auth)) return false;
     const authMs = performance.now() - started;
     const input = { params: match.params, query: match.query, identity: auth.identity };
-    const result = (await match.route.lookup(input, 'peek')) ?? (await computedHere(match.route, input));
+    const result = await match.route.lookup(input, 'quick');
     return result !== null && send(req, res, match, input, result, started, authMs);
   } catch {
     return false;
   }
-}
-
-/**
- * A miss nobody here computes yet: computed through the same cache call as the route handler's, and served
- * from here when done within the resource's soft wait (the usual case: a miss through Next costs more CPU
- * than its query). Slower, it goes on to Next, which joins the computation still in flight (so does every
- * request that peeks meanwhile); on an error too, so every error answer still comes from the route wrapper.
- */
-function computedHere(route: CachedRoute, input: CachedRouteInput): Promise<CacheResult<CachedRaw> | null> {
-  const computing = route.lookup(input, 'read');
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<null>((resolve) => (timer = setTimeout(resolve, route.waits.timeout, null)));
-  // Handed over, it is Next's to answer, failure included.
-  computing.catch(() => undefined);
-  return Promise.race([computing, late]).finally(() => clearTimeout(timer));
 }
 
 function send(req: IncomingMessage, res: ServerResponse, match: MatchedRoute, input: CachedRouteInput, result: CacheResult<CachedRaw>, started: number, authMs: number): boolean {

@@ -9,7 +9,7 @@ import { jsonResource, jsonText, type Lifetime, type Resource, type Wait } from 
 import { pathMatcher, type PathMatcher } from './path-matcher';
 
 type Found = CacheResult<CachedRaw> | null;
-export type Mode = 'read' | 'peek';
+export type Mode = 'read' | 'quick';
 
 /** A request as a resource sees it: parsed params and query, and who asks (for the audit). */
 export type ResourceInput = { params: Record<string, unknown>; query: Record<string, unknown>; identity: Identity };
@@ -78,7 +78,10 @@ export type CachedResource<T, A extends unknown[] = never> = {
   op?: ApiOperation;
   /** Path params from a request path, by the operation's path template; null when it does not match. */
   match: PathMatcher;
-  /** Mode 'read' computes on a miss (route handlers); 'peek' never starts a computation (the fast path): fresh, stale with its refresh, or one in flight here. */
+  /**
+   * Mode 'read' answers or throws (route handlers); 'quick' answers what 'read' would within the soft timeout
+   * (fresh, stale with its refresh, a computation in flight here or started now), else null (the fast path).
+   */
   lookup(input: ResourceInput, mode: Mode): Promise<Found>;
   /** This instance's L1 only, synchronously: no promise at all on the fast path's hot path. */
   fromL1(input: ResourceInput): Found;
@@ -95,8 +98,8 @@ export function defineResource<A extends unknown[] | [], T>(d: Declaration<A, T>
   const op = d.api && defineOperation({ ...d.api, method: 'GET', auth: d.api.auth ?? 'read', httpCache: 'cached' });
 
   const { args, through: via } = d;
-  const get = (a: A, mode: Mode) => (mode === 'read' ? entry.withMeta(...a) : entry.withMetaIfCached(...a));
-  // This entry's arguments from the answer of the resource gone through; undefined without one (a peek that found nothing).
+  const get = (a: A, mode: Mode) => (mode === 'read' ? entry.withMeta(...a) : entry.withMetaIfQuick(...a));
+  // This entry's arguments from the answer of the resource gone through; undefined without one (a quick lookup that had none).
   const argsFrom = (found: Found, i: ResourceInput) => (found ? via!.then(JSON.parse(jsonText(found.value)) as never, i) : undefined);
 
   return {
@@ -107,7 +110,7 @@ export function defineResource<A extends unknown[] | [], T>(d: Declaration<A, T>
     warms: d.warm !== undefined,
     op,
     match: op ? pathMatcher(op.path) : () => null,
-    // A direct resource makes no promise of its own: the fast path's Redis peek is on the hot path.
+    // A direct resource makes no promise of its own: the fast path's Redis read is on the hot path.
     lookup(i, mode) {
       if (args) return get(args(i), mode);
       return via!.resource.lookup(i, mode).then((found) => {

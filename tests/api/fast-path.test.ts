@@ -255,6 +255,31 @@ describe('fast path in front of the route handler', () => {
     expect((await viaFastPath(path, api.as.readKey)).xCache).toBe('HIT');
   });
 
+  it('computes a miss itself with one read of Redis for the entry, and stores what it served', async () => {
+    const { getCache } = await import('@/lib/cache');
+    const { profile } = await import('@/lib/resources');
+    const { patients } = await import('@/lib/db/schema');
+    const [p] = await api.db.db.select().from(patients).orderBy(patients.id).limit(1).offset(17);
+    const key = profile.entry.key(p!.id);
+    const store = getCache().store;
+    const reads = vi.spyOn(store, 'mgetBuffer');
+    try {
+      const handedBefore = handedToNext;
+      const miss = await raw(`/api/patients/${p!.id}/profile`, { ...api.as.readKey, 'accept-encoding': 'gzip' });
+      expect(miss.status).toBe(200);
+      expect(miss.headers['x-cache']).toBe('MISS');
+      expect(miss.headers['x-via']).toBeUndefined();
+      expect(handedToNext).toBe(handedBefore);
+      // A peek and then withMeta read the entry twice (stop 23).
+      expect(reads.mock.calls.filter(([keys]) => keys.includes(key))).toHaveLength(1);
+    } finally {
+      reads.mockRestore();
+    }
+    const stored = await profile.entry.peek(p!.id);
+    expect(stored?.status).toBe('HIT');
+    expect((await viaFastPath(`/api/patients/${p!.id}/profile`, api.as.readKey)).xCache).toBe('HIT');
+  });
+
   it('makes a stampede on a cold key wait for the one computation in flight instead of handing it to Next', async () => {
     const runner = (await import('@/lib/cache/factory-runner')).FactoryRunner.prototype as unknown as { join: (...a: unknown[]) => unknown };
     const path = '/api/analytics/recommendation/7';
