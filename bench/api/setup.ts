@@ -11,8 +11,8 @@ import { seedDatabase } from '@/drizzle/seed/seed-database';
 
 const ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
-/** Recreates the database, seeds 300 patients and returns its URL and a read API key. */
-export async function seededDatabase(name: string): Promise<{ url: string; key: string }> {
+/** Recreates the database, seeds `patients` patients (300) and returns its URL and a read API key. */
+export async function seededDatabase(name: string, patients = 300): Promise<{ url: string; key: string }> {
   const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
   await admin.unsafe(`drop database if exists ${name} with (force)`);
   await admin.unsafe(`create database ${name}`);
@@ -21,7 +21,7 @@ export async function seededDatabase(name: string): Promise<{ url: string; key: 
   url.pathname = `/${name}`;
   const handle = await createDb({ url: url.toString() });
   await migrateDb(handle);
-  await seedDatabase(handle, { patients: 300, seed: 5 });
+  await seedDatabase(handle, { patients, seed: 5 });
   const { key } = await createApiKey(handle.db, { name: 'bench', scopes: ['read'] });
   await handle.close();
   return { url: url.toString(), key };
