@@ -2,12 +2,13 @@
  * npm run bench:miss — what a cache MISS costs the server, by route, against a HIT of the same answers in the
  * same run. `npm start` (1 process, pinned to core 0) over a database of its own (BENCH_MISS_PATIENTS, default 3,000, seed 5) and
  * a redis-server of its own; this process asks each distinct id of a route once (every answer a MISS: computed,
- * packed, stored), then the same ids 5 times more (every answer an L1 HIT), 4 requests in flight, and reads the server's
+ * packed, stored), then the same ids 5 times more (every answer an L1 HIT), 4 requests in flight (BENCH_MISS_IN_FLIGHT), and reads the server's
  * CPU time (utime + stime, /proc) around each phase. Who answered a MISS: the fast path, or Next's route
  * handler after the soft wait (Next adds `Vary: rsc…` to its own answers).
  *
  *   BENCH_MISS_PROFILE=<dir>   the server runs under node --cpu-prof and writes its profile there on exit
  *   BENCH_FAST_PATH=off        the server runs with FAST_PATH=off
+ *   BENCH_MISS_IN_FLIGHT=<n>   requests in flight (default 4)
  *
  * Writes bench/RESULTS.md between <!-- miss:start --> and <!-- miss:end -->.
  */
@@ -22,7 +23,7 @@ import { privateRedis, seededDatabase } from './api/setup';
 const ROOT = path.resolve(import.meta.dirname, '..');
 const PORT_BASE = Number(process.env.BENCH_PORT_BASE ?? 3300);
 const PORT = PORT_BASE + 25;
-const IN_FLIGHT = 4;
+const IN_FLIGHT = Number(process.env.BENCH_MISS_IN_FLIGHT ?? 4);
 
 assertFreshBuild(ROOT);
 const info = machine();
