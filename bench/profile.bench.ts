@@ -6,10 +6,9 @@
  */
 import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { SourceMap } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { assertFreshBuild, CLK_TCK, machine, treeTicks } from './api/proc';
+import { profileTimes, type CpuProfile } from './cpu-profile';
 import { privateRedis, seededDatabase } from './api/setup';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -90,39 +89,14 @@ redis.client.disconnect();
 redis.process.kill('SIGTERM');
 
 // --- the profile's self time per function ------------------------------------------------------------------
-interface Node { id: number; callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number }; children?: number[] }
-// Locations in the bundle, mapped back to the source file through its source map.
-const bundleUrl = pathToFileURL(path.join(ROOT, '.next/mizaj-server.mjs')).href;
-const sourceMap = new SourceMap(JSON.parse(readFileSync(path.join(ROOT, '.next/mizaj-server.mjs.map'), 'utf8')));
-function location(frame: Node['callFrame']): string {
-  if (!frame.url) return '';
-  if (frame.url === bundleUrl) {
-    const entry = sourceMap.findEntry(frame.lineNumber, frame.columnNumber) as { originalSource?: string; originalLine?: number };
-    if (entry.originalSource) return `${path.relative(ROOT, fileURLToPath(new URL(entry.originalSource, bundleUrl)))}:${entry.originalLine! + 1}`;
-  }
-  return `${frame.url.replace(`file://${ROOT}/`, '')}:${frame.lineNumber + 1}`;
-}
 const file = readdirSync(OUT).find((f) => f.endsWith('.cpuprofile'));
 if (!file) throw new Error('no .cpuprofile written');
-const profile = JSON.parse(readFileSync(path.join(OUT, file), 'utf8')) as { nodes: Node[]; samples: number[]; timeDeltas: number[]; startTime: number; endTime: number };
-const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-const self = new Map<string, number>();
-let total = 0;
-let at = profile.startTime;
-profile.samples.forEach((id, i) => {
-  at += profile.timeDeltas[i] ?? 0;
-  if (at < windowStart || at > windowEnd) return; // start-up (module loading) and shutdown
-  const n = byId.get(id)!;
-  const dt = profile.timeDeltas[i + 1] ?? 0; // a sample's time is the gap to the next one
-  const where = location(n.callFrame);
-  const name = `${n.callFrame.functionName || '(anonymous)'}${where ? ` — ${where}` : ''}`;
-  self.set(name, (self.get(name) ?? 0) + dt);
-  total += dt;
-});
+const profile = JSON.parse(readFileSync(path.join(OUT, file), 'utf8')) as CpuProfile;
+// Start-up (module loading) and shutdown left out.
+const { self, busy, idle } = profileTimes(profile, ROOT, (at) => at >= windowStart && at <= windowEnd);
+const total = busy + idle;
 if (total === 0) throw new Error('no profile sample falls in the load window');
-const idle = [...self].filter(([k]) => k.startsWith('(idle)')).reduce((a, [, v]) => a + v, 0);
-const top = [...self].filter(([k]) => !k.startsWith('(idle)')).sort((a, b) => b[1] - a[1]).slice(0, TOP);
-const busy = total - idle;
+const top = [...self].sort((a, b) => b[1] - a[1]).slice(0, TOP);
 const ms = (us: number) => (us / 1000).toFixed(0);
 const text = `# CPU profile of \`npm start\` serving cached HITs (\`npm run bench:profile\`)
 
