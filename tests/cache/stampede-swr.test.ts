@@ -87,6 +87,34 @@ describe('stampede (semantics 2)', () => {
     expect(runs).toBeLessThanOrEqual(2);
   });
 
+  it('withMetaIfQuick: a miss computed within the soft timeout is answered; a slower one is null, goes on, and withMeta joins it', async () => {
+    const cache = make(true);
+    await cache.ready();
+    let runs = 0;
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const get = cache.cached(
+      async (id: number) => {
+        runs++;
+        if (id === 2) await held;
+        return { id };
+      },
+      ['quick'],
+      { category: 'predictions', tags: (id) => [`diagnosis:${id}`], timeout: 50 },
+    );
+    const quick = await get.withMetaIfQuick(1);
+    expect(quick).toMatchObject({ status: 'MISS', value: { id: 1 } });
+    expect(await get.withMetaIfQuick(1)).toMatchObject({ status: 'HIT' });
+    expect(runs).toBe(1);
+
+    expect(await get.withMetaIfQuick(2)).toBeNull(); // held past the soft timeout: left to withMeta
+    const joined = get.withMeta(2);
+    release();
+    // Joined in flight (MISS) or read once stored (HIT): either way the computation withMetaIfQuick started.
+    expect(await joined).toMatchObject({ value: { id: 2 } });
+    expect(runs).toBe(2);
+  });
+
   it('a failing fn rejects every waiting caller and is not cached', async () => {
     const cache = make(false);
     await cache.ready();
