@@ -52,10 +52,10 @@ async function serve(): Promise<void> {
       () => handle(req, res),
     );
   }));
-  // What the HTTP parser refuses (unknown method token, bytes not allowed in a target, oversized head) gets
-  // problem+json rather than Node's empty answer.
   // A connection closed after an answer keeps reading what the client still sends, so a reset cannot discard the answer.
   server.on('connection', lingerOnClose);
+  // What the HTTP parser refuses (unknown method token, bytes not allowed in a target, oversized head) gets
+  // problem+json rather than Node's empty answer.
   server.on('clientError', (error, socket) => refuseUnparsed(error, socket, MAX_URL_BYTES));
   server.on('connect', (_req, socket) => refuseConnect(socket));
   server.listen(port, hostname, () => {
