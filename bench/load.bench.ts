@@ -306,7 +306,7 @@ for (const rate of rates) {
   mixes.push({ rate, s, counts, perRoute, lag: meta.maxGeneratorLagMs, notSent: meta.notSent, ceiling, busy, cpuUsPerRequest });
   log(`  statuses ${s.statuses}`);
   log(`  ok ${s.okPct.toFixed(2)} %  p50 ${s.p50.toFixed(2)}  p99 ${s.p99.toFixed(2)}  p99.9 ${s.p999.toFixed(2)} ms  X-Cache hits ${s.xcacheHitPct.toFixed(1)} %  (${perRoute})`);
-  log(`  p99 of hits ${s.p99Hit.toFixed(2)}, of misses ${s.p99Miss.toFixed(2)}, of writes ${s.p99Write.toFixed(2)} ms`);
+  log(`  p99 of hits ${s.p99Hit.toFixed(2)}, of misses ${s.p99Miss.toFixed(2)}, of writes ${s.p99Write.toFixed(2)} ms; reads answered by Next ${s.readsByNext.toLocaleString('en')}`);
   log(`  server CPU ${busy.toFixed(2)} of its core, ${cpuUsPerRequest.toFixed(0)} µs per request`);
 }
 
@@ -426,7 +426,7 @@ Hit ceiling: the share of reads whose (route, id) an earlier request of the serv
 Statuses (0 = no answer within 10 s of the last scheduled send, or a connection error, or not sent because 50,000 requests were already waiting in the generator): ${mixes.map((m) => `at ${m.rate.toLocaleString('en')} req/s: ${m.s.statuses} (writes ok ${m.s.writesOk.toLocaleString('en')} of ${m.s.writes.toLocaleString('en')}${m.notSent ? `; ${m.notSent.toLocaleString('en')} not sent` : ''})`).join('; ')}.
 Before these, ${WARMUP_SECONDS} s at ${WARMUP_RATE.toLocaleString('en')} req/s of the same mix from an empty cache, not measured (ok ${f(warm.okPct)} %, X-Cache hits ${f(warm.xcacheHitPct, 1)} %).
 X-Cache hits per route (and their ceilings): ${mixes.map((m) => `at ${m.rate.toLocaleString('en')} req/s: ${m.perRoute}`).join('; ')}.
-p99 by answer (reads answered HIT or STALE / answered MISS / writes): ${mixes.map((m) => `at ${m.rate.toLocaleString('en')} req/s: ${f(m.s.p99Hit)} / ${f(m.s.p99Miss)} / ${f(m.s.p99Write)} ms`).join('; ')}. Largest lag of the generator's own sends: ${mixes.map((m) => `${f(m.lag)} ms`).join(', ')}.
+p99 by answer (reads answered HIT or STALE / answered MISS / writes): ${mixes.map((m) => `at ${m.rate.toLocaleString('en')} req/s: ${f(m.s.p99Hit)} / ${f(m.s.p99Miss)} / ${f(m.s.p99Write)} ms`).join('; ')}. Reads the fast path left to Next's route handler (a miss slower than its soft timeout, an error; answered without Content-Length): ${mixes.map((m) => `at ${m.rate.toLocaleString('en')} req/s: ${m.s.readsByNext.toLocaleString('en')}`).join('; ')}. Largest lag of the generator's own sends: ${mixes.map((m) => `${f(m.lag)} ms`).join(', ')}.
 Baseline capacity (node:http + 1 Redis GET, bench/api/baseline-server.ts, 1 process on cpu ${SERVER_CPU}): ${capacity.toLocaleString('en')} req/s (${capacityNote}).
 
 Database time at ${rates[0]!.toLocaleString('en')} req/s, the ${topStatements.length} statements with the most execution time (pg_stat_statements; the seconds of the phase hold ${f(SECONDS, 0)} s × 1 core of cpu ${DB_CPU}):

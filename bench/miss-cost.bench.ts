@@ -4,7 +4,7 @@
  * a redis-server of its own; this process asks each distinct id of a route once (every answer a MISS: computed,
  * packed, stored), then the same ids 5 times more (every answer an L1 HIT), 4 requests in flight (BENCH_MISS_IN_FLIGHT), and reads the server's
  * CPU time (utime + stime, /proc) around each phase. Who answered a MISS: the fast path, or Next's route
- * handler after the soft wait (Next adds `Vary: rsc…` to its own answers).
+ * handler after the soft wait (Next streams its answers chunked; the fast path sends Content-Length).
  *
  *   BENCH_MISS_PROFILE=<dir>   the server runs under node --cpu-prof and writes its profile there on exit
  *   BENCH_FAST_PATH=off        the server runs with FAST_PATH=off
@@ -76,7 +76,7 @@ function get(p: string): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const r = request(`http://127.0.0.1:${PORT}${p}`, { agent, headers: { authorization: `Bearer ${key}`, 'accept-encoding': 'gzip' } }, (res) => {
       res.resume();
-      res.on('end', () => resolve({ status: res.statusCode!, cache: String(res.headers['x-cache'] ?? '-'), byNext: /\brsc\b/i.test(String(res.headers.vary ?? '')) }));
+      res.on('end', () => resolve({ status: res.statusCode!, cache: String(res.headers['x-cache'] ?? '-'), byNext: res.headers['content-length'] === undefined }));
     });
     r.on('error', reject);
     r.end();

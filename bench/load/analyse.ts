@@ -1,13 +1,13 @@
 // Reads the generator's records (bench/load/open-loop.ts) into the figures the report shows.
 import { CACHE_CODE, RECORD, WRITE_ROUTE } from './open-loop-format';
 
-export type Rec = { at: number; ms: number; status: number; cache: number; route: number; dbMs: number; bytesOk: boolean; item: number };
+export type Rec = { at: number; ms: number; status: number; cache: number; route: number; dbMs: number; bytesOk: boolean; item: number; byNext: boolean };
 
 export function decode(buf: Buffer): Rec[] {
   const f = new Float64Array(buf.buffer, buf.byteOffset, buf.byteLength / 8);
   const out: Rec[] = [];
   for (let i = 0; i + RECORD <= f.length; i += RECORD) {
-    out.push({ at: f[i]!, ms: f[i + 1]!, status: f[i + 2]!, cache: f[i + 3]!, route: f[i + 4]!, dbMs: f[i + 5]!, bytesOk: f[i + 6] === 1, item: f[i + 7]! });
+    out.push({ at: f[i]!, ms: f[i + 1]!, status: f[i + 2]!, cache: f[i + 3]!, route: f[i + 4]!, dbMs: f[i + 5]!, bytesOk: f[i + 6] === 1, item: f[i + 7]!, byNext: f[i + 8] === 1 });
   }
   return out;
 }
@@ -51,6 +51,8 @@ export function summary(recs: Rec[]) {
     p99Hit: pct(reads.filter(isHit).map((r) => r.ms), 99),
     p99Miss: pct(reads.filter((r) => ok(r) && r.cache === CACHE_CODE.MISS).map((r) => r.ms), 99),
     p99Write: pct(recs.filter((r) => !isRead(r)).map((r) => r.ms), 99),
+    /** Answered reads that the fast path left to Next's route handler (a slow miss, an error, …). */
+    readsByNext: reads.filter((r) => ok(r) && r.byNext).length,
     /** Share of cached GETs answered 2xx with X-Cache HIT or STALE; no answer counts as not a hit. */
     xcacheHitPct: (100 * reads.filter(isHit).length) / Math.max(1, reads.length),
   };

@@ -2,9 +2,10 @@
 
 /**
  * Per request: scheduled time (epoch ms), latency (ms), status (0 = error/timeout), X-Cache, route, Server-Timing
- * db (ms, -1 = none), body bytes ok (1/0), the id's index in the route's list (-1 for writes and bursts).
+ * db (ms, -1 = none), body bytes ok (1/0), the id's index in the route's list (-1 for writes and bursts), and
+ * 1 when Next's route handler answered (streamed, no Content-Length; the fast path always sends one).
  */
-export const RECORD = 8;
+export const RECORD = 9;
 export const CACHE_CODE = { none: 0, HIT: 1, STALE: 2, MISS: 3 } as const;
 /** `route` of a POST /api/feedback/submit. */
 export const WRITE_ROUTE = -1;

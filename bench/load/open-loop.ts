@@ -92,6 +92,7 @@ function send(i: number, scheduled: number, startedEpoch: number) {
     const db = typeof timing === 'string' ? /(?:^|,\s*)db;dur=([\d.]+)/.exec(timing) : null;
     if (db) records[at + 5] = Number(db[1]);
     const expected = res.headers['content-length'] === undefined ? -1 : Number(res.headers['content-length']);
+    records[at + 8] = expected < 0 ? 1 : 0;
     let bytes = 0;
     res.on('data', (c: Buffer) => (bytes += c.length));
     res.on('end', () => finish(res.statusCode ?? 0, expected < 0 || bytes === expected));
