@@ -50,10 +50,11 @@ export interface CachedFunction<A extends unknown[], R> {
   /** Reads without computing (one round trip); null on a miss. Never triggers fn or a refresh. */
   peek(...args: A): Promise<CacheResult<R> | null>;
   /**
-   * What withMeta answers when it answers within the soft timeout (fresh, stale refreshed as withMeta does, a
-   * computation in flight in this process or the one withMeta would start, started here); null when it takes
-   * longer (the computation goes on, and withMeta joins it) or fails. For a server's fast path that leaves
-   * slow answers and errors to its router.
+   * What withMeta answers, short of its errors: fresh, stale refreshed as withMeta does, or the value of the
+   * computation withMeta would wait for (in flight in this process, or started here), waited for until one soft
+   * timeout before withMeta would give up; null when it fails or is still running then (it goes on, and a
+   * withMeta with what is left of the hard timeout joins it). For a server's fast path that leaves errors to
+   * its router.
    */
   withMetaIfQuick(...args: A): Promise<CacheResult<R> | null>;
   /**

@@ -77,12 +77,12 @@ export class ReadPath {
   }
 
   /**
-   * What resolve answers, when it answers within the soft timeout: a fresh value, a stale one (with the refresh
-   * and soft wait resolve does), the result of a computation already in flight in this process (waited for
-   * while resolve would still join it), or of the one resolve would start, which is started here. Null when that
-   * takes longer (the computation goes on, and resolve joins it) or fails, and when the cache is off: whoever
-   * calls resolve then answers, and reports the error. One read of the tiers, where a peek and then resolve read
-   * them twice.
+   * What resolve answers, short of its errors: a fresh value, a stale one (with the refresh and soft wait resolve
+   * does), or the result of the computation resolve would wait for — one in flight in this process, or the one it
+   * would start, started here — waited for until one soft timeout before resolve would give up on it (its lock
+   * expires). Null when the computation fails or is still running then, and when the cache is off: whoever calls
+   * resolve then (with what is left of the hard timeout) joins it or computes again, and reports the error. One
+   * read of the tiers, where a peek and then resolve read them twice.
    */
   async resolveQuick(spec: Spec, args: unknown[]): Promise<CacheResult<unknown> | null> {
     if (!this.o.enabled) return null;
@@ -93,8 +93,9 @@ export class ReadPath {
     const { lockTimeout, hardTimeout, timeout } = spec.timings;
     const joined = this.o.runner.join(t, found.versions, found.snap, lockTimeout);
     const flight = joined ?? this.o.runner.run(spec, args, t, found.versions, found.snap, { lockTimeout }).flight;
-    const waitMs = joined ? Math.min(hardTimeout, lockTimeout - (performance.now() - joined.startedAt)) : timeout;
-    const outcome = await within(flight.promise, Math.max(0, waitMs));
+    // The soft timeout left over is the route handler's: it joins the computation before the lock expires.
+    const limit = Math.min(hardTimeout, lockTimeout - (performance.now() - flight.startedAt));
+    const outcome = await within(flight.promise, Math.max(timeout, limit - timeout));
     return outcome.done && 'value' in outcome ? missResult(t, outcome.value) : null;
   }
 

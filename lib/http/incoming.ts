@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { getConfig } from '@/lib/config';
 import { CLIENT_ADDRESS_HEADER, clientAddress } from './client-address';
 import { serverSecurityHeaderPairs } from './server-security-headers';
+import { WAIT_DEADLINE_HEADER } from './wait-deadline';
 
 /** Next's own Vary entries for its router (RSC payloads): meaningless on JSON, and they differ from a hit's. */
 const ROUTER_VARY = /^(?:rsc|next-router-[a-z-]+|next-url)$/i;
@@ -10,9 +11,11 @@ const NOT_A_PAGE = /^\/(?:api\/|metrics(?:[/?]|$))/;
 
 /**
  * What server.ts does to every request before the fast path or Next sees it: the client address from the
- * socket (and trusted proxies only) replaces anything a client sent in its place.
+ * socket (and trusted proxies only) replaces anything a client sent in its place, and a client's wait deadline
+ * (lib/http/wait-deadline.ts) is dropped.
  */
 export function prepareIncoming(req: IncomingMessage): void {
+  delete req.headers[WAIT_DEADLINE_HEADER];
   req.headers[CLIENT_ADDRESS_HEADER] = clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], getConfig().TRUSTED_PROXIES);
 }
 

@@ -3,6 +3,7 @@ import type { CachedRaw, CacheResult } from '@/lib/cache';
 import { buildCachedAnswer, toResponse, type CachedAnswer } from '@/lib/http/http-cache';
 import { otherMethods, type HttpMethod } from '@/lib/http/methods';
 import { route } from '@/lib/http/route';
+import { waitLeftMs } from '@/lib/http/wait-deadline';
 import { computedDbMs, jsonBytes, sentForms } from '@/lib/cached-reads/json-resource';
 import { auditPatientView, type CachedRoute } from './cached-routes';
 
@@ -48,7 +49,9 @@ export function cachedGetHandlers(cachedRoute: CachedRoute, allow: HttpMethod[] 
   const GET = route(cachedRoute.op, async ({ req, params, query, identity }) => {
     const started = performance.now();
     const input = { params: params as Record<string, unknown>, query: (query ?? {}) as Record<string, unknown>, identity: identity! };
-    const result = (await cachedRoute.lookup(input, 'read'))!;
+    // Handed over by the fast path after it waited: only what is left of the hard timeout.
+    const left = waitLeftMs(req.headers);
+    const result = (await cachedRoute.lookup(input, 'read', left === undefined ? undefined : { hardTimeout: left }))!;
     auditPatientView(cachedRoute, input, result, 'api');
     // Identity here: Next compresses route handler answers itself (the fast path sends the stored bytes).
     const answer = cachedAnswer(result, { method: req.method, ifNoneMatch: req.headers.get('if-none-match'), acceptEncoding: null }, performance.now() - started, cachedRoute.op.personal);

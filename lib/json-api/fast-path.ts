@@ -7,6 +7,7 @@ import type { CachedRaw, CacheResult } from '@/lib/cache';
 import { serverSecurityHeaderPairs } from '@/lib/http/server-security-headers';
 import { formatServerTiming } from '@/lib/http/server-timing';
 import { observeRoute, requestIdFrom } from '@/lib/http/route';
+import { setWaitDeadline } from '@/lib/http/wait-deadline';
 import { cachedAnswer } from './cached-answer';
 import { auditPatientView, matchCachedRoute, type CachedRouteInput, type MatchedRoute } from './cached-routes';
 
@@ -14,11 +15,13 @@ import { auditPatientView, matchCachedRoute, type CachedRouteInput, type Matched
  * Serves cached answers of the cacheable GET routes straight from node:http, before Next's router: same
  * route table, same auth, same headers and bytes as the route handler (lib/json-api/cached-answer.ts). A fresh
  * hit; a stale entry within grace (one background refresh and the soft wait, exactly as the route handler);
- * a miss whose computation is already in flight in this process (its value, as MISS); a miss computed here
- * within the soft wait (the usual case: a miss through Next costs more CPU than its query). All through one
- * cache call (mode 'quick', one read of L1 and Redis) that starts the computation the route handler's would.
- * Anything else — a slower computation (Next's request joins it), bad input, no or wrong identity, any error,
- * the cache off — is left to Next (false), so every error comes from the one route wrapper.
+ * a miss, computed here or joined if already in flight in this process (its value, as MISS). All through one
+ * cache call (mode 'quick', one read of L1 and Redis) that starts the computation the route handler's would and
+ * waits for it as the route handler would, less one soft timeout: a slow miss handed to Next costs Next's own
+ * CPU for nothing, and under load those hand-overs fed the overload (bench:load counts them). Anything else —
+ * a computation still running then (Next's route handler joins it for what is left of the hard timeout,
+ * lib/http/wait-deadline.ts), bad input, no or wrong identity, any error, the cache off — is left to Next
+ * (false), so every error comes from the one route wrapper.
  *
  * Returns true/false synchronously when this instance's L1 can decide (no promise is made: Next runs with
  * AsyncLocalStorage, whose promise hooks make every await costly), else a promise of the same answer.
@@ -53,7 +56,10 @@ async function fromStore(req: IncomingMessage, res: ServerResponse, match: Match
     const authMs = performance.now() - started;
     const input = { params: match.params, query: match.query, identity: auth.identity };
     const result = await match.route.lookup(input, 'quick');
-    return result !== null && send(req, res, match, input, result, started, authMs);
+    if (result !== null) return send(req, res, match, input, result, started, authMs);
+    // Next's route handler answers within what is left of the hard timeout this request started with.
+    setWaitDeadline(req, Date.now() - (performance.now() - started) + match.route.waits.hardTimeout);
+    return false;
   } catch {
     return false;
   }

@@ -1,7 +1,7 @@
 import 'server-only';
 import type { PatientView } from '@/lib/audit/patient-access';
 import type { Identity } from '@/lib/auth/scopes';
-import type { CachedRaw, CacheResult, CategoryName } from '@/lib/cache';
+import type { CachedRaw, CacheResult, CallOptions, CategoryName } from '@/lib/cache';
 import type { Db } from '@/lib/db/types';
 import { defineOperation, type ApiOperation } from '@/lib/http/openapi';
 import type { Jsonify } from '@/lib/cached-reads/json';
@@ -79,10 +79,11 @@ export type CachedResource<T, A extends unknown[] = never> = {
   /** Path params from a request path, by the operation's path template; null when it does not match. */
   match: PathMatcher;
   /**
-   * Mode 'read' answers or throws (route handlers); 'quick' answers what 'read' would within the soft timeout
-   * (fresh, stale with its refresh, a computation in flight here or started now), else null (the fast path).
+   * Mode 'read' answers or throws (route handlers; `call` narrows its timeouts); 'quick' answers what 'read'
+   * would, waiting for a computation in flight here or started now until shortly before its lock expires,
+   * else null (the fast path).
    */
-  lookup(input: ResourceInput, mode: Mode): Promise<Found>;
+  lookup(input: ResourceInput, mode: Mode, call?: CallOptions): Promise<Found>;
   /** This instance's L1 only, synchronously: no promise at all on the fast path's hot path. */
   fromL1(input: ResourceInput): Found;
   /** For pages: the answer parsed, as the API's JSON (dates as ISO strings). */
@@ -98,7 +99,7 @@ export function defineResource<A extends unknown[] | [], T>(d: Declaration<A, T>
   const op = d.api && defineOperation({ ...d.api, method: 'GET', auth: d.api.auth ?? 'read', httpCache: 'cached' });
 
   const { args, through: via } = d;
-  const get = (a: A, mode: Mode) => (mode === 'read' ? entry.withMeta(...a) : entry.withMetaIfQuick(...a));
+  const get = (a: A, mode: Mode, call?: CallOptions) => (mode === 'quick' ? entry.withMetaIfQuick(...a) : call ? entry.withOptions(call, ...a) : entry.withMeta(...a));
   // This entry's arguments from the answer of the resource gone through; undefined without one (a quick lookup that had none).
   const argsFrom = (found: Found, i: ResourceInput) => (found ? via!.then(JSON.parse(jsonText(found.value)) as never, i) : undefined);
 
@@ -111,11 +112,11 @@ export function defineResource<A extends unknown[] | [], T>(d: Declaration<A, T>
     op,
     match: op ? pathMatcher(op.path) : () => null,
     // A direct resource makes no promise of its own: the fast path's Redis read is on the hot path.
-    lookup(i, mode) {
-      if (args) return get(args(i), mode);
-      return via!.resource.lookup(i, mode).then((found) => {
+    lookup(i, mode, call) {
+      if (args) return get(args(i), mode, call);
+      return via!.resource.lookup(i, mode, call).then((found) => {
         const a = argsFrom(found, i);
-        return a === undefined ? null : get(a, mode);
+        return a === undefined ? null : get(a, mode, call);
       });
     },
     fromL1(i) {

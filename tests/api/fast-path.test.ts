@@ -1,4 +1,4 @@
-import { createServer, request, type Server } from 'node:http';
+import { createServer, request, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import postgres from 'postgres';
@@ -280,8 +280,9 @@ describe('fast path in front of the route handler', () => {
     expect((await viaFastPath(`/api/patients/${p!.id}/profile`, api.as.readKey)).xCache).toBe('HIT');
   });
 
-  it('makes a stampede on a cold key wait for the one computation in flight instead of handing it to Next', async () => {
+  it('serves a miss slower than the soft timeout itself, and makes a stampede on it wait for that one computation', async () => {
     const runner = (await import('@/lib/cache/factory-runner')).FactoryRunner.prototype as unknown as { join: (...a: unknown[]) => unknown };
+    const { analytics } = await import('@/lib/resources');
     const path = '/api/analytics/recommendation/7';
     const before = await analyticsStats();
     const tables = await holdAnalyticsTables();
@@ -295,20 +296,23 @@ describe('fast path in front of the route handler', () => {
     let first: Promise<Response>;
     let stampede: Promise<Awaited<ReturnType<typeof raw>>[]>;
     const N = 40;
+    const handedBefore = handedToNext;
     try {
-      // Nothing in flight: the fast path starts the computation; held past the soft wait, the request goes on
-      // to Next, whose read shares it. Every request of the stampede joins it from the fast path.
-      const handedBefore = handedToNext;
+      // Nothing in flight: the fast path starts the computation and waits for it; every request of the stampede
+      // joins it from the fast path.
       first = fetch(frontBase + path, { headers: api.as.readKey });
       await tables.blocked();
       stampede = Promise.all(Array.from({ length: N }, () => raw(path, { ...api.as.readKey, 'accept-encoding': 'gzip' })));
-      await waitFor(() => joined === N && handedToNext === handedBefore + 1, 10_000);
+      await waitFor(() => joined === N, 10_000);
+      // Held past the soft timeout: the fast path used to hand the first request to Next here.
+      await new Promise((r) => setTimeout(r, 2 * analytics.waits.timeout));
     } finally {
       await tables.release();
       spy.mockRestore();
     }
     const firstAnswer = await first;
-    expect(firstAnswer.headers.get('x-via')).toBe('next');
+    expect(firstAnswer.headers.get('x-via')).toBeNull();
+    expect(firstAnswer.headers.get('x-cache')).toBe('MISS');
     const body = await firstAnswer.text();
     for (const r of await stampede) {
       expect(r.headers['x-via']).toBeUndefined();
@@ -317,6 +321,27 @@ describe('fast path in front of the route handler', () => {
       expect(r.headers.etag).toBe(firstAnswer.headers.get('etag'));
       expect(gunzipSync(r.body).toString()).toBe(body);
     }
+    expect(handedToNext).toBe(handedBefore);
     expect((await analyticsStats()).misses - before.misses).toBe(1);
+  });
+
+  it('drops a wait deadline a client sent: only server.ts sets one', async () => {
+    const { prepareIncoming } = await import('@/lib/http/incoming');
+    const req = { headers: { 'x-mizaj-wait-deadline': '1' }, socket: { remoteAddress: '127.0.0.1' } } as unknown as IncomingMessage;
+    prepareIncoming(req);
+    expect(req.headers['x-mizaj-wait-deadline']).toBeUndefined();
+  });
+
+  it('a request handed to Next with its wait spent gets 503 at once, not after another hard timeout', { timeout: 3_000 }, async () => {
+    const { analytics } = await import('@/lib/resources');
+    expect(analytics.waits.hardTimeout).toBeGreaterThanOrEqual(3_000 * 2); // the test's own timeout is the assertion
+    const tables = await holdAnalyticsTables();
+    try {
+      const res = await call('GET', '/api/analytics/recommendation/9', { headers: { ...api.as.readKey, 'x-mizaj-wait-deadline': String(Date.now()) } });
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).not.toBeNull();
+    } finally {
+      await tables.release();
+    }
   });
 });

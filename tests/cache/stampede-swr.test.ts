@@ -87,7 +87,7 @@ describe('stampede (semantics 2)', () => {
     expect(runs).toBeLessThanOrEqual(2);
   });
 
-  it('withMetaIfQuick: a miss computed within the soft timeout is answered; a slower one is null, goes on, and withMeta joins it', async () => {
+  it('withMetaIfQuick: a miss computed in time is answered; one still running a soft timeout before the hard one is null, goes on, and withMeta joins it', async () => {
     const cache = make(true);
     await cache.ready();
     let runs = 0;
@@ -100,14 +100,14 @@ describe('stampede (semantics 2)', () => {
         return { id };
       },
       ['quick'],
-      { category: 'predictions', tags: (id) => [`diagnosis:${id}`], timeout: 50 },
+      { category: 'predictions', tags: (id) => [`diagnosis:${id}`], timeout: 50, hardTimeout: 300, lockTimeout: 10_000 },
     );
     const quick = await get.withMetaIfQuick(1);
     expect(quick).toMatchObject({ status: 'MISS', value: { id: 1 } });
     expect(await get.withMetaIfQuick(1)).toMatchObject({ status: 'HIT' });
     expect(runs).toBe(1);
 
-    expect(await get.withMetaIfQuick(2)).toBeNull(); // held past the soft timeout: left to withMeta
+    expect(await get.withMetaIfQuick(2)).toBeNull(); // held past 300 − 50 ms: left to withMeta, which joins it
     const joined = get.withMeta(2);
     release();
     // Joined in flight (MISS) or read once stored (HIT): either way the computation withMetaIfQuick started.
