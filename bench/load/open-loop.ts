@@ -18,7 +18,9 @@ import { prng, zipf } from './zipf';
 const plan = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as Plan;
 const total = plan.burst ? plan.burst.count : Math.round(plan.rate * plan.seconds);
 const records = new Float64Array(total * RECORD);
-const agent = new Agent({ keepAlive: true, maxSockets: plan.maxSockets ?? (plan.burst ? plan.burst.count : 256) });
+// Idle sockets dropped after 4 s, before the server's keep-alive timeout (5 s): without it node's agent reuses a
+// socket the server has just closed (ECONNRESET, counted as a failed request: status 0). tests/chaos/load/generator.ts.
+const agent = new Agent({ keepAlive: true, maxSockets: plan.maxSockets ?? (plan.burst ? plan.burst.count : 256), timeout: 4_000 });
 const random = prng(plan.seed);
 const samplers = plan.routes.map((r) => zipf(r.ids.length, 1, random));
 const writeSampler = plan.writes ? zipf(plan.writes.diagnoses.length, 1, random) : undefined;

@@ -10,7 +10,11 @@ import { CAPTURED_HEADERS, type FromGenerator, type LoadRequest, type LoadResult
 
 const maxSockets = Number(process.env.LOAD_MAX_SOCKETS ?? 256);
 const timeoutMs = Number(process.env.LOAD_TIMEOUT_MS ?? 15_000);
-const agent = new http.Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets });
+// Idle sockets are dropped after 4 s, before the server's keep-alive timeout (5 s). Without an agent timeout,
+// node's agent keeps them for ever and ignores the server's `Keep-Alive: timeout=5` hint (it only shortens a
+// timeout that is set): a request that reuses a socket whose FIN arrived while this process was busy gets
+// ECONNRESET (reused socket) — a client fault, and a failed read in a fault scenario's figures.
+const agent = new http.Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets, timeout: 4_000 });
 
 // Wall-clock ms, as the harness reads it (it times its faults with Date.now()), with sub-ms steps from the
 // monotonic clock. performance.timeOrigin alone drifts from Date.now() on this VM by seconds.
