@@ -18,7 +18,7 @@ import { Agent, request } from 'node:http';
 import path from 'node:path';
 import postgres from 'postgres';
 import { assertFreshBuild, CLK_TCK, machine, treeTicks } from './api/proc';
-import { privateRedis, seededDatabase } from './api/setup';
+import { privateRedis, seededDatabase, serverEnv } from './api/setup';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const PORT_BASE = Number(process.env.BENCH_PORT_BASE ?? 3300);
@@ -51,21 +51,7 @@ const HIT_PASSES = 5;
 
 const profileArgs = process.env.BENCH_MISS_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_MISS_PROFILE)}`] : [];
 const server = spawn('taskset', ['-c', '0', process.execPath, ...profileArgs, path.join(ROOT, '.next/mizaj-server.mjs')], {
-  env: {
-    ...process.env,
-    NODE_ENV: 'production',
-    DATABASE_URL,
-    REDIS_URL: redis.url,
-    CACHE_PREFIX: 'mizaj-bench-miss',
-    SESSION_SECRET: 'bench-only-session-secret-0123456789abcdef',
-    CACHE_ENCRYPTION_KEYS: 'YmVuY2gtb25seS1jYWNoZS1rZXktMDEyMzQ1Njc4OWE=',
-    LOG_LEVEL: 'warn',
-    PORT: String(PORT),
-    HOST: '127.0.0.1',
-    WEB_CONCURRENCY: '1',
-    NEXT_TELEMETRY_DISABLED: '1',
-    ...(process.env.BENCH_FAST_PATH === 'off' && { FAST_PATH: 'off' }),
-  },
+  env: { ...serverEnv({ databaseUrl: DATABASE_URL, redisUrl: redis.url, prefix: 'mizaj-bench-miss', port: PORT }), ...(process.env.BENCH_FAST_PATH === 'off' && { FAST_PATH: 'off' }) },
   stdio: ['ignore', 'ignore', 'inherit'],
 });
 children.push(server);

@@ -9,7 +9,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import path from 'node:path';
 import { assertFreshBuild, CLK_TCK, machine, treeTicks } from './api/proc';
 import { profileTimes, type CpuProfile } from './cpu-profile';
-import { privateRedis, seededDatabase } from './api/setup';
+import { privateRedis, seededDatabase, serverEnv } from './api/setup';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const OUT = path.join(ROOT, 'bench/out/profile');
@@ -34,20 +34,7 @@ const redis = await privateRedis(PORT_BASE + 41);
 children.push(redis.process);
 
 const server = spawn('taskset', ['-c', '0', process.execPath, '--enable-source-maps', '--cpu-prof', `--cpu-prof-dir=${OUT}`, path.join(ROOT, '.next/mizaj-server.mjs')], {
-  env: {
-    ...process.env,
-    NODE_ENV: 'production',
-    DATABASE_URL,
-    REDIS_URL: redis.url,
-    CACHE_PREFIX: 'mizaj-bench-profile',
-    SESSION_SECRET: 'bench-only-session-secret-0123456789abcdef',
-    CACHE_ENCRYPTION_KEYS: 'YmVuY2gtb25seS1jYWNoZS1rZXktMDEyMzQ1Njc4OWE=',
-    LOG_LEVEL: 'warn',
-    PORT: String(PORT),
-    HOST: '127.0.0.1',
-    WEB_CONCURRENCY: '1',
-    NEXT_TELEMETRY_DISABLED: '1',
-  },
+  env: { ...serverEnv({ databaseUrl: DATABASE_URL, redisUrl: redis.url, prefix: 'mizaj-bench-profile', port: PORT }) },
   stdio: ['ignore', 'ignore', 'inherit'],
 });
 children.push(server);

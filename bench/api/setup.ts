@@ -50,3 +50,21 @@ export async function privateRedis(port: number, cpus?: string): Promise<{ url: 
   }
   return { url, process: child, client };
 }
+
+/** The environment of one production server process (`.next/mizaj-server.mjs`) a benchmark starts on its own database and Redis. */
+export function serverEnv(o: { databaseUrl: string; redisUrl: string; prefix: string; port: number }): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    NODE_ENV: 'production',
+    DATABASE_URL: o.databaseUrl,
+    REDIS_URL: o.redisUrl,
+    CACHE_PREFIX: o.prefix,
+    SESSION_SECRET: 'bench-only-session-secret-0123456789abcdef',
+    CACHE_ENCRYPTION_KEYS: 'YmVuY2gtb25seS1jYWNoZS1rZXktMDEyMzQ1Njc4OWE=',
+    LOG_LEVEL: 'warn',
+    PORT: String(o.port),
+    HOST: '127.0.0.1',
+    WEB_CONCURRENCY: '1',
+    NEXT_TELEMETRY_DISABLED: '1',
+  };
+}
