@@ -15,6 +15,7 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { assertFreshBuild, CLK_TCK, machine, servingProcesses, treeTicks } from './api/proc';
 import { privateRedis, seededDatabase } from './api/setup';
+import { serverArgv } from '../scripts/server-command';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const OUT = path.join(ROOT, 'bench/out/http');
@@ -89,10 +90,10 @@ interface Layout {
 }
 
 function startServer(peer: Peer, port: number, layout: Layout): ChildProcess {
-  const script = peer === 'bare' || peer === 'redis' ? path.join(ROOT, 'bench/api/peer-http.mjs') : peer === 'next-const' ? NEXT_BIN : path.join(ROOT, '.next/mizaj-server.mjs');
+  const script = peer === 'bare' || peer === 'redis' ? path.join(ROOT, 'bench/api/peer-http.mjs') : NEXT_BIN;
   const scriptArgs = peer === 'next-const' ? ['start', NEXT_CONST, '-p', String(port), '-H', '127.0.0.1'] : [];
   const own = peer === 'start' || peer === 'start-off'; // `npm start` makes its own workers from WEB_CONCURRENCY
-  const node = [...(own ? ['--enable-source-maps'] : []), ...(own || layout.procs === 1 ? [script, ...scriptArgs] : [path.join(ROOT, 'bench/api/cluster.mjs'), String(layout.procs), script, ...scriptArgs])];
+  const node = own ? serverArgv(ROOT) : layout.procs === 1 ? [script, ...scriptArgs] : [path.join(ROOT, 'bench/api/cluster.mjs'), String(layout.procs), script, ...scriptArgs];
   const childEnv = { ...env, PORT: String(port), HOST: '127.0.0.1', WEB_CONCURRENCY: String(layout.procs), BENCH_MODE: peer, ...(peer === 'start-off' && { FAST_PATH: 'off' }) };
   const child = layout.serverCpus ? spawn('taskset', ['-c', layout.serverCpus, process.execPath, ...node], { env: childEnv, stdio: ['ignore', 'ignore', 'inherit'] }) : spawn(process.execPath, node, { env: childEnv, stdio: ['ignore', 'ignore', 'inherit'] });
   children.push(child);

@@ -3,12 +3,14 @@
  * through the bundle's source map. Used by `npm run bench:profile`; also a command, for the profiles that
  * `BENCH_MISS_PROFILE` / `BENCH_LOAD_PROFILE` write:
  *
- *   npx tsx bench/cpu-profile.ts <file.cpuprofile> [top]
+ *   npx tsx bench/cpu-profile.ts <file.cpuprofile> [top] [--stretches N]
  *
  * prints the top functions by self time and by inclusive time (time with a function anywhere on the stack,
- * counted once per sample), as shares of the busy (not idle) time.
+ * counted once per sample), as shares of the busy (not idle) time. With `--stretches N`: the N longest runs of
+ * busy samples without an idle one in between (where an open-loop tail comes from: every request arriving
+ * during one waits for its end), each with what was on the stack in it.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { SourceMap } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -26,17 +28,26 @@ export interface CpuProfile {
   endTime: number;
 }
 
-/** `file:line` of a frame, bundle locations mapped back to the source file. */
+/** `file:line` of a frame, bundled code (ours and Next's chunks) mapped back to its source file where a map exists. */
 export function frameLocator(root: string): (frame: ProfileNode['callFrame']) => string {
-  const bundleUrl = pathToFileURL(path.join(root, '.next/mizaj-server.mjs')).href;
-  const sourceMap = new SourceMap(JSON.parse(readFileSync(path.join(root, '.next/mizaj-server.mjs.map'), 'utf8')));
+  const maps = new Map<string, SourceMap | null>();
+  const mapOf = (url: string) => {
+    if (!maps.has(url)) {
+      const file = url.startsWith('file://') ? `${fileURLToPath(url)}.map` : '';
+      maps.set(url, file && existsSync(file) ? new SourceMap(JSON.parse(readFileSync(file, 'utf8'))) : null);
+    }
+    return maps.get(url);
+  };
   return (frame) => {
     if (!frame.url) return '';
-    if (frame.url === bundleUrl) {
-      const entry = sourceMap.findEntry(frame.lineNumber, frame.columnNumber) as { originalSource?: string; originalLine?: number };
-      if (entry.originalSource) return `${path.relative(root, fileURLToPath(new URL(entry.originalSource, bundleUrl)))}:${entry.originalLine! + 1}`;
+    const url = frame.url.startsWith('/') ? pathToFileURL(frame.url).href : frame.url;
+    const entry = mapOf(url)?.findEntry(frame.lineNumber, frame.columnNumber) as { originalSource?: string; originalLine?: number } | undefined;
+    if (entry?.originalSource) {
+      const resolved = new URL(entry.originalSource, url);
+      const source = resolved.protocol === 'file:' ? path.relative(root, fileURLToPath(resolved)) : entry.originalSource.replace(/^[a-z]+:\/\/\/(\[project\]\/)?/, '');
+      return `${source}:${entry.originalLine! + 1}`;
     }
-    return `${frame.url.replace(`file://${root}/`, '')}:${frame.lineNumber + 1}`;
+    return `${url.replace(`file://${root}/`, '')}:${frame.lineNumber + 1}`;
   };
 }
 
@@ -79,17 +90,47 @@ export function profileTimes(profile: CpuProfile, root: string, keep: (at: numbe
   return { self, inclusive, busy, idle };
 }
 
+/** Runs of busy samples with no idle sample between them, longest first: [start, end) in the profile's µs. */
+export function busyStretches(profile: CpuProfile): { start: number; end: number }[] {
+  const idle = new Set(profile.nodes.filter((n) => n.callFrame.functionName === '(idle)').map((n) => n.id));
+  const out: { start: number; end: number }[] = [];
+  let at = profile.startTime;
+  let start: number | null = null;
+  profile.samples.forEach((id, i) => {
+    at += profile.timeDeltas[i] ?? 0;
+    if (idle.has(id)) {
+      if (start !== null) out.push({ start, end: at });
+      start = null;
+    } else start ??= at;
+  });
+  return out.sort((a, b) => b.end - b.start - (a.end - a.start));
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const [file, top = '30'] = process.argv.slice(2);
-  if (!file) throw new Error('usage: npx tsx bench/cpu-profile.ts <file.cpuprofile> [top]');
-  const { self, inclusive, busy, idle } = profileTimes(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, path.resolve(import.meta.dirname, '..'));
-  const show = (title: string, m: Map<string, number>) => {
+  const args = process.argv.slice(2);
+  const stretchesAt = args.indexOf('--stretches');
+  const stretches = stretchesAt >= 0 ? Number(args.splice(stretchesAt, 2)[1]) : 0;
+  const [file, top = '30'] = args;
+  if (!file) throw new Error('usage: npx tsx bench/cpu-profile.ts <file.cpuprofile> [top] [--stretches N]');
+  const root = path.resolve(import.meta.dirname, '..');
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+  const show = (title: string, m: Map<string, number>, busy: number, n = Number(top)) => {
     console.log(`\n${title}`);
-    for (const [name, us] of [...m].filter(([k]) => k !== '(root)').sort((a, b) => b[1] - a[1]).slice(0, Number(top))) {
+    for (const [name, us] of [...m].filter(([k]) => k !== '(root)').sort((a, b) => b[1] - a[1]).slice(0, n)) {
       console.log(`${((100 * us) / busy).toFixed(1).padStart(5)} %  ${name}`);
     }
   };
-  console.log(`${(busy / 1e6).toFixed(1)} s busy, ${(idle / 1e6).toFixed(1)} s idle`);
-  show('self time, share of busy time', self);
-  show('inclusive time (on the stack), share of busy time', inclusive);
+  if (stretches > 0) {
+    for (const { start, end } of busyStretches(profile).slice(0, stretches)) {
+      const { inclusive, self, busy } = profileTimes(profile, root, (at) => at >= start && at < end);
+      console.log(`\n=== ${((end - start) / 1000).toFixed(1)} ms busy from ${((start - profile.startTime) / 1e6).toFixed(3)} s`);
+      show('self', self, busy, 8);
+      show('inclusive', inclusive, busy, Number(top));
+    }
+  } else {
+    const { self, inclusive, busy, idle } = profileTimes(profile, root);
+    console.log(`${(busy / 1e6).toFixed(1)} s busy, ${(idle / 1e6).toFixed(1)} s idle`);
+    show('self time, share of busy time', self, busy);
+    show('inclusive time (on the stack), share of busy time', inclusive, busy);
+  }
 }

@@ -10,11 +10,12 @@
  *   BENCH_SERVER_CPU / BENCH_LOAD_CPU   cores for the server and the generator, default 0 / 1
  *   BENCH_DB_CPU             core for this run's own PostgreSQL and redis-server, default BENCH_LOAD_CPU
  *   BENCH_LOAD_PROFILE=<dir>  the server runs under node --cpu-prof and writes its profile there on exit
+ *   BENCH_LOAD_RECORDS=<dir>  keep each phase's raw records there (run-N.bin, bench/load/analyse.ts decodes them)
  *
  * Results go into bench/RESULTS.md between <!-- load:start --> and <!-- load:end -->, written by this script only.
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -27,6 +28,7 @@ import { CLK_TCK, treeTicks } from './api/proc';
 import { privateRedis } from './api/setup';
 import { OwnPostgres } from '../tests/chaos/support/own-postgres';
 import { prng, shuffled } from './load/zipf';
+import { serverArgv } from '../scripts/server-command';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -140,7 +142,7 @@ async function waitFor(url: string) {
 log(`server: npm start pinned to cpu ${SERVER_CPU} (WEB_CONCURRENCY=1), generator on cpu ${LOAD_CPU}`);
 // BENCH_LOAD_PROFILE=<dir>: the server writes a CPU profile of the whole run there (node --cpu-prof) when it exits.
 const profileArgs = process.env.BENCH_LOAD_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_LOAD_PROFILE)}`] : [];
-const server = spawn('taskset', ['-c', SERVER_CPU, process.execPath, '--enable-source-maps', ...profileArgs, path.join(ROOT, '.next/mizaj-server.mjs')], {
+const server = spawn('taskset', ['-c', SERVER_CPU, process.execPath, ...serverArgv(ROOT, profileArgs)], {
   env: { ...env, NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(PORT) },
   stdio: ['ignore', 'ignore', 'inherit'],
 });
@@ -221,6 +223,7 @@ async function generate(plan: Omit<Plan, 'out' | 'port' | 'keys'> & Partial<Pick
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   if (code !== 0) throw new Error(`load generator exited with ${code}`);
   const recs = decode(readFileSync(out));
+  if (process.env.BENCH_LOAD_RECORDS) copyFileSync(out, path.join(process.env.BENCH_LOAD_RECORDS, path.basename(out)));
   rmSync(out);
   return { recs, meta: JSON.parse(stdout.trim().split('\n').pop()!) };
 }

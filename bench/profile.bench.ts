@@ -10,6 +10,7 @@ import path from 'node:path';
 import { assertFreshBuild, CLK_TCK, machine, treeTicks } from './api/proc';
 import { profileTimes, type CpuProfile } from './cpu-profile';
 import { privateRedis, seededDatabase, serverEnv } from './api/setup';
+import { serverArgv } from '../scripts/server-command';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const OUT = path.join(ROOT, 'bench/out/profile');
@@ -33,7 +34,7 @@ const { url: DATABASE_URL, key } = await seededDatabase('mizaj_bench_profile');
 const redis = await privateRedis(PORT_BASE + 41);
 children.push(redis.process);
 
-const server = spawn('taskset', ['-c', '0', process.execPath, '--enable-source-maps', '--cpu-prof', `--cpu-prof-dir=${OUT}`, path.join(ROOT, '.next/mizaj-server.mjs')], {
+const server = spawn('taskset', ['-c', '0', process.execPath, ...serverArgv(ROOT, ['--cpu-prof', `--cpu-prof-dir=${OUT}`])], {
   env: { ...serverEnv({ databaseUrl: DATABASE_URL, redisUrl: redis.url, prefix: 'mizaj-bench-profile', port: PORT }) },
   stdio: ['ignore', 'ignore', 'inherit'],
 });

@@ -7,6 +7,7 @@ import { expect, test } from '@playwright/test';
 import { createMizajClient, MemoryStorage, OfflineCache, SqliteStorage, type CacheStorage } from '../../client/dist/index.js';
 import { createConformance, snapshot, type OpenApiDoc } from '../../tests/support/openapi-conformance';
 import { createApiKey, ROOT, SERVER_ENV } from '../api/support';
+import { serverArgv } from '../../scripts/server-command';
 
 /**
  * The built client package (client/dist) against the production build: a server of our own on the e2e
@@ -24,7 +25,7 @@ let conformance: ReturnType<typeof createConformance>;
 const checked: string[] = [];
 
 async function startServer() {
-  server = spawn(process.execPath, ['--enable-source-maps', '.next/mizaj-server.mjs'], { cwd: ROOT, env: ENV, stdio: 'ignore' });
+  server = spawn(process.execPath, serverArgv(ROOT), { cwd: ROOT, env: ENV, stdio: 'ignore' });
   for (let i = 0; i < 300; i++) {
     try {
       if ((await fetch(`${BASE}/api/health`)).ok) return;

@@ -1,6 +1,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { freePort, waitFor } from '../../tests/cache/support/own-redis';
+import { serverArgv } from '../../scripts/server-command';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -33,7 +34,7 @@ export class AppInstance {
   static async start(env: Record<string, string>): Promise<AppInstance> {
     const port = await freePort();
     const output: string[] = [];
-    const child = spawn(process.execPath, ['--enable-source-maps', '.next/mizaj-server.mjs'], {
+    const child = spawn(process.execPath, serverArgv(ROOT), {
       cwd: ROOT,
       env: { ...process.env, NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(port), WEB_CONCURRENCY: '1', SESSION_SECRET: 'e2e-cluster-session-secret-0123456789abcdef', CACHE_ENCRYPTION_KEYS: 'ZTJlLWNsdXN0ZXItY2FjaGUta2V5LTAxMjM0NTY3ODk=', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

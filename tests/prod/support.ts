@@ -11,6 +11,7 @@ import { createSession } from '@/lib/auth/sessions';
 import { feedback, patients, users } from '@/lib/db/schema';
 import { seedDatabase } from '@/drizzle/seed/seed-database';
 import { createTestDb, destroyTestDb, type TestDb } from '../support/test-db';
+import { serverArgv } from '../../scripts/server-command';
 
 /**
  * The production build (`npm run build` → .next/mizaj-server.mjs) started as its own process on a fresh
@@ -93,7 +94,7 @@ export async function startProdServer(opts: { name: string; fastPath: boolean; p
   const base = path.join(LOG_DIR, `${opts.name}-${process.pid}-${port}`);
   writeFileSync(`${base}.pii.txt`, pii.join('\n'));
   const log = createWriteStream(`${base}.log`);
-  const child = spawn(process.execPath, ['--enable-source-maps', entry], {
+  const child = spawn(process.execPath, serverArgv(APP_DIR), {
     cwd: APP_DIR,
     env: {
       ...process.env,

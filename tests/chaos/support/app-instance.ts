@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { freePort } from '../../cache/support/own-redis';
+import { serverArgv } from '../../../scripts/server-command';
 
 export const ROOT = path.resolve(import.meta.dirname, '../../..');
 export const SERVER_BUNDLE = path.join(ROOT, '.next/mizaj-server.mjs');
@@ -40,7 +41,7 @@ export class AppInstance {
 
   async spawn(): Promise<void> {
     const log = createWriteStream(this.logFile, { flags: 'a' });
-    const child = spawn(process.execPath, ['--enable-source-maps', SERVER_BUNDLE], {
+    const child = spawn(process.execPath, serverArgv(ROOT), {
       cwd: ROOT,
       env: {
         PATH: process.env.PATH,
