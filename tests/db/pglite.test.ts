@@ -22,6 +22,8 @@ import {
   submitFeedback,
 } from '@/lib/domain';
 import { getDiagnosisOrThrow } from '@/lib/domain/diagnoses';
+import { flushPatientViews, recordPatientView } from '@/lib/audit/patient-access';
+import type { Identity } from '@/lib/auth/scopes';
 
 describe('embedded PGlite', () => {
   let h: DbHandle;
@@ -93,5 +95,19 @@ describe('embedded PGlite', () => {
     expect({ items: summary.recentComments, next: summary.recentCommentsNext }).toEqual(await listFeedbackCommentsOrThrow(h.db, commented!.id, { limit: 5 }));
     expect(summary.recentCommentsNext).not.toBeNull();
     expect(summary.histogram.reduce((a, b) => a + b, 0)).toBe(summary.count);
+  });
+
+  it('writes the patient-access audit in one statement (a JSON batch) as it was recorded', async () => {
+    await flushPatientViews(h.db);
+    await h.db.delete(schema.patientAccessAudit);
+    const at = new Date('2026-11-27T10:11:12.345Z');
+    recordPatientView({ viewer: { kind: 'apikey', id: 3, name: 'o"brien \\ مفتاح', scopes: ['read'] } satisfies Identity, patientId: 7, resource: 'profile', via: 'fast-path' }, at);
+    recordPatientView({ viewer: { kind: 'apikey', id: 3, name: 'o"brien \\ مفتاح', scopes: ['read'] } satisfies Identity, patientId: 8, resource: 'diagnosis:12', via: 'api' }, at);
+    await flushPatientViews(h.db);
+    const rows = await h.db.select().from(schema.patientAccessAudit).orderBy(schema.patientAccessAudit.id);
+    expect(rows.map(({ id: _, ...r }) => r)).toEqual([
+      { viewer: 'key:3', viewerLabel: 'api key "o"brien \\ مفتاح"', patientId: 7, resource: 'profile', via: 'fast-path', viewedAt: at },
+      { viewer: 'key:3', viewerLabel: 'api key "o"brien \\ مفتاح"', patientId: 8, resource: 'diagnosis:12', via: 'api', viewedAt: at },
+    ]);
   });
 });
