@@ -25,7 +25,7 @@ const PRUNE_EVERY_MS = 60 * 60 * 1000;
 
 /**
  * A batch as one JSON parameter, one statement prepared once: at hundreds of views a second, drizzle's
- * `insert().values()` built six parameters per row on every flush, a few percent of the process's CPU
+ * `insert().values()` built six parameters per row on every flush, up to 2 % of the process's CPU
  * under `npm run bench:load`, and garbage that lived until the next full collection.
  */
 const insertViews = preparedRows<never>(

@@ -47,7 +47,7 @@ type Holder = { [SINGLETON]?: Cache };
  * In front of Redis, L1 holds the hot answers only: its entries' heap (the decoded value, what is derived for
  * sending, the bookkeeping) is a multiple of the bytes it counts, and every full garbage collection marks all
  * of it. Under bench:load's mix at 1,000 req/s a 32 MB L1 doubled the p99 and cost ~13 % more CPU per request
- * than an 8 MB one, which answered all but 1 % of the same L1 hits (issue 11's notes).
+ * than an 8 MB one, which answered all but 1–3 % of the same L1 hits (issue 11's notes; docs/cache.md).
  */
 const L1_MAX_BYTES = 8 * 1024 * 1024;
 
