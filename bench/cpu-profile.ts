@@ -30,6 +30,18 @@ export interface CpuProfile {
 
 /** `file:line` of a frame, bundled code (ours and Next's chunks) mapped back to its source file where a map exists. */
 export function frameLocator(root: string): (frame: ProfileNode['callFrame']) => string {
+  let locate = locators.get(root);
+  if (!locate) locators.set(root, (locate = newFrameLocator(root)));
+  return locate;
+}
+
+// One per root: each reads and parses the source maps it needs once (--stretches asks for many windows).
+const locators = new Map<string, (frame: ProfileNode['callFrame']) => string>();
+
+/** The node flags that make the server write its CPU profile into `dir` when it exits (none without a dir). */
+export const cpuProfArgs = (dir: string | undefined): string[] => (dir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(dir)}`] : []);
+
+function newFrameLocator(root: string): (frame: ProfileNode['callFrame']) => string {
   const maps = new Map<string, SourceMap | null>();
   const mapOf = (url: string) => {
     if (!maps.has(url)) {

@@ -29,6 +29,7 @@ import { privateRedis } from './api/setup';
 import { OwnPostgres } from '../tests/chaos/support/own-postgres';
 import { prng, shuffled } from './load/zipf';
 import { serverArgv } from '../scripts/server-command';
+import { cpuProfArgs } from './cpu-profile';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -141,7 +142,7 @@ async function waitFor(url: string) {
 
 log(`server: npm start pinned to cpu ${SERVER_CPU} (WEB_CONCURRENCY=1), generator on cpu ${LOAD_CPU}`);
 // BENCH_LOAD_PROFILE=<dir>: the server writes a CPU profile of the whole run there (node --cpu-prof) when it exits.
-const profileArgs = process.env.BENCH_LOAD_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_LOAD_PROFILE)}`] : [];
+const profileArgs = cpuProfArgs(process.env.BENCH_LOAD_PROFILE);
 const server = spawn('taskset', ['-c', SERVER_CPU, process.execPath, ...serverArgv(ROOT, profileArgs)], {
   env: { ...env, NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(PORT) },
   stdio: ['ignore', 'ignore', 'inherit'],

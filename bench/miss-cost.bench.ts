@@ -20,6 +20,7 @@ import postgres from 'postgres';
 import { assertFreshBuild, CLK_TCK, machine, treeTicks } from './api/proc';
 import { privateRedis, seededDatabase, serverEnv } from './api/setup';
 import { serverArgv } from '../scripts/server-command';
+import { cpuProfArgs } from './cpu-profile';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const PORT_BASE = Number(process.env.BENCH_PORT_BASE ?? 3300);
@@ -50,7 +51,7 @@ const ROUTES: { name: string; paths: string[] }[] = [
 ];
 const HIT_PASSES = 5;
 
-const profileArgs = process.env.BENCH_MISS_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_MISS_PROFILE)}`] : [];
+const profileArgs = cpuProfArgs(process.env.BENCH_MISS_PROFILE);
 const server = spawn('taskset', ['-c', '0', process.execPath, ...serverArgv(ROOT, profileArgs)], {
   env: { ...serverEnv({ databaseUrl: DATABASE_URL, redisUrl: redis.url, prefix: 'mizaj-bench-miss', port: PORT }), ...(process.env.BENCH_FAST_PATH === 'off' && { FAST_PATH: 'off' }) },
   stdio: ['ignore', 'ignore', 'inherit'],

@@ -8,7 +8,7 @@ import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { assertFreshBuild, CLK_TCK, machine, treeTicks } from './api/proc';
-import { profileTimes, type CpuProfile } from './cpu-profile';
+import { cpuProfArgs, profileTimes, type CpuProfile } from './cpu-profile';
 import { privateRedis, seededDatabase, serverEnv } from './api/setup';
 import { serverArgv } from '../scripts/server-command';
 
@@ -34,7 +34,7 @@ const { url: DATABASE_URL, key } = await seededDatabase('mizaj_bench_profile');
 const redis = await privateRedis(PORT_BASE + 41);
 children.push(redis.process);
 
-const server = spawn('taskset', ['-c', '0', process.execPath, ...serverArgv(ROOT, ['--cpu-prof', `--cpu-prof-dir=${OUT}`])], {
+const server = spawn('taskset', ['-c', '0', process.execPath, ...serverArgv(ROOT, cpuProfArgs(OUT))], {
   env: { ...serverEnv({ databaseUrl: DATABASE_URL, redisUrl: redis.url, prefix: 'mizaj-bench-profile', port: PORT }) },
   stdio: ['ignore', 'ignore', 'inherit'],
 });
