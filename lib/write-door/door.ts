@@ -63,14 +63,17 @@ export function createWriteDoor(deps: () => Promise<DoorDeps>) {
       }
       const result = await spec.run(tx);
       const change = normalize(spec.invalidates(result), Object.keys(cache.categories));
-      if (change.tags.length + change.categories.length > 0) {
-        const id = await recordInvalidation(tx, change, { prefix: cache.prefix, from: cache.instanceId });
+      const body = JSON.stringify(result);
+      // One pipeline (one round trip) for the outbox row and the stored answer.
+      const [id] = await Promise.all([
+        change.tags.length + change.categories.length > 0 ? recordInvalidation(tx, change, { prefix: cache.prefix, from: cache.instanceId }) : undefined,
+        idem ? storeIdempotentAnswer(tx, idem.request, { status: idem.status, body }) : undefined,
+      ]);
+      if (id !== undefined) {
         recorded = { id, change };
         // Before the commit: acknowledgements may arrive the instant it lands.
         coherence?.expectAcks(String(id));
       }
-      const body = JSON.stringify(result);
-      if (idem) await storeIdempotentAnswer(tx, idem.request, { status: idem.status, body });
       return { replayed: false, result, body, notified: 0 };
     });
     // Abandoned, the transaction rejects later, after the caller's answer: that rejection is expected.

@@ -1,6 +1,7 @@
 import 'server-only';
 import { createHash } from 'node:crypto';
 import { and, eq, lt, sql } from 'drizzle-orm';
+import { preparedRows } from '@/lib/db/rows';
 import type { Db } from '@/lib/db/types';
 import { idempotencyKeys } from '@/lib/db/schema';
 import { IdempotencyKeyInFlightError, IdempotencyKeyReusedError, ValidationError } from '@/lib/errors';
@@ -45,23 +46,18 @@ export function fingerprint(method: string, path: string, body: unknown): string
  * (its uncommitted row holds the key: we wait at most `lock_timeout` for it).
  */
 export async function claimIdempotencyKey(tx: Db, req: IdempotentRequest): Promise<StoredAnswer | undefined> {
-  await tx.execute(sql`set local lock_timeout = '250ms'`);
-  // A key older than the retention is forgotten: its row may still be there until the next prune.
-  await tx
-    .delete(idempotencyKeys)
-    .where(and(eq(idempotencyKeys.credential, req.credential), eq(idempotencyKeys.key, req.key), lt(idempotencyKeys.createdAt, expiry())));
-  let inserted: unknown[];
-  try {
-    inserted = await tx
-      .insert(idempotencyKeys)
-      .values({ credential: req.credential, key: req.key, fingerprint: req.fingerprint, status: 0 })
-      .onConflictDoNothing()
-      .returning({ key: idempotencyKeys.key });
-  } catch (error) {
-    if (isLockTimeout(error)) throw new IdempotencyKeyInFlightError();
-    throw error;
-  }
-  await tx.execute(sql`set local lock_timeout to default`);
+  // Sent as one pipeline (one round trip: a write waits for each on a busy server), in this order: each
+  // execute() sends at once (a query builder handed to Promise.all would be sent a microtask later, after the
+  // prepared ones). PostgreSQL runs them in order, so the lock timeout holds for the insert alone; a failed
+  // one fails those after it.
+  const [, , inserted] = await Promise.all([
+    tx.execute(sql`set local lock_timeout = '250ms'`).execute(),
+    forgetExpired(tx, { ...req }),
+    claim(tx, { ...req }),
+    tx.execute(sql`set local lock_timeout to default`).execute(),
+  ]).catch((error: unknown) => {
+    throw isLockTimeout(error) ? new IdempotencyKeyInFlightError() : error;
+  });
   if (inserted.length > 0) return undefined;
   const [row] = await tx
     .select()
@@ -74,11 +70,25 @@ export async function claimIdempotencyKey(tx: Db, req: IdempotentRequest): Promi
 
 /** Stores the answer in the same transaction as the write: both are committed, or neither. */
 export async function storeIdempotentAnswer(tx: Db, req: IdempotentRequest, answer: StoredAnswer): Promise<void> {
-  await tx
-    .update(idempotencyKeys)
-    .set({ status: answer.status, body: answer.body })
-    .where(and(eq(idempotencyKeys.credential, req.credential), eq(idempotencyKeys.key, req.key)));
+  await storeAnswer(tx, { ...req, ...answer });
 }
+
+// Prepared (named) statements, their SQL built once: postgres.js sends a statement without a name in two round
+// trips (it asks for its parameter types first) and sends nothing after it until it is answered; a named one
+// is described once per connection, then takes one round trip and pipelines.
+const param = (name: string) => sql.placeholder(name);
+const sameKey = sql`${idempotencyKeys.credential} = ${param('credential')} and ${idempotencyKeys.key} = ${param('key')}`;
+
+// A key older than the retention is forgotten: its row may still be there until the next prune.
+const forgetExpired = preparedRows('idempotency_forget_expired', sql`delete from ${idempotencyKeys} where ${sameKey} and ${idempotencyKeys.createdAt} < ${expiry()}`);
+
+const claim = preparedRows<{ key: string }>(
+  'idempotency_claim',
+  sql`insert into ${idempotencyKeys} (credential, key, fingerprint, status) values (${param('credential')}, ${param('key')}, ${param('fingerprint')}, 0)
+      on conflict do nothing returning key`,
+);
+
+const storeAnswer = preparedRows('idempotency_store_answer', sql`update ${idempotencyKeys} set status = ${param('status')}, body = ${param('body')} where ${sameKey}`);
 
 export async function pruneIdempotencyKeys(db: Db): Promise<number> {
   const rows = await db.delete(idempotencyKeys).where(lt(idempotencyKeys.createdAt, expiry())).returning({ key: idempotencyKeys.key });

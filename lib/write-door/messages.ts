@@ -26,6 +26,20 @@ export function encodeMessage(m: CoherenceMessage): string {
   return JSON.stringify({ t: m.t, p: m.p, from: m.from, ref: m.ref } satisfies CoherenceMessage);
 }
 
+/**
+ * An invalidation's message split around its outbox row's id, which the database fills in while it inserts
+ * the row (lib/write-door/outbox.ts): `before + id + after` is the message with that ref, its size checked
+ * against NOTIFY's limit as if the id had 20 digits (more than any bigint).
+ */
+export function encodeInvalidation(m: Omit<Extract<CoherenceMessage, { t: 'inv' }>, 'ref'>): [before: string, after: string] {
+  const text = encodeMessage({ ...m, ref: ID_SLOT });
+  // `ref` comes right after `p` and `from`, whose quotes JSON escapes: the first match is the ref itself.
+  const at = text.indexOf(`"ref":"${ID_SLOT}"`) + '"ref":"'.length;
+  return [text.slice(0, at), text.slice(at + ID_SLOT.length)];
+}
+
+const ID_SLOT = '0'.repeat(20);
+
 export function decodeMessage(text: string): CoherenceMessage | undefined {
   try {
     const m = JSON.parse(text) as CoherenceMessage;

@@ -1,8 +1,9 @@
 import 'server-only';
 import { and, asc, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
+import { preparedRows } from '@/lib/db/rows';
 import type { Db } from '@/lib/db/types';
 import { cacheOutbox } from '@/lib/db/schema';
-import { COHERENCE_CHANNEL, encodeMessage } from './messages';
+import { COHERENCE_CHANNEL, encodeInvalidation } from './messages';
 
 /** What a write drops from the cache. */
 export interface Invalidation {
@@ -16,15 +17,30 @@ export interface OutboxRow extends Invalidation {
 
 /**
  * Records an invalidation in the write's transaction and announces it: NOTIFY is delivered on commit, so
- * every instance hears of it exactly when the data becomes visible, and never for a rolled-back write.
+ * every instance hears of it exactly when the data becomes visible, and never for a rolled-back write. One
+ * statement (one round trip: what a write waits for on a busy server), the row's id written into the message
+ * by the database.
  */
 export async function recordInvalidation(tx: Db, change: Invalidation, origin: { prefix: string; from: string }): Promise<number> {
-  const [row] = await tx.insert(cacheOutbox).values({ tags: change.tags, categories: change.categories }).returning({ id: cacheOutbox.id });
+  const [before, after] = encodeInvalidation({ t: 'inv', p: origin.prefix, from: origin.from, ...change });
+  const [row] = await insertOutboxRow(tx, {
+    tags: cacheOutbox.tags.mapToDriverValue(change.tags),
+    categories: cacheOutbox.categories.mapToDriverValue(change.categories),
+    channel: COHERENCE_CHANNEL,
+    before,
+    after,
+  });
   if (!row) throw new Error('insert into cache_outbox returned no row');
-  const payload = encodeMessage({ t: 'inv', p: origin.prefix, from: origin.from, ref: String(row.id), ...change });
-  await tx.execute(sql`select pg_notify(${COHERENCE_CHANNEL}, ${payload})`);
-  return row.id;
+  // bigserial: postgres-js hands int8 over as text.
+  return Number(row.id);
 }
+
+// Prepared: a statement without a name costs postgres.js two round trips (it asks for the parameter types first).
+const insertOutboxRow = preparedRows<{ id: number | string }>(
+  'outbox_insert',
+  sql`with inserted as (insert into ${cacheOutbox} (tags, categories) values (${sql.placeholder('tags')}::text[], ${sql.placeholder('categories')}::text[]) returning id)
+      select id, pg_notify(${sql.placeholder('channel')}, ${sql.placeholder('before')}::text || id::text || ${sql.placeholder('after')}::text) from inserted`,
+);
 
 /** Rows no instance has applied yet, oldest first (commit order), older than `minAgeMs`. */
 export async function unappliedRows(db: Db, opts: { minAgeMs: number; limit: number }): Promise<OutboxRow[]> {

@@ -14,6 +14,7 @@ import type { Db, DbHandle } from '@/lib/db/types';
 import { IdempotencyKeyInFlightError, IdempotencyKeyReusedError } from '@/lib/errors';
 import { tag } from '@/lib/resources/tags';
 import { createWriteDoor, feedbackWrite, fingerprint } from '@/lib/write-door';
+import { claimIdempotencyKey } from '@/lib/write-door/idempotency';
 import { PgCoherence } from '@/lib/write-door/coherence';
 import { recordInvalidation } from '@/lib/write-door/outbox';
 import { OwnRedis, waitFor } from '../cache/support/own-redis';
@@ -287,6 +288,23 @@ describe('Idempotency-Key', () => {
     } finally {
       await redis.destroy();
     }
+  }, 30_000);
+
+  it('a retry while the first request still runs is told so at once: the claim waits at most its lock timeout', async () => {
+    const req = request('k-held', { n: 1 }).request;
+    let retried!: Promise<unknown>;
+    // The first request's transaction holds the key, uncommitted, until the retry has its answer (or 5 s).
+    await t.db.transaction(async (first) => {
+      expect(await claimIdempotencyKey(first, req)).toBeUndefined();
+      retried = t.db.transaction((retry) => claimIdempotencyKey(retry, req)).then(
+        () => 'claimed',
+        (error: unknown) => error,
+      );
+      await Promise.race([retried, new Promise((resolve) => setTimeout(resolve, 5_000))]);
+      throw new Error('roll back the first request');
+    }).catch(() => {});
+    // Without the lock timeout the retry waits for the first transaction to end, then claims the key itself.
+    expect(await retried).toBeInstanceOf(IdempotencyKeyInFlightError);
   }, 30_000);
 
   it('a write that fails stores no key: the retry runs again', async () => {
