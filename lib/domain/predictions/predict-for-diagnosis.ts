@@ -1,10 +1,10 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { prepared } from '@/lib/db/prepared';
 import type { Db } from '@/lib/db/types';
-import { diagnoses, feedback, patients, recommendations, type MizajType } from '@/lib/db/schema';
+import { feedback, recommendations, type MizajType } from '@/lib/db/schema';
 import { NotFoundError } from '@/lib/errors';
 import { assertId, round } from '../shared/validation';
-import { findSimilarPatients } from './similar-patients';
+import { predictionInputs } from './similar-patients';
 
 /** Similar patients used at most (the design's "up to 20"). */
 export const MAX_NEIGHBOURS = 20;
@@ -63,29 +63,7 @@ export async function remedyMeans(db: Db, conditionId: number): Promise<RemedyMe
     .groupBy(feedback.recommendationId);
 }
 
-// Every prediction miss runs these: prepared once (lib/db/prepared.ts).
-const predictionTarget = prepared((db) =>
-  db
-    .select({
-      patientId: diagnoses.patientId,
-      conditionId: diagnoses.conditionId,
-      mizajType: patients.mizajType,
-      birthYear: patients.birthYear,
-    })
-    .from(diagnoses)
-    .innerJoin(patients, eq(patients.id, diagnoses.patientId))
-    .where(eq(diagnoses.id, sql.placeholder('diagnosisId')))
-    .limit(1)
-    .prepare('prediction_target'),
-);
-const neighbourRatings = prepared((db) =>
-  db
-    .select({ patientId: diagnoses.patientId, recommendationId: feedback.recommendationId, rating: feedback.rating })
-    .from(diagnoses)
-    .innerJoin(feedback, eq(feedback.diagnosisId, diagnoses.id))
-    .where(and(sql`${diagnoses.patientId} = any(${sql.placeholder('patientIds')}::int[])`, eq(diagnoses.conditionId, sql.placeholder('conditionId'))))
-    .prepare('neighbour_ratings'),
-);
+// Every prediction miss runs it: prepared once (lib/db/prepared.ts).
 const conditionRecommendations = prepared((db) =>
   db.select().from(recommendations).where(eq(recommendations.conditionId, sql.placeholder('conditionId'))).prepare('condition_recommendations'),
 );
@@ -105,19 +83,12 @@ export async function predictForDiagnosis(
   means: (conditionId: number) => Promise<RemedyMean[]> = (c) => remedyMeans(db, c),
 ): Promise<DiagnosisPrediction> {
   assertId(diagnosisId, 'diagnosisId');
-  const [target] = await predictionTarget(db).execute({ diagnosisId });
+  const target = await predictionInputs(db, diagnosisId, MAX_NEIGHBOURS);
   if (!target) throw new NotFoundError('Diagnosis', diagnosisId);
+  const { neighbours, ratings } = target;
 
-  const [candidates, neighbours] = await Promise.all([
-    conditionRecommendations(db).execute({ conditionId: target.conditionId }),
-    findSimilarPatients(db, target, MAX_NEIGHBOURS),
-  ]);
+  const [candidates, globals] = await Promise.all([conditionRecommendations(db).execute({ conditionId: target.conditionId }), means(target.conditionId)]);
   const candidateIds = candidates.map((c) => c.id);
-
-  const [globals, ratings] = await Promise.all([
-    candidateIds.length ? means(target.conditionId) : [],
-    neighbours.length ? neighbourRatings(db).execute({ patientIds: neighbours.map((n) => n.patientId), conditionId: target.conditionId }) : [],
-  ]);
 
   const weightOf = new Map(neighbours.map((n) => [n.patientId, 1 / (1 + n.distance / AGE_SCALE_YEARS)]));
   const acc = new Map<number, { sw: number; swr: number; n: number }>();
