@@ -11,11 +11,12 @@
  *   BENCH_DB_CPU             core for this run's own PostgreSQL and redis-server, default BENCH_LOAD_CPU
  *   BENCH_LOAD_PROFILE=<dir>  the server runs under node --cpu-prof and writes its profile there on exit
  *   BENCH_LOAD_RECORDS=<dir>  keep each phase's raw records there (run-N.bin, bench/load/analyse.ts decodes them)
+ *   BENCH_LOAD_GC=<file>      the server appends each garbage collection's pause there (bench/load/gc-pauses.ts reads it)
  *
  * Results go into bench/RESULTS.md between <!-- load:start --> and <!-- load:end -->, written by this script only.
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -143,8 +144,11 @@ async function waitFor(url: string) {
 log(`server: npm start pinned to cpu ${SERVER_CPU} (WEB_CONCURRENCY=1), generator on cpu ${LOAD_CPU}`);
 // BENCH_LOAD_PROFILE=<dir>: the server writes a CPU profile of the whole run there (node --cpu-prof) when it exits.
 const profileArgs = cpuProfArgs(process.env.BENCH_LOAD_PROFILE);
-const server = spawn('taskset', ['-c', SERVER_CPU, process.execPath, ...serverArgv(ROOT, profileArgs)], {
-  env: { ...env, NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(PORT) },
+// BENCH_LOAD_GC=<file>: the server appends every garbage collection's pause there (bench/load/gc-observer.mjs).
+const gcFile = process.env.BENCH_LOAD_GC && path.resolve(process.env.BENCH_LOAD_GC);
+const gcArgs = gcFile ? ['--import', path.join(ROOT, 'bench/load/gc-observer.mjs')] : [];
+const server = spawn('taskset', ['-c', SERVER_CPU, process.execPath, ...serverArgv(ROOT, [...profileArgs, ...gcArgs])], {
+  env: { ...env, NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(PORT), ...(gcFile && { BENCH_GC_OUT: gcFile }) },
   stdio: ['ignore', 'ignore', 'inherit'],
 });
 children.push(server);
@@ -224,7 +228,10 @@ async function generate(plan: Omit<Plan, 'out' | 'port' | 'keys'> & Partial<Pick
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   if (code !== 0) throw new Error(`load generator exited with ${code}`);
   const recs = decode(readFileSync(out));
-  if (process.env.BENCH_LOAD_RECORDS) copyFileSync(out, path.join(process.env.BENCH_LOAD_RECORDS, path.basename(out)));
+  if (process.env.BENCH_LOAD_RECORDS) {
+    mkdirSync(process.env.BENCH_LOAD_RECORDS, { recursive: true });
+    copyFileSync(out, path.join(process.env.BENCH_LOAD_RECORDS, path.basename(out)));
+  }
   rmSync(out);
   return { recs, meta: JSON.parse(stdout.trim().split('\n').pop()!) };
 }

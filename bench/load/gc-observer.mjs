@@ -1,0 +1,26 @@
+// Preloaded into the server by `BENCH_LOAD_GC=<file> npm run bench:load` (node --import): appends every garbage
+// collection the process reports (perf_hooks 'gc' entries) to that file, one line each: the epoch ms it started,
+// its kind (minor = scavenge, major = mark-compact, incremental, weakcb) and how long the thread was stopped, in
+// ms. bench/load/gc-pauses.ts reads it.
+import { appendFileSync } from 'node:fs';
+import { PerformanceObserver, constants, performance } from 'node:perf_hooks';
+
+const out = process.env.BENCH_GC_OUT;
+if (out) {
+  const kinds = {
+    [constants.NODE_PERFORMANCE_GC_MINOR]: 'minor',
+    [constants.NODE_PERFORMANCE_GC_MAJOR]: 'major',
+    [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental',
+    [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weakcb',
+  };
+  let lines = [];
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) lines.push(`${(performance.timeOrigin + e.startTime).toFixed(1)} ${kinds[e.detail.kind] ?? e.detail.kind} ${e.duration.toFixed(2)}\n`);
+  }).observe({ entryTypes: ['gc'] });
+  const flush = () => {
+    if (lines.length) appendFileSync(out, lines.join(''));
+    lines = [];
+  };
+  setInterval(flush, 1000).unref();
+  process.on('exit', flush);
+}

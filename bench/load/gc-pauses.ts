@@ -1,0 +1,43 @@
+/**
+ * What the garbage collector cost the server during one phase of an open-loop run: reads the pauses
+ * `BENCH_LOAD_GC=<file>` recorded (bench/load/gc-observer.mjs) and the phase's raw records (`BENCH_LOAD_RECORDS`,
+ * run-N.bin; run-2 is the first measured rate), keeps the pauses within the phase, and prints per kind how many,
+ * their total and share of the phase's wall time, p50 and the longest; then, for each full collection, the
+ * requests scheduled in the 250 ms from its start and how many of those took longer than a limit.
+ *
+ *   npx tsx bench/load/gc-pauses.ts <gc file> <run-N.bin> [limit ms, default 10]
+ */
+import { readFileSync } from 'node:fs';
+import { decode, pct } from './analyse';
+
+const [gcFile, recFile, limitArg = '10'] = process.argv.slice(2);
+if (!gcFile || !recFile) throw new Error('usage: npx tsx bench/load/gc-pauses.ts <gc file> <run-N.bin> [limit ms]');
+const limit = Number(limitArg);
+const recs = decode(readFileSync(recFile)).sort((a, b) => a.at - b.at);
+const from = recs[0]!.at;
+const to = recs.at(-1)!.at;
+const pauses = readFileSync(gcFile, 'utf8')
+  .split('\n')
+  .filter(Boolean)
+  .map((line) => {
+    const [at, kind, ms] = line.split(' ');
+    return { at: Number(at), kind: kind!, ms: Number(ms) };
+  })
+  .filter((p) => p.at >= from && p.at <= to);
+
+const seconds = (to - from) / 1000;
+console.log(`${recs.length} requests over ${seconds.toFixed(1)} s; ${pauses.length} collections in that time\n`);
+console.log(`${'kind'.padEnd(12)}${'count'.padStart(7)}${'total ms'.padStart(10)}${'of wall'.padStart(9)}${'p50 ms'.padStart(8)}${'max ms'.padStart(8)}`);
+for (const kind of [...new Set(pauses.map((p) => p.kind))].sort()) {
+  const ms = pauses.filter((p) => p.kind === kind).map((p) => p.ms);
+  const total = ms.reduce((a, b) => a + b, 0);
+  console.log(`${kind.padEnd(12)}${String(ms.length).padStart(7)}${total.toFixed(0).padStart(10)}${`${((total / 10 / seconds)).toFixed(2)} %`.padStart(9)}${pct(ms, 50).toFixed(2).padStart(8)}${Math.max(...ms).toFixed(2).padStart(8)}`);
+}
+const majors = pauses.filter((p) => p.kind === 'major');
+if (majors.length) {
+  console.log(`\nfull collections: at (s into the phase), pause ms, requests scheduled in the next 250 ms, of them > ${limit} ms`);
+  for (const m of majors) {
+    const near = recs.filter((r) => r.at >= m.at && r.at < m.at + 250);
+    console.log(`${((m.at - from) / 1000).toFixed(2).padStart(7)} ${m.ms.toFixed(1).padStart(7)} ${String(near.length).padStart(6)} ${String(near.filter((r) => r.ms > limit).length).padStart(6)}`);
+  }
+}
