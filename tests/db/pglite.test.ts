@@ -24,6 +24,8 @@ import {
 import { getDiagnosisOrThrow } from '@/lib/domain/diagnoses';
 import { flushPatientViews, recordPatientView } from '@/lib/audit/patient-access';
 import type { Identity } from '@/lib/auth/scopes';
+import { createCache, MemoryStore } from '@/lib/cache';
+import { createWriteDoor, feedbackWrite, fingerprint } from '@/lib/write-door';
 
 describe('embedded PGlite', () => {
   let h: DbHandle;
@@ -95,6 +97,22 @@ describe('embedded PGlite', () => {
     expect({ items: summary.recentComments, next: summary.recentCommentsNext }).toEqual(await listFeedbackCommentsOrThrow(h.db, commented!.id, { limit: 5 }));
     expect(summary.recentCommentsNext).not.toBeNull();
     expect(summary.histogram.reduce((a, b) => a + b, 0)).toBe(summary.count);
+  });
+
+  it('takes a write through the door: the Idempotency-Key pipeline, the one-statement insert and the outbox row', async () => {
+    const cache = createCache({ prefix: 't-pglite-door', store: new MemoryStore() });
+    const door = createWriteDoor(async () => ({ db: h.db, cache, coherence: undefined }));
+    const [d] = await queryRows<{ id: number; rec: number }>(h.db, sql`select d.id, (select r.id from recommendations r where r.condition_id = d.condition_id order by r.id limit 1) as rec from diagnoses d order by d.id desc limit 1`);
+    const body = { recommendationId: d!.rec, diagnosisId: d!.id, rating: 5, adherence: 90, comment: 'embedded' };
+    const idempotency = { request: { credential: 'key:1', key: 'k-pglite', fingerprint: fingerprint('POST', '/api/feedback/submit', body) }, status: 201 };
+    const first = await door(feedbackWrite(body), { idempotency });
+    const again = await door(feedbackWrite(body), { idempotency });
+    if (first.replayed) throw new Error('the first write cannot be a replay');
+    expect(again).toEqual({ replayed: true, answer: { status: 201, body: first.body } });
+    expect(first.result).toMatchObject({ diagnosisId: d!.id, recommendationId: d!.rec });
+    const outbox = await h.db.select().from(schema.cacheOutbox).orderBy(schema.cacheOutbox.id);
+    expect(outbox.at(-1)!.tags).toEqual(expect.arrayContaining([`rec:${d!.rec}:feedback`]));
+    await cache.close();
   });
 
   it('writes the patient-access audit in one statement (a JSON batch) as it was recorded', async () => {
