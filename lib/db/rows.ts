@@ -12,8 +12,11 @@ export async function queryRows<T>(db: Db, query: SQL): Promise<T[]> {
 }
 
 /**
- * queryRows for raw SQL a hot cache miss runs: its `sql.placeholder`s filled per call, the SQL text built
- * once (lib/db/prepared.ts says why).
+ * queryRows for raw SQL a hot path runs: its `sql.placeholder`s filled per call, the SQL text built once
+ * (lib/db/prepared.ts says why), sent as a named statement. postgres.js sends a statement with parameters and
+ * no name (what drizzle's query builders send) in two round trips, asking for the parameter types first, and
+ * sends nothing after it on that connection until it is answered; a named one is described once per
+ * connection, then takes one round trip and pipelines with the statements issued beside it.
  */
 export function preparedRows<T>(name: string, query: SQL): (db: Db, values: Record<string, unknown>) => Promise<T[]> {
   const built = new PgDialect().sqlToQuery(query);

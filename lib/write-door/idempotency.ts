@@ -73,22 +73,19 @@ export async function storeIdempotentAnswer(tx: Db, req: IdempotentRequest, answ
   await storeAnswer(tx, { ...req, ...answer });
 }
 
-// Prepared (named) statements, their SQL built once: postgres.js sends a statement without a name in two round
-// trips (it asks for its parameter types first) and sends nothing after it until it is answered; a named one
-// is described once per connection, then takes one round trip and pipelines.
-const param = (name: string) => sql.placeholder(name);
-const sameKey = sql`${idempotencyKeys.credential} = ${param('credential')} and ${idempotencyKeys.key} = ${param('key')}`;
+// Named statements built once (preparedRows): one round trip each, and they pipeline.
+const sameKey = sql`${idempotencyKeys.credential} = ${sql.placeholder('credential')} and ${idempotencyKeys.key} = ${sql.placeholder('key')}`;
 
 // A key older than the retention is forgotten: its row may still be there until the next prune.
 const forgetExpired = preparedRows('idempotency_forget_expired', sql`delete from ${idempotencyKeys} where ${sameKey} and ${idempotencyKeys.createdAt} < ${expiry()}`);
 
 const claim = preparedRows<{ key: string }>(
   'idempotency_claim',
-  sql`insert into ${idempotencyKeys} (credential, key, fingerprint, status) values (${param('credential')}, ${param('key')}, ${param('fingerprint')}, 0)
+  sql`insert into ${idempotencyKeys} (credential, key, fingerprint, status) values (${sql.placeholder('credential')}, ${sql.placeholder('key')}, ${sql.placeholder('fingerprint')}, 0)
       on conflict do nothing returning key`,
 );
 
-const storeAnswer = preparedRows('idempotency_store_answer', sql`update ${idempotencyKeys} set status = ${param('status')}, body = ${param('body')} where ${sameKey}`);
+const storeAnswer = preparedRows('idempotency_store_answer', sql`update ${idempotencyKeys} set status = ${sql.placeholder('status')}, body = ${sql.placeholder('body')} where ${sameKey}`);
 
 export async function pruneIdempotencyKeys(db: Db): Promise<number> {
   const rows = await db.delete(idempotencyKeys).where(lt(idempotencyKeys.createdAt, expiry())).returning({ key: idempotencyKeys.key });

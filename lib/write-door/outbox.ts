@@ -35,7 +35,6 @@ export async function recordInvalidation(tx: Db, change: Invalidation, origin: {
   return Number(row.id);
 }
 
-// Prepared: a statement without a name costs postgres.js two round trips (it asks for the parameter types first).
 const insertOutboxRow = preparedRows<{ id: number | string }>(
   'outbox_insert',
   sql`with inserted as (insert into ${cacheOutbox} (tags, categories) values (${sql.placeholder('tags')}::text[], ${sql.placeholder('categories')}::text[]) returning id)

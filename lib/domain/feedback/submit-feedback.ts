@@ -71,19 +71,16 @@ export async function submitFeedback(db: Db, input: unknown): Promise<SubmitFeed
   throw new ValidationError('Invalid feedback', issuesOf(data, row));
 }
 
-const param = (name: string) => sql.placeholder(name);
-
-// Prepared: a statement without a name costs postgres.js two round trips (it asks for the parameter types first).
 const insertFeedback = preparedRows<StatementRow>(
   'feedback_submit',
   sql`
-    with d as (select id, patient_id, condition_id from diagnoses where id = ${param('diagnosisId')} for share),
-         r as (select id, condition_id from recommendations where id = ${param('recommendationId')} for share),
+    with d as (select id, patient_id, condition_id from diagnoses where id = ${sql.placeholder('diagnosisId')} for share),
+         r as (select id, condition_id from recommendations where id = ${sql.placeholder('recommendationId')} for share),
          ins as (
            insert into feedback (recommendation_id, diagnosis_id, patient_id, rating, adherence, side_effects, comment)
-           select r.id, d.id, d.patient_id, ${param('rating')}::smallint, ${param('adherence')}::smallint, ${param('sideEffects')}::text, ${param('comment')}::text
+           select r.id, d.id, d.patient_id, ${sql.placeholder('rating')}::smallint, ${sql.placeholder('adherence')}::smallint, ${sql.placeholder('sideEffects')}::text, ${sql.placeholder('comment')}::text
            from d join r on r.condition_id = d.condition_id
-           where ${param('patientId')}::int is null or d.patient_id = ${param('patientId')}::int
+           where ${sql.placeholder('patientId')}::int is null or d.patient_id = ${sql.placeholder('patientId')}::int
            returning id, created_at)
     select d.patient_id, d.condition_id, r.condition_id as rec_condition_id, ins.id as feedback_id, ins.created_at
     from (values (1)) as one (x) left join d on true left join r on true left join ins on true`,

@@ -24,14 +24,7 @@ const informative = sql`exists (
     and exists (select 1 from feedback f where f.diagnosis_id = d.id))`;
 
 // Every prediction miss runs it: built once (lib/db/rows.ts, preparedRows), one round trip.
-const inputs = preparedRows<{
-  patientId: number;
-  conditionId: number;
-  mizajType: MizajType;
-  birthYear: number;
-  neighbours: [patientId: number, birthYear: number, distance: number][];
-  ratings: [patientId: number, recommendationId: number, rating: number][];
-}>(
+const inputs = preparedRows<PredictionInputs>(
   'prediction_inputs',
   sql`
     with t as (
@@ -54,8 +47,9 @@ const inputs = preparedRows<{
       order by n.distance, n.patient_id
       limit ${sql.placeholder('limit')})
     select t.patient_id as "patientId", t.condition_id as "conditionId", t.mizaj_type as "mizajType", t.birth_year as "birthYear",
-      coalesce((select json_agg(json_build_array(n.patient_id, n.birth_year, n.distance) order by n.distance, n.patient_id) from near n), '[]') as neighbours,
-      coalesce((select json_agg(json_build_array(d.patient_id, f.recommendation_id, f.rating) order by f.id)
+      coalesce((select json_agg(json_build_object('patientId', n.patient_id, 'birthYear', n.birth_year, 'distance', n.distance) order by n.distance, n.patient_id)
+                from near n), '[]') as neighbours,
+      coalesce((select json_agg(json_build_object('patientId', d.patient_id, 'recommendationId', f.recommendation_id, 'rating', f.rating) order by f.id)
                 from near n
                 join diagnoses d on d.patient_id = n.patient_id and d.condition_id = t.condition_id
                 join feedback f on f.diagnosis_id = d.id), '[]') as ratings
@@ -74,13 +68,5 @@ const inputs = preparedRows<{
  */
 export async function predictionInputs(db: Db, diagnosisId: number, limit = 20): Promise<PredictionInputs | undefined> {
   const [row] = await inputs(db, { diagnosisId, limit });
-  if (!row) return undefined;
-  return {
-    patientId: row.patientId,
-    conditionId: row.conditionId,
-    mizajType: row.mizajType,
-    birthYear: row.birthYear,
-    neighbours: row.neighbours.map(([patientId, birthYear, distance]) => ({ patientId, birthYear, distance })),
-    ratings: row.ratings.map(([patientId, recommendationId, rating]) => ({ patientId, recommendationId, rating })),
-  };
+  return row;
 }
