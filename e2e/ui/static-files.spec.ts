@@ -14,9 +14,11 @@ test('a page load logs no 404 and no favicon error in the console', async ({ pag
   page.on('response', (r) => {
     if (r.status() === 404) notFound.push(r.url());
   });
+  // Chromium asks for the icons around load; wait for them rather than for time, listening before the page
+  // loads (an icon answered during goto would otherwise be missed and the wait would never end).
+  const icon = page.waitForResponse((r) => r.url().endsWith('/favicon.svg') || r.url().endsWith('/favicon.ico'));
   await page.goto('/fa');
-  // Chromium asks for the icons after load; wait for them rather than for time.
-  await page.waitForResponse((r) => r.url().endsWith('/favicon.svg') || r.url().endsWith('/favicon.ico'));
+  await icon;
   await page.waitForLoadState('networkidle');
   expect(notFound).toEqual([]);
   expect(errors.filter((e) => /404|favicon|manifest/i.test(e))).toEqual([]);
