@@ -69,10 +69,16 @@ export async function rowsById(db: Db, ids: number[]): Promise<OutboxRow[]> {
     .where(inArray(cacheOutbox.id, ids));
 }
 
+/** Runs after every write (off its answer's path, on a pool connection): a named statement, the ids as one array. */
 export async function markApplied(db: Db, ids: number[]): Promise<void> {
   if (ids.length === 0) return;
-  await db.update(cacheOutbox).set({ appliedAt: sql`now()` }).where(and(inArray(cacheOutbox.id, ids), isNull(cacheOutbox.appliedAt)));
+  await markRowsApplied(db, { ids: `{${ids.join(',')}}` });
 }
+
+const markRowsApplied = preparedRows(
+  'outbox_mark_applied',
+  sql`update ${cacheOutbox} set applied_at = now() where ${cacheOutbox.id} = any(${sql.placeholder('ids')}::bigint[]) and ${cacheOutbox.appliedAt} is null`,
+);
 
 /** Drops applied rows older than `keepSeconds` (the longest an entry they invalidated could still live). */
 export async function pruneOutbox(db: Db, keepSeconds: number): Promise<number> {
