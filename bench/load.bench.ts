@@ -25,7 +25,7 @@ import postgres from 'postgres';
 import { decode, firstRequests, hitShare, isRead, median, pct, summary, timeBackTo, type Rec } from './load/analyse';
 import type { Plan, Route } from './load/open-loop-format';
 import { idSpaces, makeIdentities, seededDatabase } from './load/setup';
-import { CLK_TCK, treeTicks } from './api/proc';
+import { CLK_TCK, treeRssBytes, treeTicks } from './api/proc';
 import { privateRedis } from './api/setup';
 import { OwnPostgres } from '../tests/chaos/support/own-postgres';
 import { prng, shuffled } from './load/zipf';
@@ -276,7 +276,7 @@ firstRequests(warmRecs, seen);
 log(`  ok ${warm.okPct.toFixed(2)} %  p99 ${warm.p99.toFixed(2)} ms  X-Cache hits ${warm.xcacheHitPct.toFixed(1)} %`);
 
 // ---- open-loop mixes ----
-type MixRow = { rate: number; s: ReturnType<typeof summary>; counts: Counts; perRoute: string; lag: number; notSent: number; ceiling: number; busy: number; cpuUsPerRequest: number };
+type MixRow = { rate: number; s: ReturnType<typeof summary>; counts: Counts; perRoute: string; lag: number; notSent: number; ceiling: number; busy: number; cpuUsPerRequest: number; rssMb: { end: number; max: number } };
 const mixes: MixRow[] = [];
 // BENCH_LOAD_RATES: e.g. "200,1000,80%" (a share of the measured baseline capacity); default the issue's two.
 const rates = (process.env.BENCH_LOAD_RATES ?? '1000,80%').split(',').map((r) => (r.trim().endsWith('%') ? Math.round((capacity * Number(r.trim().slice(0, -1))) / 100) : Number(r)));
@@ -293,7 +293,13 @@ for (const rate of rates) {
   if (rate === rates[0]) await statements`select pg_stat_statements_reset()`;
   const ticks = treeTicks(server.pid!);
   const phaseStarted = performance.now();
+  // The server's resident memory, sampled each second of the phase: what the collector flags of `npm start` trade for CPU.
+  let rssMax = treeRssBytes(server.pid!);
+  const rssSampler = setInterval(() => (rssMax = Math.max(rssMax, treeRssBytes(server.pid!))), 1000);
   const { recs, meta } = await generate({ rate, seconds: SECONDS, seed: SEED + rate, routes, writeFraction: WRITE_FRACTION, writes });
+  clearInterval(rssSampler);
+  const rssEnd = treeRssBytes(server.pid!);
+  const rssMb = { end: rssEnd / 2 ** 20, max: Math.max(rssMax, rssEnd) / 2 ** 20 };
   const serverCpuMs = ((treeTicks(server.pid!) - ticks) * 1000) / CLK_TCK;
   const busy = serverCpuMs / (performance.now() - phaseStarted);
   const cpuUsPerRequest = (serverCpuMs * 1000) / Math.max(1, recs.length);
@@ -314,11 +320,11 @@ for (const rate of rates) {
     .join(', ');
   const ceiling = ceilingOf(recs);
   firstRequests(recs, seen);
-  mixes.push({ rate, s, counts, perRoute, lag: meta.maxGeneratorLagMs, notSent: meta.notSent, ceiling, busy, cpuUsPerRequest });
+  mixes.push({ rate, s, counts, perRoute, lag: meta.maxGeneratorLagMs, notSent: meta.notSent, ceiling, busy, cpuUsPerRequest, rssMb });
   log(`  statuses ${s.statuses}`);
   log(`  ok ${s.okPct.toFixed(2)} %  p50 ${s.p50.toFixed(2)}  p99 ${s.p99.toFixed(2)}  p99.9 ${s.p999.toFixed(2)} ms  X-Cache hits ${s.xcacheHitPct.toFixed(1)} %  (${perRoute})`);
   log(`  p99 of hits ${s.p99Hit.toFixed(2)}, of misses ${s.p99Miss.toFixed(2)}, of writes ${s.p99Write.toFixed(2)} ms; reads answered by Next ${s.readsByNext.toLocaleString('en')}`);
-  log(`  server CPU ${busy.toFixed(2)} of its core, ${cpuUsPerRequest.toFixed(0)} µs per request`);
+  log(`  server CPU ${busy.toFixed(2)} of its core, ${cpuUsPerRequest.toFixed(0)} µs per request; resident memory ${rssMb.end.toFixed(0)} MiB at the end, ${rssMb.max.toFixed(0)} MiB at most`);
 }
 
 // ---- one cold key, alone, then 1,000 at once ----
@@ -342,6 +348,11 @@ const burstDb = burst.recs.filter((r) => r.dbMs >= 0).length;
 const aloneMs = median(alone.map((a) => a.ms));
 const aloneDb = median(alone.map((a) => a.db));
 log(`  ok ${burstSummary.okPct.toFixed(1)} %  p99 ${burstSummary.p99.toFixed(1)} ms vs ${aloneMs.toFixed(1)} ms alone; predictions computed ${burstCounts.misses}×`);
+// The same burst once the key is cached: what 1,000 new connections and answers cost this machine without any
+// computation, so the cold burst's excess over it is what the stampede itself costs.
+await settle();
+const warmBurst = summary((await generate({ rate: 1, seconds: 0, seed: SEED, routes: [], writeFraction: 0, burst: { path: predictPath(burstId), count: BURST, key: keys[0]! } })).recs);
+log(`  the same burst on the cached key: ok ${warmBurst.okPct.toFixed(1)} %  p50 ${warmBurst.p50.toFixed(1)}  p99 ${warmBurst.p99.toFixed(1)} ms`);
 
 // ---- invalidateCategory('predictions') under 1,000 req/s ----
 await settle();
@@ -430,7 +441,7 @@ ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, git ${sha}${dirt
 |---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|
 ${mixes.map((m) => `| ${m.rate.toLocaleString('en')} req/s (${f((100 * m.rate) / capacity, 0)} % of baseline) | ${SECONDS} | ${m.s.requests.toLocaleString('en')} | ${f(m.s.okPct)} | ${f(m.s.p50)} | ${f(m.s.p99)} | ${f(m.s.p999)} | ${f(m.s.max, 0)} | ${f(m.s.xcacheHitPct, 1)} | ${f(m.ceiling, 1)} | ${counts(m.counts)} | ${f(statsHit(m.counts), 1)} |`).join('\n')}
 
-Server CPU (utime + stime of the server's process tree from /proc over the phase, its core = 1.0): ${mixes.map((m) => `at ${m.rate.toLocaleString('en')} req/s: ${f(m.busy)} busy, ${f(m.cpuUsPerRequest, 0)} µs per request of the mix`).join('; ')}.
+Server CPU (utime + stime of the server's process tree from /proc over the phase, its core = 1.0): ${mixes.map((m) => `at ${m.rate.toLocaleString('en')} req/s: ${f(m.busy)} busy, ${f(m.cpuUsPerRequest, 0)} µs per request of the mix`).join('; ')}. Server resident memory (VmRSS of its process tree, sampled every second of the phase): ${mixes.map((m) => `at ${m.rate.toLocaleString('en')} req/s: ${f(m.rssMb.end, 0)} MiB at the end, ${f(m.rssMb.max, 0)} MiB at most`).join('; ')}.
 
 Hit ceiling: the share of reads whose (route, id) an earlier request of the server's life (warm-up included) had asked for; the others are first requests, which no cache can answer (writes' invalidations not subtracted, so it is an upper bound). Under Zipf (s = 1) over 100,000 ids it rises only with the time the mix has run.
 
@@ -446,7 +457,7 @@ Database time at ${rates[0]!.toLocaleString('en')} req/s, the ${topStatements.le
 |---|---:|---:|---:|---:|
 ${topStatements.map((q) => `| \`${q.query.replace(/\s+/g, ' ').slice(0, 110).replace(/\|/g, '\\|')}${q.query.length > 110 ? '…' : ''}\` | ${q.calls.toLocaleString('en')} | ${f(q.total, 0)} | ${f(q.mean)} | ${f(q.rows, 1)} |`).join('\n')}
 
-**Cold key, ${BURST.toLocaleString('en')} concurrent requests** (\`GET /api/predictions/diagnosis/{id}/predict\`, tag purged first): ok ${f(burstSummary.okPct, 1)} %, p50 ${f(burstSummary.p50, 1)} ms, p99 ${f(burstSummary.p99, 1)} ms = **${f(burstSummary.p99 / aloneMs)}×** the same request alone on a cold key (median of ${alone.length}: ${f(aloneMs, 1)} ms, of which Server-Timing db ${f(aloneDb, 1)} ms). Computations (cache misses in the predictions category, diagnosis + prediction): **${burstCounts.misses}** on this one instance; answers carrying Server-Timing db (callers that joined the computation carry it too): ${burstDb}; statuses ${burstSummary.statuses}.
+**Cold key, ${BURST.toLocaleString('en')} concurrent requests** (\`GET /api/predictions/diagnosis/{id}/predict\`, tag purged first): ok ${f(burstSummary.okPct, 1)} %, p50 ${f(burstSummary.p50, 1)} ms, p99 ${f(burstSummary.p99, 1)} ms = **${f(burstSummary.p99 / aloneMs)}×** the same request alone on a cold key (median of ${alone.length}: ${f(aloneMs, 1)} ms, of which Server-Timing db ${f(aloneDb, 1)} ms). Computations (cache misses in the predictions category, diagnosis + prediction): **${burstCounts.misses}** on this one instance; answers carrying Server-Timing db (callers that joined the computation carry it too): ${burstDb}; statuses ${burstSummary.statuses}. The same ${BURST.toLocaleString('en')} concurrent requests right after, on the key now cached (new connections, no computation): ok ${f(warmBurst.okPct, 1)} %, p50 ${f(warmBurst.p50, 1)} ms, p99 ${f(warmBurst.p99, 1)} ms; the cold burst's p99 is ${f(burstSummary.p99 / warmBurst.p99)}× that.
 
 **\`invalidateCategory('predictions')\` under 1,000 req/s** (POST /api/cache/invalidate {category} at ${purgeAt.toFixed(0)} s of ${INVALIDATION_SECONDS} s, ${purge.status === -1 ? 'no answer within 10 s of the end of the run' : `answered ${purge.status} in ${f(purge.ms, 1)} ms`}): predictions hit share before ${f(100 * preShare, 0)} % (all reads ${f(100 * preShareAll, 0)} %); back to ≥ 90 % hits (sliding 1 s windows of X-Cache, predictions): ${fmtS(back90)}; back to 90 % of the pre-purge share: ${fmtS(backPre)}; all reads back to ≥ 90 %: ${fmtS(backAll90)}. p99 before the purge ${f(pct(beforePurge.map((r) => r.ms), 99))} ms; during recovery (purge → ${back90 === null ? (backPre === null ? 'end of run' : 'pre-purge share') : '90 %'}) ${f(pct(during.map((r) => r.ms), 99))} ms overall, ${f(pct(duringPred.map((r) => r.ms), 99))} ms for predictions; ok ${f(summary(inv.recs).okPct)} %.
 

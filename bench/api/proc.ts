@@ -97,3 +97,17 @@ export function assertFreshBuild(root: string): Date {
   if (src.mtime > built) throw new Error(`the production build (${new Date(built).toISOString()}) is older than ${path.relative(root, src.file)} (${new Date(src.mtime).toISOString()}): run \`npm run build\``);
   return new Date(built);
 }
+
+/** Resident memory of a process tree now (VmRSS of each process, summed), in bytes. */
+export function treeRssBytes(pid: number): number {
+  let total = 0;
+  for (const p of processTree(pid)) {
+    try {
+      const m = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${p}/status`, 'utf8'));
+      if (m) total += Number(m[1]) * 1024;
+    } catch {
+      // exited
+    }
+  }
+  return total;
+}
