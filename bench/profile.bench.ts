@@ -2,7 +2,9 @@
  * npm run bench:profile: `npm start` (1 worker, pinned to core 0) under --cpu-prof, serving cached HITs
  * (`GET /api/analytics/recommendation/{id}`, API key, Accept-Encoding: gzip) at a fixed 3,000 req/s
  * (autocannon's overallRate, pinned to core 1) for 20 s; writes the top-20 self-time functions of the
- * profile to bench/PROFILE.md. BENCH_PROFILE_RATE / BENCH_PROFILE_SECONDS change the load.
+ * profile to bench/PROFILE.md. BENCH_PROFILE_RATE / BENCH_PROFILE_SECONDS change the load. BENCH_FAST_PATH=off
+ * profiles the same HITs answered by Next's route handler instead (FAST_PATH=off; say BENCH_PROFILE_RATE=500, which
+ * that path can hold) and writes bench/PROFILE-next.md.
  */
 import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,6 +22,8 @@ const PORT_BASE = Number(process.env.BENCH_PORT_BASE ?? 3300);
 const PORT = PORT_BASE + 20;
 const PATH = '/api/analytics/recommendation/3';
 const TOP = 20;
+const FAST_PATH = process.env.BENCH_FAST_PATH === 'off' ? 'off' : 'on';
+const RESULT = path.join(ROOT, FAST_PATH === 'off' ? 'bench/PROFILE-next.md' : 'bench/PROFILE.md');
 
 const builtAt = assertFreshBuild(ROOT);
 const info = machine();
@@ -35,7 +39,7 @@ const redis = await privateRedis(PORT_BASE + 41);
 children.push(redis.process);
 
 const server = spawn('taskset', ['-c', '0', process.execPath, ...serverArgv(ROOT, cpuProfArgs(OUT))], {
-  env: { ...serverEnv({ databaseUrl: DATABASE_URL, redisUrl: redis.url, prefix: 'mizaj-bench-profile', port: PORT }) },
+  env: { ...serverEnv({ databaseUrl: DATABASE_URL, redisUrl: redis.url, prefix: 'mizaj-bench-profile', port: PORT }), FAST_PATH },
   stdio: ['ignore', 'ignore', 'inherit'],
 });
 children.push(server);
@@ -86,11 +90,11 @@ const total = busy + idle;
 if (total === 0) throw new Error('no profile sample falls in the load window');
 const top = [...self].sort((a, b) => b[1] - a[1]).slice(0, TOP);
 const ms = (us: number) => (us / 1000).toFixed(0);
-const text = `# CPU profile of \`npm start\` serving cached HITs (\`npm run bench:profile\`)
+const text = `# CPU profile of \`npm start\` serving cached HITs${FAST_PATH === 'off' ? " through Next's route handler (`BENCH_FAST_PATH=off npm run bench:profile`)" : ' (`npm run bench:profile`)'}
 
 Written by bench/profile.bench.ts. Run ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC at ${info.sha}, build of ${builtAt.toISOString().slice(0, 16).replace('T', ' ')} UTC; ${info.cpu}; Node ${info.node}; load average (1/5/15 min) ${loadAtStart} at the start, ${info.load()} at the end (a busy machine stretches every figure).
 
-\`GET ${PATH.replace('3', '{id}')}\` with an API key and \`Accept-Encoding: gzip\` (${gzipBytes} B sent), \`npm start\` with WEB_CONCURRENCY=1 pinned to core 0 under \`node --cpu-prof\`, autocannon at a fixed ${RATE.toLocaleString('en')} req/s (overallRate) for ${SECONDS} s on core 1: ${result.requests.toLocaleString('en')} requests (${Math.round(result.rps).toLocaleString('en')} req/s achieved), ${result.mismatches + result.errors} not as expected, p50 ${result.p50} ms, p99 ${result.p99} ms; server CPU ${((serverTicks * 1e6) / CLK_TCK / Math.max(1, result.requests)).toFixed(1)} µs per request (/proc, profiler overhead included).
+\`GET ${PATH.replace('3', '{id}')}\` with an API key and \`Accept-Encoding: gzip\` (${gzipBytes} B sent), \`npm start\` with WEB_CONCURRENCY=1 and FAST_PATH=${FAST_PATH} pinned to core 0 under \`node --cpu-prof\`, autocannon at a fixed ${RATE.toLocaleString('en')} req/s (overallRate) for ${SECONDS} s on core 1: ${result.requests.toLocaleString('en')} requests (${Math.round(result.rps).toLocaleString('en')} req/s achieved), ${result.mismatches + result.errors} not as expected, p50 ${result.p50} ms, p99 ${result.p99} ms; server CPU ${((serverTicks * 1e6) / CLK_TCK / Math.max(1, result.requests)).toFixed(1)} µs per request (/proc, profiler overhead included).
 
 Profile, samples taken while the load ran: ${ms(total)} ms sampled, ${ms(busy)} ms busy (${((100 * busy) / total).toFixed(1)} %), the rest idle. Self time (time in the function itself, not in what it calls), top ${TOP}, as a share of busy time; our code mapped back to its source through the bundle's source map, Next's chunks as built:
 
@@ -98,6 +102,6 @@ Profile, samples taken while the load ran: ${ms(total)} ms sampled, ${ms(busy)} 
 |---:|---|---:|---:|
 ${top.map(([name, us], i) => `| ${i + 1} | ${name.replace(/\|/g, '\\|')} | ${ms(us)} | ${((100 * us) / busy).toFixed(1)} |`).join('\n')}
 `;
-writeFileSync(path.join(ROOT, 'bench/PROFILE.md'), text);
+writeFileSync(RESULT, text);
 console.log(text);
 process.exit(result.mismatches + result.errors > 0 ? 1 : 0);
