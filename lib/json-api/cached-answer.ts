@@ -13,7 +13,8 @@ import { auditPatientView, type CachedRoute } from './cached-routes';
  * when it was computed now. The route handler and the fast path both send exactly this.
  *
  * The gzip copy goes to a client that accepts gzip, else the JSON (both derived once per entry object, see
- * lib/cached-reads/json-resource.ts). Same ETag for both: a client gets 304s whichever it was sent.
+ * lib/cached-reads/json-resource.ts). Same ETag for both, as Next's own compression of the route handler's
+ * answer keeps it: a client gets 304s whichever path answered.
  */
 export function cachedAnswer(
   result: CacheResult<CachedRaw>,
@@ -52,9 +53,9 @@ export function cachedGetHandlers(cachedRoute: CachedRoute, allow: HttpMethod[] 
     const left = waitLeftMs(req.headers);
     const result = (await cachedRoute.lookup(input, 'read', left === undefined ? undefined : { hardTimeout: left }))!;
     auditPatientView(cachedRoute, input, result, 'api');
-    // The stored gzip copy, as the fast path sends it: Next's compression leaves an answer that already has a
-    // Content-Encoding alone, instead of gzipping the JSON again for every request.
-    const answer = cachedAnswer(result, { method: req.method, ifNoneMatch: req.headers.get('if-none-match'), acceptEncoding: req.headers.get('accept-encoding') }, performance.now() - started, cachedRoute.op.personal);
+    // Identity here: Next drops a route handler's Content-Encoding and compresses the answer itself, so the stored
+    // gzip bytes would reach the client compressed twice (tests/prod/hostile-input.test.ts; the fast path sends them).
+    const answer = cachedAnswer(result, { method: req.method, ifNoneMatch: req.headers.get('if-none-match'), acceptEncoding: null }, performance.now() - started, cachedRoute.op.personal);
     return toResponse(answer);
   });
   return { ...otherMethods(allow), GET };

@@ -132,6 +132,20 @@ describe.each([true, false])('production server, fast path %s', (fastPath) => {
     expect(await countRows(s, 'feedback')).toBe(feedbackBefore);
   });
 
+  // Next drops a route handler's own Content-Encoding and compresses what it sends (next/dist/server/send-response.js),
+  // so the handler must hand it the JSON: stored gzip bytes would reach the client compressed twice.
+  it('a client that accepts gzip gets a cached answer compressed once, with the ETag of the JSON', async () => {
+    for (const target of ['/api/analytics/recommendation/1', '/api/trending?days=30&limit=50']) {
+      const as = (encoding: string) => raw(s, 'GET', target, { headers: { ...authHeaders(s, 'read'), 'Accept-Encoding': encoding } });
+      const identity = await as('identity');
+      const gzip = await as('gzip');
+      expect(identity.status).toBe(200);
+      expect(gzip.headers['content-encoding']).toBe('gzip');
+      expect(JSON.parse(gzip.body)).toEqual(JSON.parse(identity.body));
+      expect(gzip.headers.etag).toBe(identity.headers.etag);
+    }
+  });
+
   it('405 and OPTIONS agree on every API route', async () => {
     for (const target of ['/api/recommendations/1', '/api/trending', '/api/cache/invalidate', '/api/predictions/optimize', '/api/health']) {
       const options = await raw(s, 'OPTIONS', target);
