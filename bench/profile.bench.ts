@@ -52,8 +52,9 @@ for (let i = 0; i < 600 && !first; i++) {
 }
 if (!first) throw new Error('npm start did not start');
 await first.arrayBuffer(); // the miss that fills the entry
-// Just after start-up the entry the first request computed was twice in a row not served to the next one (a
-// second MISS; the cause not found yet: issue 11's notes): ask until the answer is a HIT.
+// Just after start-up a server computes every answer until it has checked its Redis (reads held until the
+// store-ready hook has run, lib/cache/store-gate.ts) and heard its own heartbeat back through PostgreSQL (the L1
+// lease, lib/write-door/coherence.ts): the first answers can all be MISSes. Ask until one is a HIT.
 let check = await fetch(target, { headers: { ...headers } });
 for (let i = 0; i < 20 && check.headers.get('x-cache') !== 'HIT'; i++) {
   await check.arrayBuffer();
