@@ -2,7 +2,8 @@
  * npm run bench:miss — what a cache MISS costs the server, by route, against a HIT of the same answers in the
  * same run. `npm start` (1 process, pinned to core 0) over a database of its own (BENCH_MISS_PATIENTS, default 3,000, seed 5) and
  * a redis-server of its own; this process asks each distinct id of a route once (every answer a MISS: computed,
- * packed, stored), then the same ids 5 times more (every answer an L1 HIT), 4 requests in flight (BENCH_MISS_IN_FLIGHT), and reads the server's
+ * packed, stored), then the same ids 5 times more in the same order (HITs: from L1 while a route's entries fit in it; when they do not, the
+ * ordered scan misses L1 every time and each HIT is read from Redis), 4 requests in flight (BENCH_MISS_IN_FLIGHT), and reads the server's
  * CPU time (utime + stime, /proc) around each phase. Who answered a MISS: the fast path, or Next's route
  * handler after the soft wait (Next streams its answers chunked; the fast path sends Content-Length).
  *
@@ -116,7 +117,7 @@ const section = `<!-- miss:start -->
 ## What a MISS costs the server (\`npm run bench:miss\`)
 
 ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, git ${info.sha}, ${info.cpu}, Node ${info.node}, load average ${loadAtStart} at start, ${info.load()} at end; FAST_PATH=${fastPath}${process.env.BENCH_MISS_PROFILE ? ', under --cpu-prof' : ''}.
-\`npm start\` (1 process, cpu 0) over ${PATIENTS.toLocaleString('en')} seeded patients; every id asked once (each a MISS: queried, packed, sealed, stored), then ${HIT_PASSES} times more (L1 HITs), ${IN_FLIGHT} requests in flight, \`Accept-Encoding: gzip\`. Server CPU from /proc (utime + stime) over each phase ÷ its requests. "via Next": answered by the route handler after the soft wait.
+\`npm start\` (1 process, cpu 0) over ${PATIENTS.toLocaleString('en')} seeded patients; every id asked once (each a MISS: queried, packed, sealed, stored), then ${HIT_PASSES} times more in the same order (HITs: from L1 while a route's entries fit in it; when they do not, as the predictions of this seed, the ordered scan misses L1 every time and each HIT is read from Redis: opened, inflated, gzipped), ${IN_FLIGHT} requests in flight, \`Accept-Encoding: gzip\`. Server CPU from /proc (utime + stime) over each phase ÷ its requests. "via Next": answered by the route handler after the soft wait.
 
 ${table}
 <!-- miss:end -->`;
