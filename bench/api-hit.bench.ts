@@ -13,6 +13,7 @@ import { request } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { writeResultsSection } from './results-file';
 import { assertFreshBuild, CLK_TCK, machine, servingProcesses, treeTicks } from './api/proc';
 import { privateRedis, seededDatabase } from './api/setup';
 import { serverArgv } from '../scripts/server-command';
@@ -325,7 +326,5 @@ Written by bench/api-hit.bench.ts; bench/README.md says how to read it. Run ${ne
 ${sections.join('\n\n')}
 <!-- api:end -->`;
 console.log(`\n${section}`);
-const file = path.join(ROOT, 'bench/RESULTS.md');
-const current = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmark results\n';
-writeFileSync(file, current.includes('<!-- api:start -->') ? current.replace(/<!-- api:start -->[\s\S]*<!-- api:end -->/, () => section) : `${current.trimEnd()}\n\n${section}\n`);
+writeResultsSection('api', section);
 process.exit(results.some(({ rows }) => rows.some(failed)) ? 1 : 0);

@@ -5,13 +5,12 @@
  * Prints ops/s, ratios against raw, and Redis commands per hit (INFO commandstats deltas), and writes
  * the cache section of bench/RESULTS.md.  Run: npm run bench:cache
  */
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { BentoCache, bentostore } from 'bentocache';
 import { redisDriver } from 'bentocache/drivers/redis';
 import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
+import { resultsSection, writeResultsSection } from './results-file';
 import { createCache } from '@/lib/cache';
 import { EntryCipher, parseEncryptionKeys } from '@/lib/cache/encryption';
 import { benchRedis, commandCount, measure, sampleValue, serverCpu } from './cache/harness';
@@ -152,7 +151,6 @@ async function run(url: string) {
 }
 
 function writeResults(rows: Row[], rawOps: number, bentoOps: number, bentoOnceOps: number) {
-  const file = path.join(import.meta.dirname, 'RESULTS.md');
   const table = [
     '| scenario | ops/s (median) | × raw | Redis commands per hit | CPU µs per hit (node + redis) | × raw by CPU cost |',
     '|---|---:|---:|---:|---:|---:|',
@@ -161,7 +159,6 @@ function writeResults(rows: Row[], rawOps: number, bentoOps: number, bentoOnceOp
         `| ${r.name} | ${Math.round(r.opsPerSec).toLocaleString('en')} | ${(r.opsPerSec / rawOps).toFixed(2)} | ${r.commandsPerHit.toFixed(2)} | ${r.clientCpuUs.toFixed(1)} + ${r.serverCpuUs.toFixed(1)} | ${((rows[0]!.clientCpuUs + rows[0]!.serverCpuUs) / (r.clientCpuUs + r.serverCpuUs)).toFixed(2)} |`,
     ),
   ].join('\n');
-  const current = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmark results\n';
   const find = (prefix: string) => rows.find((r) => r.name.startsWith(prefix))!;
   const cost = (r: Row) => r.clientCpuUs + r.serverCpuUs;
   const ours = find('ours, Redis only, 2 tags');
@@ -169,7 +166,7 @@ function writeResults(rows: Row[], rawOps: number, bentoOps: number, bentoOnceOp
   const l1 = find('ours, L1');
   const runLine = `- ${QUICK ? 'quick check (BENCH_QUICK=1)' : 'run'} ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, load avg ${os.loadavg()[0]!.toFixed(2)}: Redis-only ${(ours.opsPerSec / rawOps).toFixed(2)}× raw (${(cost(rows[0]!) / cost(ours)).toFixed(2)}× by CPU), encrypted ${(enc.opsPerSec / ours.opsPerSec).toFixed(2)}× unencrypted (+${(enc.clientCpuUs - ours.clientCpuUs).toFixed(1)} µs node CPU per hit), L1 ${(l1.opsPerSec / rawOps).toFixed(1)}× raw, ${(ours.opsPerSec / bentoOps).toFixed(2)}× bentocache (${(ours.opsPerSec / bentoOnceOps).toFixed(2)}× after one invalidation)`;
   // Keep the last runs: on a shared 2-core machine one run is not a measurement.
-  const history = [runLine, ...(/<!-- cache:start -->[\s\S]*<!-- cache:end -->/.exec(current)?.[0].split('\n').filter((l) => l.startsWith('- run ') || l.startsWith('- quick check ')) ?? [])].slice(0, 8);
+  const history = [runLine, ...(resultsSection('cache')?.split('\n').filter((l) => l.startsWith('- run ') || l.startsWith('- quick check ')) ?? [])].slice(0, 8);
   const section = [
     '<!-- cache:start -->',
     `## Cache get-hit (\`npm run bench:cache\`${QUICK ? ', BENCH_QUICK=1: a check of the script, not a measurement' : ''})`,
@@ -185,10 +182,7 @@ function writeResults(rows: Row[], rawOps: number, bentoOps: number, bentoOnceOp
     ...history,
     '<!-- cache:end -->',
   ].join('\n');
-  const next = /<!-- cache:start -->[\s\S]*<!-- cache:end -->/.test(current)
-    ? current.replace(/<!-- cache:start -->[\s\S]*<!-- cache:end -->/, section)
-    : `${current.trimEnd()}\n\n${section}\n`;
-  writeFileSync(file, next);
+  writeResultsSection('cache', section);
 }
 
 main().catch((error: unknown) => {

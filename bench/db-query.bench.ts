@@ -7,11 +7,11 @@
  *
  * Writes bench/RESULTS.md between <!-- db-query:start --> and <!-- db-query:end -->.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { eq } from 'drizzle-orm';
+import { writeResultsSection } from './results-file';
 import { createDb } from '@/lib/db/create-db';
 import { conditions, diagnoses, healthRecords, patients } from '@/lib/db/schema';
 import { getPatientProfileOrThrow } from '@/lib/domain';
@@ -91,7 +91,5 @@ ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, git ${sha}, ${os
 ${rows.map((r) => `| ${r.name} | ${r.cpu.toFixed(0)} | ${r.wall.toFixed(0)} | ${(r.cpu / base.cpu).toFixed(2)} |`).join('\n')}
 <!-- db-query:end -->`;
 console.log(section);
-const file = path.join(ROOT, 'bench/RESULTS.md');
-const current = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmark results\n';
-writeFileSync(file, current.includes('<!-- db-query:start -->') ? current.replace(/<!-- db-query:start -->[\s\S]*<!-- db-query:end -->/, () => section) : `${current.trimEnd()}\n\n${section}\n`);
+writeResultsSection('db-query', section);
 process.exit(0);

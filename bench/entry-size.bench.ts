@@ -6,14 +6,12 @@
  * several levels on the same JSON bodies.
  * Writes bench/RESULTS.md between <!-- memory:start --> and <!-- memory:end -->.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import path from 'node:path';
 import { brotliCompressSync, brotliDecompressSync, constants, gunzipSync, gzipSync } from 'node:zlib';
 import Redis from 'ioredis';
+import { writeResultsSection } from './results-file';
 import { REDIS_URL, sampleAnswers } from './memory/sample-answers';
 
-const ROOT = path.resolve(import.meta.dirname, '..');
 const PER_RESOURCE = 30;
 const PATIENTS = 300;
 const SEED = 5;
@@ -117,7 +115,6 @@ console.log(`\n${codecTable}`);
 await redis.quit();
 await close();
 
-const file = path.join(ROOT, 'bench/RESULTS.md');
 const section = `<!-- memory:start -->
 ## Stored bytes per cached API entry (\`npm run bench:memory\`)
 
@@ -133,6 +130,5 @@ What is stored against gzip and brotli on the same ${bodies.length} JSON bodies 
 
 ${codecTable}
 <!-- memory:end -->`;
-const current = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmark results\n';
-writeFileSync(file, current.includes('<!-- memory:start -->') ? current.replace(/<!-- memory:start -->[\s\S]*<!-- memory:end -->/, section) : `${current.trimEnd()}\n\n${section}\n`);
+writeResultsSection('memory', section);
 process.exit(0);

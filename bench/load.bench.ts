@@ -22,6 +22,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import postgres from 'postgres';
+import { writeResultsSection } from './results-file';
 import { decode, firstRequests, hitShare, isRead, median, pct, summary, timeBackTo, type Rec } from './load/analyse';
 import type { Plan, Route } from './load/open-loop-format';
 import { idSpaces, makeIdentities, seededDatabase } from './load/setup';
@@ -468,9 +469,7 @@ ${topStatements.map((q) => `| \`${q.query.replace(/\s+/g, ' ').slice(0, 110).rep
 ${compare.map((c) => `| ${c.route} | ${f(c.uncached)} | ${f(c.db)} | ${f(c.cached)} | ${f(c.uncached / c.cached, 1)}× |`).join('\n')}
 <!-- load:end -->`;
 console.log(`\n${section}`);
-const file = path.join(ROOT, 'bench/RESULTS.md');
-const current = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmark results\n';
-writeFileSync(file, current.includes('<!-- load:start -->') ? current.replace(/<!-- load:start -->[\s\S]*<!-- load:end -->/, () => section) : `${current.trimEnd()}\n\n${section}\n`);
+writeResultsSection('load', section);
 log(`written to bench/RESULTS.md (${minutes} min)`);
 // The targets are the product's to meet; this script reports, so it fails only when it could not measure.
 process.exit(0);

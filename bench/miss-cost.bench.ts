@@ -14,10 +14,10 @@
  * Writes bench/RESULTS.md between <!-- miss:start --> and <!-- miss:end -->.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import path from 'node:path';
 import postgres from 'postgres';
+import { writeResultsSection } from './results-file';
 import { assertFreshBuild, CLK_TCK, machine, treeTicks } from './api/proc';
 import { privateRedis, seededDatabase, serverEnv } from './api/setup';
 import { serverArgv } from '../scripts/server-command';
@@ -121,9 +121,7 @@ ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, git ${info.sha},
 
 ${table}
 <!-- miss:end -->`;
-const file = path.join(ROOT, 'bench/RESULTS.md');
-const current = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmark results\n';
-writeFileSync(file, current.includes('<!-- miss:start -->') ? current.replace(/<!-- miss:start -->[\s\S]*<!-- miss:end -->/, () => section) : `${current.trimEnd()}\n\n${section}\n`);
+writeResultsSection('miss', section);
 server.kill('SIGTERM');
 await new Promise((r) => server.once('exit', r));
 process.exit(0);

@@ -11,8 +11,8 @@
  * Writes bench/RESULTS.md between <!-- flags:start --> and <!-- flags:end -->.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { writeResultsSection } from './results-file';
 import { assertFreshBuild, CLK_TCK, machine, treeTicks } from './api/proc';
 import { privateRedis, seededDatabase, serverEnv } from './api/setup';
 import { serverArgv } from '../scripts/server-command';
@@ -28,8 +28,9 @@ const PATH = '/api/analytics/recommendation/3';
 assertFreshBuild(ROOT);
 const info = machine();
 const loadAtStart = info.load();
-const bundle = serverArgv(ROOT).at(-1)!;
-const startFlags = serverArgv(ROOT).slice(0, -1);
+const startArgv = serverArgv(ROOT);
+const bundle = startArgv.at(-1)!;
+const startFlags = startArgv.slice(0, -1);
 const variants: Record<string, string[]> = process.env.BENCH_FLAGS
   ? (JSON.parse(process.env.BENCH_FLAGS) as Record<string, string[]>)
   : { 'npm start': startFlags, ...Object.fromEntries(startFlags.map((f) => [`without ${f}`, startFlags.filter((x) => x !== f)])) };
@@ -87,8 +88,5 @@ Written by bench/node-flags.bench.ts. Run ${new Date().toISOString().slice(0, 16
 ${table}
 <!-- flags:end -->`;
 console.log(`\n${table}`);
-const results = path.join(ROOT, 'bench/RESULTS.md');
-const current = existsSync(results) ? readFileSync(results, 'utf8') : '# Benchmark results\n';
-const re = /<!-- flags:start -->[\s\S]*?<!-- flags:end -->/;
-writeFileSync(results, re.test(current) ? current.replace(re, section) : `${current.trimEnd()}\n\n${section}\n`);
+writeResultsSection('flags', section);
 process.exit(0);

@@ -5,9 +5,8 @@
  * medians; real PostgreSQL (a throwaway database) and the local Redis under a prefix of its own.
  * Writes the writes section of bench/RESULTS.md.  Run: npm run bench:writes
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
+import { writeResultsSection } from './results-file';
 import { createCache } from '@/lib/cache';
 import { createDb } from '@/lib/db/create-db';
 import type { DbHandle } from '@/lib/db/types';
@@ -92,8 +91,6 @@ async function main() {
 }
 
 function writeResults(rows: { name: string; p50: number; p99: number }[], base: number) {
-  const file = path.join(import.meta.dirname, 'RESULTS.md');
-  const current = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmark results\n';
   const section = [
     '<!-- writes:start -->',
     '## What the write door adds to a write (`npm run bench:writes`)',
@@ -105,8 +102,7 @@ function writeResults(rows: { name: string; p50: number; p99: number }[], base: 
     ...rows.map((r) => `| ${r.name} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${(r.p50 / base).toFixed(2)} |`),
     '<!-- writes:end -->',
   ].join('\n');
-  const re = /<!-- writes:start -->[\s\S]*<!-- writes:end -->/;
-  writeFileSync(file, re.test(current) ? current.replace(re, section) : `${current.trimEnd()}\n\n${section}\n`);
+  writeResultsSection('writes', section);
 }
 
 main().then(
