@@ -8,13 +8,14 @@
  * BENCH_QUICK=1: 1 round of 2 s, to check the script. Writes bench/RESULTS.md between <!-- api:start/end -->.
  */
 import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync, existsSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { writeResultsSection } from './results-file';
 import { assertFreshBuild, CLK_TCK, machine, servingProcesses, treeTicks } from './api/proc';
+import { ensureNextConstBuild, nextConstArgv } from './api/next-const';
 import { privateRedis, seededDatabase } from './api/setup';
 import { serverArgv } from '../scripts/server-command';
 
@@ -30,8 +31,6 @@ const PORT_BASE = Number(process.env.BENCH_PORT_BASE ?? 3300); // 3300–3349: t
 const REDIS_PORT = PORT_BASE + 40;
 const ID = 3;
 const PATH = `/api/analytics/recommendation/${ID}`;
-const NEXT_BIN = path.join(ROOT, 'node_modules/next/dist/bin/next');
-const NEXT_CONST = path.join(ROOT, 'bench/next-const');
 
 const builtAt = assertFreshBuild(ROOT);
 const info = machine();
@@ -62,14 +61,7 @@ const env: NodeJS.ProcessEnv = {
   BENCH_REDIS_KEY: `${PREFIX}-peer`,
 };
 
-// --- Next's constant-JSON app, built when its sources are newer than its build ---------------------------
-const constBuild = path.join(ROOT, '.data/bench-next-const/BUILD_ID'); // next.config.mjs's distDir
-const constSources = ['app/api/analytics/recommendation/[id]/route.js', 'next.config.mjs'].map((f) => statSync(path.join(NEXT_CONST, f)).mtimeMs);
-if (!existsSync(constBuild) || statSync(constBuild).mtimeMs < Math.max(...constSources, statSync(NEXT_BIN).mtimeMs)) {
-  console.log('building bench/next-const …');
-  const r = spawnSync(process.execPath, [NEXT_BIN, 'build', NEXT_CONST], { env: { ...env, BENCH_BODY_FILE: '' }, stdio: 'inherit' });
-  if (r.status !== 0) throw new Error('next build of bench/next-const failed');
-}
+ensureNextConstBuild(ROOT, env);
 
 // --- servers -----------------------------------------------------------------------------------------------
 type Peer = 'bare' | 'redis' | 'next-const' | 'start' | 'start-off';
@@ -91,10 +83,9 @@ interface Layout {
 }
 
 function startServer(peer: Peer, port: number, layout: Layout): ChildProcess {
-  const script = peer === 'bare' || peer === 'redis' ? path.join(ROOT, 'bench/api/peer-http.mjs') : NEXT_BIN;
-  const scriptArgs = peer === 'next-const' ? ['start', NEXT_CONST, '-p', String(port), '-H', '127.0.0.1'] : [];
+  const script = peer === 'next-const' ? nextConstArgv(ROOT, port) : [path.join(ROOT, 'bench/api/peer-http.mjs')];
   const own = peer === 'start' || peer === 'start-off'; // `npm start` makes its own workers from WEB_CONCURRENCY
-  const node = own ? serverArgv(ROOT) : layout.procs === 1 ? [script, ...scriptArgs] : [path.join(ROOT, 'bench/api/cluster.mjs'), String(layout.procs), script, ...scriptArgs];
+  const node = own ? serverArgv(ROOT) : layout.procs === 1 ? script : [path.join(ROOT, 'bench/api/cluster.mjs'), String(layout.procs), ...script];
   const childEnv = { ...env, PORT: String(port), HOST: '127.0.0.1', WEB_CONCURRENCY: String(layout.procs), BENCH_MODE: peer, ...(peer === 'start-off' && { FAST_PATH: 'off' }) };
   const child = layout.serverCpus ? spawn('taskset', ['-c', layout.serverCpus, process.execPath, ...node], { env: childEnv, stdio: ['ignore', 'ignore', 'inherit'] }) : spawn(process.execPath, node, { env: childEnv, stdio: ['ignore', 'ignore', 'inherit'] });
   children.push(child);
