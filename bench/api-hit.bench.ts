@@ -7,8 +7,8 @@
  * Table 2 (BENCH_BOTH_CORES=0 skips it): every server 2 processes (node:cluster / WEB_CONCURRENCY=2), unpinned.
  * BENCH_QUICK=1: 1 round of 2 s, to check the script. Writes bench/RESULTS.md between <!-- api:start/end -->.
  */
-import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { fork, spawn, spawnSync, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -87,7 +87,9 @@ function startServer(peer: Peer, port: number, layout: Layout): ChildProcess {
   const own = peer === 'start' || peer === 'start-off'; // `npm start` makes its own workers from WEB_CONCURRENCY
   const node = own ? serverArgv(ROOT) : layout.procs === 1 ? script : [path.join(ROOT, 'bench/api/cluster.mjs'), String(layout.procs), ...script];
   const childEnv = { ...env, PORT: String(port), HOST: '127.0.0.1', WEB_CONCURRENCY: String(layout.procs), BENCH_MODE: peer, ...(peer === 'start-off' && { FAST_PATH: 'off' }) };
-  const child = layout.serverCpus ? spawn('taskset', ['-c', layout.serverCpus, process.execPath, ...node], { env: childEnv, stdio: ['ignore', 'ignore', 'inherit'] }) : spawn(process.execPath, node, { env: childEnv, stdio: ['ignore', 'ignore', 'inherit'] });
+  // The servers' logs (warn and up) go to a file beside the results: where to look when a row FAILED.
+  const stdio: StdioOptions = ['ignore', openSync(path.join(OUT, `${peer}-${layout.procs}.log`), 'w'), 'inherit'];
+  const child = layout.serverCpus ? spawn('taskset', ['-c', layout.serverCpus, process.execPath, ...node], { env: childEnv, stdio }) : spawn(process.execPath, node, { env: childEnv, stdio });
   children.push(child);
   return child;
 }
@@ -257,7 +259,7 @@ async function runTable(layout: Layout): Promise<Scenario[]> {
       s.checked += r.checked;
       s.mismatches += r.mismatches;
       s.errors += r.errors;
-      if (r.mismatches) console.log(`  ${s.name}: ${r.mismatches} answers not as expected, e.g. ${JSON.stringify(r.examples)}`);
+      if (r.mismatches) console.log(`  ${s.name}: ${r.mismatches} answers not as expected, e.g. ${JSON.stringify(r.examples)} (its log: bench/out/http/${s.peer}-${layout.procs}.log)`);
       console.log(`  round ${round + 1} ${`${s.name}${s.gzip ? ' gzip' : ''}`.padEnd(40)} ${Math.round(r.rps).toString().padStart(7)} req/s  p99 ${r.p99} ms`);
     }
   }

@@ -79,6 +79,9 @@ export interface CacheHealth {
   instanceId: string;
 }
 
+/** ioredis's commandTimeout under the gate's (see the constructor). */
+const BACKSTOP_MS = 10_000;
+
 const defaultLogger: CacheLogger = {
   debug: () => {},
   info: (o, m) => console.info(m, o),
@@ -134,8 +137,10 @@ export class Cache {
     const factoryDefaults: FactoryTimings = { ...FACTORY_DEFAULTS, ...checkTimings(options.factory ?? {}, 'cache') };
     this.stats = new CacheStats(now);
     const timeoutMs = options.commandTimeoutMs ?? options.redis?.commandTimeoutMs ?? 200;
-    // ioredis's own timeout fires before a reply waiting in the socket is read (StoreGate.timed): a backstop only.
-    this.store = options.store ?? (options.redis ? RedisStore.connect({ ...options.redis, commandTimeoutMs: Math.max(1_000, 5 * timeoutMs) }) : new MemoryStore());
+    // ioredis's own timeout is a plain timer: after one long event-loop turn it fires before a reply that came in
+    // time is read (StoreGate.timed, which keeps the time, says why). So it is only a backstop that frees a command
+    // Redis never answers, far above any turn an overloaded process takes (over a second was seen in npm run bench).
+    this.store = options.store ?? (options.redis ? RedisStore.connect({ ...options.redis, commandTimeoutMs: Math.max(BACKSTOP_MS, 10 * timeoutMs) }) : new MemoryStore());
     const shared = this.store.backend !== 'memory';
     const l1Options = options.l1 ?? (shared ? {} : false);
     const l1 = l1Options === false ? undefined : new L1Cache(l1Options);
