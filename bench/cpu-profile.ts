@@ -3,12 +3,13 @@
  * through the bundle's source map. Used by `npm run bench:profile`; also a command, for the profiles that
  * `BENCH_MISS_PROFILE` / `BENCH_LOAD_PROFILE` write:
  *
- *   npx tsx bench/cpu-profile.ts <file.cpuprofile> [top] [--stretches N]
+ *   npx tsx bench/cpu-profile.ts <file.cpuprofile> [top] [--stretches N] [--skip S]
  *
  * prints the top functions by self time and by inclusive time (time with a function anywhere on the stack,
  * counted once per sample), as shares of the busy (not idle) time. With `--stretches N`: the N longest runs of
  * busy samples without an idle one in between (where an open-loop tail comes from: every request arriving
- * during one waits for its end), each with what was on the stack in it.
+ * during one waits for its end), each with what was on the stack in it. `--skip S` leaves the first S seconds
+ * of the profile out (start-up: module loading, Next's preloading of its entries).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { SourceMap } from 'node:module';
@@ -122,8 +123,10 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2);
   const stretchesAt = args.indexOf('--stretches');
   const stretches = stretchesAt >= 0 ? Number(args.splice(stretchesAt, 2)[1]) : 0;
+  const skipAt = args.indexOf('--skip');
+  const skipS = skipAt >= 0 ? Number(args.splice(skipAt, 2)[1]) : 0;
   const [file, top = '30'] = args;
-  if (!file) throw new Error('usage: npx tsx bench/cpu-profile.ts <file.cpuprofile> [top] [--stretches N]');
+  if (!file) throw new Error('usage: npx tsx bench/cpu-profile.ts <file.cpuprofile> [top] [--stretches N] [--skip S]');
   const root = path.resolve(import.meta.dirname, '..');
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const show = (title: string, m: Map<string, number>, busy: number, n = Number(top)) => {
@@ -140,7 +143,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       show('inclusive', inclusive, busy, Number(top));
     }
   } else {
-    const { self, inclusive, busy, idle } = profileTimes(profile, root);
+    const { self, inclusive, busy, idle } = profileTimes(profile, root, (at) => at >= profile.startTime + skipS * 1e6);
     console.log(`${(busy / 1e6).toFixed(1)} s busy, ${(idle / 1e6).toFixed(1)} s idle`);
     show('self time, share of busy time', self, busy);
     show('inclusive time (on the stack), share of busy time', inclusive, busy);
