@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 
-export const NEXT_BIN_PATH = 'node_modules/next/dist/bin/next';
+const NEXT_BIN_PATH = 'node_modules/next/dist/bin/next';
 const APP = 'bench/next-const';
 const DIST = '.data/bench-next-const'; // next.config.mjs's distDir: gitignored, outside tsconfig and eslint
 
