@@ -11,8 +11,22 @@ export function strictByDefault<S extends z.ZodType>(schema: S): S {
   return schema;
 }
 
-export async function parseInput<S extends z.ZodType>(schema: S, value: unknown, location: InputLocation): Promise<z.output<S>> {
-  const result = await schema.safeParseAsync(value);
+/**
+ * The parsed input, or a ValidationError thrown. Synchronous unless the schema has async parts: under Next every
+ * promise pays AsyncLocalStorage's hooks, and no schema of ours needs one.
+ */
+export function parseInput<S extends z.ZodType>(schema: S, value: unknown, location: InputLocation): z.output<S> | Promise<z.output<S>> {
+  let result: z.ZodSafeParseResult<z.output<S>>;
+  try {
+    result = schema.safeParse(value);
+  } catch (error) {
+    if (error instanceof z.core.$ZodAsyncError) return schema.safeParseAsync(value).then((r) => checked(r, location));
+    throw error;
+  }
+  return checked(result, location);
+}
+
+function checked<T>(result: z.ZodSafeParseResult<T>, location: InputLocation): T {
   if (result.success) return result.data;
   throw new ValidationError(`Invalid ${location}`, toFieldIssues(result.error, location));
 }

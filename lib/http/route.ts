@@ -1,6 +1,6 @@
 import 'server-only';
 import type { z } from 'zod';
-import { authenticateCached } from '@/lib/auth/cached-identity';
+import { authenticateCached, authenticateFromL1 } from '@/lib/auth/cached-identity';
 import type { AuthResult, HeaderSource } from '@/lib/auth/credential';
 import { assertAccess } from '@/lib/auth/guards';
 import type { AccessLevel, Identity } from '@/lib/auth/scopes';
@@ -43,6 +43,8 @@ export type RouteObserver = (event: { method: string; route: string; status: num
 
 export type RouteDeps = {
   authenticate(headers: HeaderSource): Promise<AuthResult>;
+  /** The same answer when this process can tell without a lookup (its L1), else undefined. */
+  authenticateNow?(headers: HeaderSource): AuthResult | undefined;
   /** Called once per request after the response is built (HTTP metrics). */
   observe?: RouteObserver;
 };
@@ -77,12 +79,17 @@ export function createRoute(deps: RouteDeps) {
       const started = performance.now();
       const timing = new Timing();
       const requestId = requestIdFrom(req.headers.get('x-request-id'));
-      const instance = safePathname(req.url);
       let response: Response;
       try {
         let identity: Identity | null = null;
         if (options.auth !== 'public' || req.headers.has('authorization') || req.headers.has('cookie')) {
-          const auth = await timing.measure('auth', () => deps.authenticate(req.headers));
+          const authStarted = performance.now();
+          let auth: AuthResult;
+          try {
+            auth = deps.authenticateNow?.(req.headers) ?? (await deps.authenticate(req.headers));
+          } finally {
+            timing.add('auth', performance.now() - authStarted);
+          }
           identity = auth.identity;
           assertAccess(identity, options.auth, auth.identity ? undefined : UNAUTHENTICATED[auth.reason]);
           // Defence in depth next to SameSite=Lax: a browser tells us when a cookie-authenticated write is
@@ -92,28 +99,33 @@ export function createRoute(deps: RouteDeps) {
           }
         }
         const rawParams = (await nextCtx?.params) ?? {};
-        const ctx = {
-          req,
-          identity,
-          requestId,
-          timing,
-          params: params ? await parseInput(params, rawParams, 'params') : undefined,
-          query: query ? await parseInput(query, searchParamsToObject(new URL(req.url).searchParams), 'query') : undefined,
-          body: body ? await parseInput(body, await readJsonBody(req, maxBodyBytes), 'body') : undefined,
-        } as RouteContext<P, Q, B, A>;
-        const result = await handler(ctx);
+        let p = params && parseInput(params, rawParams, 'params');
+        if (isPromise(p)) p = await p;
+        let q = query && parseInput(query, searchParamsToObject(new URL(req.url).searchParams), 'query');
+        if (isPromise(q)) q = await q;
+        let b = body && parseInput(body, await readJsonBody(req, maxBodyBytes), 'body');
+        if (isPromise(b)) b = await b;
+        const ctx = { req, identity, requestId, timing, params: p, query: q, body: b } as RouteContext<P, Q, B, A>;
+        let result = handler(ctx);
+        if (isPromise(result)) result = await result;
         response = result instanceof Response ? result : result === undefined ? new Response(null, { status: 204 }) : Response.json(result);
       } catch (error) {
-        response = toProblem(body ? inBody(error) : error, { instance, requestId, route: routeName });
+        response = toProblem(body ? inBody(error) : error, { instance: safePathname(req.url), requestId, route: routeName });
       }
       const durationMs = performance.now() - started;
       timing.add('app', durationMs);
       response = withHeaders(response, { 'Server-Timing': timing.header(), 'X-Request-Id': requestId });
-      deps.observe?.({ method: req.method, route: routeName ?? instance ?? '?', status: response.status, durationMs });
+      deps.observe?.({ method: req.method, route: routeName ?? safePathname(req.url) ?? '?', status: response.status, durationMs });
       return response;
     };
   };
 }
+
+/**
+ * Awaited only when it is a promise: awaiting a plain value still makes a promise and waits a turn, and under Next
+ * each promise runs AsyncLocalStorage's hooks (a handler answering from L1 and our schemas give plain values).
+ */
+const isPromise = (value: unknown): value is PromiseLike<unknown> => typeof (value as { then?: unknown } | null)?.then === 'function';
 
 const LOCATED = /^(params|query|body)(\.|$)/;
 
@@ -179,4 +191,4 @@ export function observeRoute(event: Parameters<RouteObserver>[0]): void {
 }
 
 /** The app's route wrapper: identity from the process database, each credential's lookup cached briefly. */
-export const route = createRoute({ authenticate: authenticateCached, observe: observeRoute });
+export const route = createRoute({ authenticate: authenticateCached, authenticateNow: authenticateFromL1, observe: observeRoute });

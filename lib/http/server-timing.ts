@@ -8,16 +8,6 @@ export class Timing {
     this.entries.push({ name, dur: durMs, desc });
   }
 
-  /** Times `fn` under `name` (also when it throws, so a slow failing query still shows up). */
-  async measure<T>(name: string, fn: () => Promise<T>): Promise<T> {
-    const start = performance.now();
-    try {
-      return await fn();
-    } finally {
-      this.add(name, performance.now() - start);
-    }
-  }
-
   header(): string {
     return formatServerTiming(this.entries);
   }

@@ -4,7 +4,7 @@ import { authenticate } from '@/lib/auth/identity';
 import { createDb } from '@/lib/db/client';
 import { NotFoundError } from '@/lib/errors';
 import { apiNotFound, methodNotAllowed, otherMethods } from '@/lib/http/methods';
-import { createRoute } from '@/lib/http/route';
+import { createRoute, type RouteDeps } from '@/lib/http/route';
 import { defineOperation } from '@/lib/http/openapi';
 import { idParams } from '@/lib/http/schemas';
 import { z } from '@/lib/http/zod';
@@ -178,6 +178,18 @@ describe('input parsing', () => {
     }
   });
 
+  it('a schema with an async refinement is parsed too: passes, and fails with its field path', async () => {
+    const unique = z.object({ name: z.string() }).refine(async (v) => v.name !== 'taken', { message: 'name taken', path: ['name'] });
+    const create = route({ auth: 'write', body: unique }, ({ body }) => ({ name: body.name }));
+    const send = (name: string) => create(new Request(url, { method: 'POST', body: JSON.stringify({ name }), headers: { ...who.writeKey, 'content-type': 'application/json' } }), ctx());
+    const ok = await send('free');
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toEqual({ name: 'free' });
+    const taken = await send('taken');
+    expect(taken.status).toBe(400);
+    expect((await problem(taken)).errors).toEqual([expect.objectContaining({ path: 'body.name', message: 'name taken' })]);
+  });
+
   it('authentication comes before validation', async () => {
     const res = await update(new Request(url, { method: 'PUT', body: 'garbage', headers: { 'content-type': 'application/json' } }), ctx({ id: 'x' }));
     expect(res.status).toBe(401);
@@ -231,6 +243,19 @@ describe('responses and errors', () => {
     const nf = await apiNotFound(new Request('http://localhost/api/nope'));
     expect(nf.status).toBe(404);
     await problem(nf);
+  });
+
+  it('an identity this process has at hand (authenticateNow) is used without the lookup; without one, the lookup answers', async () => {
+    let lookups = 0;
+    const lookup: RouteDeps['authenticate'] = (h) => (lookups++, authenticate(t.db, h));
+    const refusedNow = createRoute({ authenticate: lookup, authenticateNow: () => ({ identity: null, reason: 'invalid_api_key' }) });
+    const res = await refusedNow({ auth: 'read' }, () => ({}))(new Request(url, { headers: who.readKey }), ctx());
+    expect(res.status).toBe(401);
+    expect(res.headers.get('server-timing')).toMatch(/^auth;dur=[\d.]+, app;dur=/);
+    expect(lookups).toBe(0);
+    const notAtHand = createRoute({ authenticate: lookup, authenticateNow: () => undefined });
+    expect((await notAtHand({ auth: 'read' }, () => ({}))(new Request(url, { headers: who.readKey }), ctx())).status).toBe(200);
+    expect(lookups).toBe(1);
   });
 
   it('reports each request to the observer', async () => {
