@@ -12,6 +12,7 @@
  *   BENCH_LOAD_PROFILE=<dir>  the server runs under node --cpu-prof and writes its profile there on exit
  *   BENCH_LOAD_RECORDS=<dir>  keep each phase's raw records there (run-N.bin, bench/load/analyse.ts decodes them)
  *   BENCH_LOAD_GC=<file>      the server appends each garbage collection's pause there (bench/load/gc-pauses.ts reads it)
+ *   BENCH_LOAD_NODE_FLAGS     node flags for the server after the start script's (e.g. "--max-semi-space-size=64"), said in the report
  *
  * Results go into bench/RESULTS.md between <!-- load:start --> and <!-- load:end -->, written by this script only.
  */
@@ -149,13 +150,15 @@ async function waitFor(url: string) {
   throw new Error(`${url} did not answer`);
 }
 
-log(`server: npm start pinned to cpu ${SERVER_CPU} (WEB_CONCURRENCY=1), generator on cpu ${LOAD_CPU}`);
+log(`server: npm start${process.env.BENCH_LOAD_NODE_FLAGS ? ` + ${process.env.BENCH_LOAD_NODE_FLAGS}` : ''} pinned to cpu ${SERVER_CPU} (WEB_CONCURRENCY=1), generator on cpu ${LOAD_CPU}`);
 // BENCH_LOAD_PROFILE=<dir>: the server writes a CPU profile of the whole run there (node --cpu-prof) when it exits.
 const profileArgs = cpuProfArgs(process.env.BENCH_LOAD_PROFILE);
 // BENCH_LOAD_GC=<file>: the server appends every garbage collection's pause there (bench/load/gc-observer.mjs).
 const gcFile = process.env.BENCH_LOAD_GC && path.resolve(process.env.BENCH_LOAD_GC);
 const gcArgs = gcFile ? ['--import', path.join(ROOT, 'bench/load/gc-observer.mjs')] : [];
-const server = spawn('taskset', ['-c', SERVER_CPU, process.execPath, ...serverArgv(ROOT, [...profileArgs, ...gcArgs])], {
+// What a collector flag does to the tail is for this bench to show (bench:flags measures throughput).
+const extraFlags = (process.env.BENCH_LOAD_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+const server = spawn('taskset', ['-c', SERVER_CPU, process.execPath, ...serverArgv(ROOT, [...extraFlags, ...profileArgs, ...gcArgs])], {
   env: { ...env, NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(PORT), ...(gcFile && { BENCH_GC_OUT: gcFile }) },
   stdio: ['ignore', 'ignore', 'inherit'],
 });
@@ -446,7 +449,7 @@ const section = `<!-- load:start -->
 ## Open-loop load at ${PATIENTS.toLocaleString('en')} patients (\`npm run bench:load\`${QUICK ? ', BENCH_QUICK=1' : ''})
 
 ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, git ${sha}${dirty}, ${cpu} (${os.cpus().length} cores), Node ${process.version}, load average ${loadAtStart.map((l) => l.toFixed(2)).join(' ')} at start, ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} at end; whole run ${minutes} min.
-\`npm start\` with WEB_CONCURRENCY=1 pinned to cpu ${SERVER_CPU}, the generator (bench/load/open-loop.ts, nice ${generatorNice}) pinned to cpu ${LOAD_CPU}, a PostgreSQL 15 cluster (nice ${niceOf(pg.pid)}) and a redis-server (nice ${niceOf(ownRedis.process.pid)}) of this run's own (fsync off, autovacuum on) pinned to cpu ${DB_CPU}: where they share a core, the generator runs first, so a busy database does not delay its clock. Zipf (s = 1) over ids per route, routes equally likely, ${KEYS} API keys, ${WRITE_FRACTION * 100} % POST /api/feedback/submit, \`Accept-Encoding: gzip\`, latency from the scheduled send time. Cache stats: \`/api/cache/stats\` before/after, summed over the six categories.
+\`npm start\`${extraFlags.length ? ` with node flags ${extraFlags.join(' ')} added to the start script's` : ''} with WEB_CONCURRENCY=1 pinned to cpu ${SERVER_CPU}, the generator (bench/load/open-loop.ts, nice ${generatorNice}) pinned to cpu ${LOAD_CPU}, a PostgreSQL 15 cluster (nice ${niceOf(pg.pid)}) and a redis-server (nice ${niceOf(ownRedis.process.pid)}) of this run's own (fsync off, autovacuum on) pinned to cpu ${DB_CPU}: where they share a core, the generator runs first, so a busy database does not delay its clock. Zipf (s = 1) over ids per route, routes equally likely, ${KEYS} API keys, ${WRITE_FRACTION * 100} % POST /api/feedback/submit, \`Accept-Encoding: gzip\`, latency from the scheduled send time. Cache stats: \`/api/cache/stats\` before/after, summed over the six categories.
 
 | rate | seconds | requests | ok % | p50 ms | p99 ms | p99.9 ms | max ms | X-Cache hit % (of all reads) | hit ceiling % | L1 / Redis / miss (stats) | stats hit % |
 |---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|

@@ -1,9 +1,11 @@
 // Preloaded into the server by `BENCH_LOAD_GC=<file> npm run bench:load` (node --import): appends every garbage
 // collection the process reports (perf_hooks 'gc' entries) to that file, one line each: the epoch ms it started,
 // its kind (minor = scavenge, major = mark-compact, incremental, weakcb) and how long the thread was stopped, in
-// ms. bench/load/gc-pauses.ts reads it.
+// ms, then the heap in use (MB) when the entry was delivered, just after the collection: after a full one, about the
+// live heap. bench/load/gc-pauses.ts reads it.
 import { appendFileSync } from 'node:fs';
 import { PerformanceObserver, constants, performance } from 'node:perf_hooks';
+import { getHeapStatistics } from 'node:v8';
 
 const out = process.env.BENCH_GC_OUT;
 if (out) {
@@ -15,7 +17,8 @@ if (out) {
   };
   let lines = [];
   new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) lines.push(`${(performance.timeOrigin + e.startTime).toFixed(1)} ${kinds[e.detail.kind] ?? e.detail.kind} ${e.duration.toFixed(2)}\n`);
+    const heapMb = (getHeapStatistics().used_heap_size / 2 ** 20).toFixed(1);
+    for (const e of list.getEntries()) lines.push(`${(performance.timeOrigin + e.startTime).toFixed(1)} ${kinds[e.detail.kind] ?? e.detail.kind} ${e.duration.toFixed(2)} ${heapMb}\n`);
   }).observe({ entryTypes: ['gc'] });
   const flush = () => {
     if (lines.length) appendFileSync(out, lines.join(''));

@@ -3,7 +3,8 @@
  * `BENCH_LOAD_GC=<file>` recorded (bench/load/gc-observer.mjs) and the phase's raw records (`BENCH_LOAD_RECORDS`,
  * run-N.bin; run-2 is the first measured rate), keeps the pauses within the phase, and prints per kind how many,
  * their total and share of the phase's wall time, p50 and the longest; then, for each full collection, the
- * requests scheduled in the 250 ms from its start and how many of those took longer than a limit.
+ * requests scheduled in the 250 ms from its start, how many of those took longer than a limit, and the heap in use
+ * after it (about the live heap).
  *
  *   npx tsx bench/load/gc-pauses.ts <gc file> <run-N.bin> [limit ms, default 10]
  */
@@ -20,8 +21,8 @@ const pauses = readFileSync(gcFile, 'utf8')
   .split('\n')
   .filter(Boolean)
   .map((line) => {
-    const [at, kind, ms] = line.split(' ');
-    return { at: Number(at), kind: kind!, ms: Number(ms) };
+    const [at, kind, ms, heapMb] = line.split(' ');
+    return { at: Number(at), kind: kind!, ms: Number(ms), heapMb: heapMb === undefined ? NaN : Number(heapMb) };
   })
   .filter((p) => p.at >= from && p.at <= to);
 
@@ -35,9 +36,9 @@ for (const kind of [...new Set(pauses.map((p) => p.kind))].sort()) {
 }
 const majors = pauses.filter((p) => p.kind === 'major');
 if (majors.length) {
-  console.log(`\nfull collections: at (s into the phase), pause ms, requests scheduled in the next 250 ms, of them > ${limit} ms`);
+  console.log(`\nfull collections: at (s into the phase), pause ms, requests scheduled in the next 250 ms, of them > ${limit} ms, heap in use after (MB)`);
   for (const m of majors) {
     const near = recs.filter((r) => r.at >= m.at && r.at < m.at + 250);
-    console.log(`${((m.at - from) / 1000).toFixed(2).padStart(7)} ${m.ms.toFixed(1).padStart(7)} ${String(near.length).padStart(6)} ${String(near.filter((r) => r.ms > limit).length).padStart(6)}`);
+    console.log(`${((m.at - from) / 1000).toFixed(2).padStart(7)} ${m.ms.toFixed(1).padStart(7)} ${String(near.length).padStart(6)} ${String(near.filter((r) => r.ms > limit).length).padStart(6)} ${m.heapMb.toFixed(1).padStart(7)}`);
   }
 }
