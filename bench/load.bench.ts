@@ -12,6 +12,7 @@
  *   BENCH_LOAD_PROFILE=<dir>  the server runs under node --cpu-prof and writes its profile there on exit
  *   BENCH_LOAD_RECORDS=<dir>  keep each phase's raw records there (run-N.bin, bench/load/analyse.ts decodes them)
  *   BENCH_LOAD_GC=<file>      the server appends each garbage collection's pause there (bench/load/gc-pauses.ts reads it)
+ *   BENCH_LOAD_HEAP=<file>    the server samples what it allocates over the run (freed or not) and writes it there (bench/heap-profile.ts reads it)
  *   BENCH_LOAD_NODE_FLAGS     node flags for the server after the start script's (e.g. "--max-semi-space-size=64"), said in the report
  *
  * Results go into bench/RESULTS.md between <!-- load:start --> and <!-- load:end -->, written by this script only.
@@ -156,10 +157,13 @@ const profileArgs = cpuProfArgs(process.env.BENCH_LOAD_PROFILE);
 // BENCH_LOAD_GC=<file>: the server appends every garbage collection's pause there (bench/load/gc-observer.mjs).
 const gcFile = process.env.BENCH_LOAD_GC && path.resolve(process.env.BENCH_LOAD_GC);
 const gcArgs = gcFile ? ['--import', path.join(ROOT, 'bench/load/gc-observer.mjs')] : [];
+// BENCH_LOAD_HEAP=<file>: what the server allocates over the run, freed or not (bench/load/heap-sampler.mjs).
+const heapFile = process.env.BENCH_LOAD_HEAP && path.resolve(process.env.BENCH_LOAD_HEAP);
+const heapArgs = heapFile ? ['--import', path.join(ROOT, 'bench/load/heap-sampler.mjs')] : [];
 // What a collector flag does to the tail is for this bench to show (bench:flags measures throughput).
 const extraFlags = (process.env.BENCH_LOAD_NODE_FLAGS ?? '').split(' ').filter(Boolean);
-const server = spawn('taskset', ['-c', SERVER_CPU, process.execPath, ...serverArgv(ROOT, [...extraFlags, ...profileArgs, ...gcArgs])], {
-  env: { ...env, NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(PORT), ...(gcFile && { BENCH_GC_OUT: gcFile }) },
+const server = spawn('taskset', ['-c', SERVER_CPU, process.execPath, ...serverArgv(ROOT, [...extraFlags, ...profileArgs, ...gcArgs, ...heapArgs])], {
+  env: { ...env, NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(PORT), ...(gcFile && { BENCH_GC_OUT: gcFile }), ...(heapFile && { BENCH_HEAP_OUT: heapFile }) },
   stdio: ['ignore', 'ignore', 'inherit'],
 });
 children.push(server);

@@ -1,0 +1,25 @@
+// Preloaded into the server by `BENCH_LOAD_HEAP=<file> npm run bench:load` (node --import): V8's sampling heap
+// profiler over the whole run, counting every sampled allocation, also the ones the collector has freed since
+// (`node --heap-prof` keeps only what is still alive at exit, which says nothing of what feeds the scavenges).
+// Written to that file when the server is told to stop (SIGTERM, before its own drain), as a .heapprofile that
+// Chrome DevTools opens and `npx tsx bench/heap-profile.ts <file>` summarises.
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
+
+const out = process.env.BENCH_HEAP_OUT;
+if (out) {
+  const session = new Session();
+  session.connect();
+  // 32 KiB: about one sample per 30 requests of the HIT path's size, enough over a run of minutes.
+  const samplingInterval = Number(process.env.BENCH_HEAP_INTERVAL ?? 32_768);
+  session.post('HeapProfiler.startSampling', { samplingInterval, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  const stop = () => {
+    // A session on this thread answers synchronously: the profile is written before the server's handler runs.
+    session.post('HeapProfiler.stopSampling', (error, result) => {
+      if (!error) writeFileSync(out, JSON.stringify(result.profile));
+      session.disconnect();
+    });
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
