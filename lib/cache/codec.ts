@@ -31,16 +31,19 @@ const RAW = Symbol.for('mizaj.cache.RawValue');
 /**
  * A pre-rendered value (e.g. an HTTP body and its headers) stored without JSON escaping: text or bytes (compressed,
  * say) as they are, or sealed. Bytes are handed over: neither who made the value
- * nor who reads it back may change them (a typed array cannot be frozen, and L1 keeps the value as it is). Recognised by a global brand, not its prototype: Next may bundle this
+ * nor who reads it back may change them (a typed array cannot be frozen, and L1 keeps the value as it is); bytes that
+ * are a view of a larger buffer are copied (ownBytes). Recognised by a global brand, not its prototype: Next may bundle this
  * module more than once in a process, and a value made by one copy is encoded by the cache singleton of another.
  */
 export class RawValue {
   readonly [RAW] = true;
+  readonly body: string | Uint8Array;
 
   constructor(
-    readonly body: string | Uint8Array,
+    body: string | Uint8Array,
     readonly meta: Readonly<Record<string, string>> = {},
   ) {
+    this.body = typeof body === 'string' ? body : ownBytes(body);
     Object.freeze(this.meta);
     Object.freeze(this);
   }
@@ -48,6 +51,21 @@ export class RawValue {
   static [Symbol.hasInstance](value: unknown): boolean {
     return typeof value === 'object' && value !== null && RAW in value;
   }
+}
+
+/**
+ * The bytes in a buffer of their own size. A view of a larger buffer keeps all of it alive as long as it is kept:
+ * Node's sync zlib answers a view of its 16 KB output chunk, Buffer.from a view of a shared 8 KB pool, a Redis
+ * reply a view of what was read. Kept in L1, 22,000 small entries held 344 MiB of zlib chunks behind a 16 MB L1
+ * (a heap snapshot under bench:load).
+ */
+export function ownBytes(b: Buffer): Buffer;
+export function ownBytes(b: Uint8Array): Uint8Array;
+export function ownBytes(b: Uint8Array): Uint8Array {
+  if (b.byteLength === b.buffer.byteLength) return b;
+  const own = Buffer.allocUnsafeSlow(b.byteLength);
+  own.set(b);
+  return own;
 }
 
 /** Thrown when fn returns something JSON cannot carry exactly (Map, class instance, NaN, function…). */
@@ -238,8 +256,8 @@ function decodePayload(enc: string, raw: Buffer, start: number): unknown {
       const nl = raw.indexOf(NL, start);
       if (nl < 0) throw new CacheValueError('raw entry without a meta line');
       const meta = nl === start ? {} : (JSON.parse(raw.toString('utf8', start, nl)) as Record<string, string>);
-      // A copy of the body: the read's buffer may be a slice of a larger one that L1 should not keep alive.
-      return new RawValue(enc === 'r' ? raw.toString('utf8', nl + 1) : Buffer.from(raw.subarray(nl + 1)), meta);
+      // RawValue keeps a copy of the bytes: the read's buffer may be a slice of a larger one.
+      return new RawValue(enc === 'r' ? raw.toString('utf8', nl + 1) : raw.subarray(nl + 1), meta);
     }
     default:
       throw new CacheValueError(`unknown entry encoding ${enc}`);

@@ -16,7 +16,7 @@ export { FACTORY_DEFAULTS, FactoryTimeoutError, type FactoryContext, type Factor
 export { resolveCategories, type CategoryConfig, type CategoryTable } from './categories';
 /** The app's table, re-exported for code that imports it from here (until the lead merges issue 12's branches). */
 export { CATEGORY_DEFAULTS, CATEGORY_NAMES, type CategoryName } from '@/lib/config/cache-categories';
-export { CacheValueError, RawValue } from './codec';
+export { CacheValueError, ownBytes, RawValue } from './codec';
 export type { CacheEventMap, CacheEventName } from './events';
 export type { PurgeOptions, PurgeProgress, PurgeReport } from './reclaim';
 export type { StatsSnapshot, CategoryStatsSnapshot } from './stats';

@@ -1,6 +1,6 @@
 import 'server-only';
 import { deflateRawSync, gzipSync, inflateRawSync } from 'node:zlib';
-import { cached, CachedRaw, type CachedFunction, type CategoryName, type FactoryTimings } from '@/lib/cache';
+import { cached, CachedRaw, ownBytes, type CachedFunction, type CategoryName, type FactoryTimings } from '@/lib/cache';
 import { databaseAdmission } from '@/lib/db/admission';
 import { getDb } from '@/lib/db/client';
 import type { Db } from '@/lib/db/types';
@@ -74,7 +74,7 @@ const unpacked = (raw: CachedRaw) => (isPacked(raw) ? unpack(raw.body) : Buffer.
 /** The JSON as bytes (identity answers, pages). */
 export function jsonBytes(raw: CachedRaw): Buffer {
   let bytes = jsonMemo.get(raw);
-  if (!bytes) jsonMemo.set(raw, (bytes = unpacked(raw)));
+  if (!bytes) jsonMemo.set(raw, (bytes = ownBytes(unpacked(raw))));
   return bytes;
 }
 
@@ -90,8 +90,9 @@ export function sentForms(raw: CachedRaw): { etag: string; gzip: Buffer | null }
 }
 
 function formsOf(json: Buffer): { etag: string; gzip: Buffer | null } {
+  // Kept as long as the entry is: in bytes of its own, not a view of zlib's 16 KB output chunk.
   const gzip = gzipSync(json, { level: 6 });
-  return { etag: strongEtag(json), gzip: gzip.length < json.length ? gzip : null };
+  return { etag: strongEtag(json), gzip: gzip.length < json.length ? ownBytes(gzip) : null };
 }
 
 /** The JSON text of an entry (pages parse it). */

@@ -98,7 +98,7 @@ describe('cached GETs', () => {
 
   it('packs what json-resource stores: the JSON back byte for byte, gzip for clients, none for a body gzip cannot shrink', async () => {
     const { gunzipSync } = await import('node:zlib');
-    const { storedAnswer, jsonText, sentForms } = await import('@/lib/cached-reads/json-resource');
+    const { storedAnswer, jsonBytes, jsonText, sentForms } = await import('@/lib/cached-reads/json-resource');
     const { strongEtag } = await import('@/lib/etag');
     const path = `/api/predictions/diagnosis/${(await ids()).diagnosis}/predict`;
     const json = await (await call('GET', path, { headers: api.as.readKey })).text();
@@ -115,6 +115,10 @@ describe('cached GETs', () => {
     expect(sentForms(read).etag).toBe(strongEtag(json));
     expect(gunzipSync(sentForms(read).gzip!).toString()).toBe(json);
     expect(jsonText(read)).toBe(json);
+    // What L1 keeps owns its bytes: not a view of zlib's 16 KB output chunk, which each small entry would pin.
+    for (const kept of [entry.body as Uint8Array, sentForms(entry).gzip!, sentForms(read).gzip!, jsonBytes(read)]) {
+      expect(kept.buffer.byteLength).toBe(kept.byteLength);
+    }
     const tiny = storedAnswer('[]', 0.1);
     expect(tiny.body).toBe('[]');
     expect(sentForms(tiny)).toEqual({ etag: strongEtag('[]'), gzip: null });

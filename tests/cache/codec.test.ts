@@ -67,6 +67,21 @@ describe('entry codec', () => {
     expect(back.body).toEqual(bytes);
   });
 
+  it('keeps bytes in a buffer of their own size, never a view that holds a larger buffer alive', () => {
+    // What Node's sync zlib answers: a few bytes of its 16 KB output chunk.
+    const chunk = Buffer.alloc(16 * 1024, 7);
+    const view = new RawValue(chunk.subarray(100, 250));
+    expect((view.body as Uint8Array).buffer.byteLength).toBe(150);
+    expect(view.body).toEqual(chunk.subarray(100, 250));
+    // Bytes that are their buffer's whole are handed over as they are, without a copy.
+    const own = new Uint8Array(150);
+    expect(new RawValue(own).body).toBe(own);
+    // A read from the store: the body is a slice of the reply.
+    const raw = encodeEntry(meta([], []), encodeValue(new RawValue(Buffer.alloc(150, 1))));
+    const read = decodeValue(decodeHeader(raw)!, Buffer.concat([raw, Buffer.alloc(16 * 1024)]).subarray(0, raw.length)) as RawValue;
+    expect((read.body as Uint8Array).buffer.byteLength).toBe(150);
+  });
+
   it('writes times compactly: storedAt in base 36, then how long fresh and how long in grace', () => {
     const raw = encodeEntry(meta([], []), encodeValue(1));
     expect(raw.toString().split('\n')[0]).toBe(`m4|j|${(1_700_000_000_123).toString(36)}|${(60_000).toString(36)}|${(30_000).toString(36)}|abc-_1`);
