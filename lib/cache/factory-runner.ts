@@ -21,7 +21,7 @@ export interface Spec {
   onFactoryError: ((error: unknown, info: FactoryErrorInfo) => void) | undefined;
 }
 
-/** One call's entry: its key, category and tags (from the arguments, known before any read). */
+/** One call's entry: its key, category and tags (from the arguments alone). */
 export interface Target {
   key: string;
   category: string;

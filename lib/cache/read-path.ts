@@ -46,8 +46,7 @@ export class ReadPath {
 
   /** One call's entry: its key, category and tags. */
   target(spec: Spec, args: unknown[]): Target {
-    const tags = spec.tagsOf(args);
-    return { key: entryKey(this.o.prefix, spec.category, spec.name, argsHash(args)), category: spec.category, tags };
+    return new EntryTarget(entryKey(this.o.prefix, spec.category, spec.name, argsHash(args)), spec.category, spec, args);
   }
 
   async resolve(spec: Spec, args: unknown[], call?: CallOptions): Promise<CacheResult<unknown>> {
@@ -218,4 +217,20 @@ export function pickTimings(o: Partial<FactoryTimings>): Partial<FactoryTimings>
 /** Drops undefined fields, so `{ ...defaults, ...defined(partial) }` keeps the defaults. */
 export function defined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** A call's entry; its tags are derived on first use: a read answered from L1, the hot path, never needs them. */
+class EntryTarget implements Target {
+  private tagList: readonly string[] | undefined;
+
+  constructor(
+    readonly key: string,
+    readonly category: string,
+    private readonly spec: Spec,
+    private readonly args: unknown[],
+  ) {}
+
+  get tags(): readonly string[] {
+    return (this.tagList ??= this.spec.tagsOf(this.args));
+  }
 }

@@ -16,13 +16,14 @@ export class Timing {
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 export function formatServerTiming(entries: readonly { name: string; dur?: number; desc?: string }[]): string {
-  return entries
-    .filter((e) => TOKEN.test(e.name))
-    .map((e) => {
-      let s = e.name;
-      if (e.dur !== undefined && Number.isFinite(e.dur)) s += `;dur=${Math.round(e.dur * 10) / 10}`;
-      if (e.desc) s += `;desc="${e.desc.replace(/["\\]/g, '')}"`;
-      return s;
-    })
-    .join(', ');
+  // A loop, not filter/map/join: the fast path formats one for every hit.
+  let out = '';
+  for (const e of entries) {
+    if (!TOKEN.test(e.name)) continue;
+    if (out) out += ', ';
+    out += e.name;
+    if (e.dur !== undefined && Number.isFinite(e.dur)) out += `;dur=${Math.round(e.dur * 10) / 10}`;
+    if (e.desc) out += `;desc="${e.desc.replace(/["\\]/g, '')}"`;
+  }
+  return out;
 }
