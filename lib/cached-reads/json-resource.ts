@@ -30,7 +30,7 @@ const sentMemo = new WeakMap<CachedRaw, { etag: string; gzip: Buffer | null }>()
 const headMemo = new WeakMap<CachedRaw, string>();
 // The database time of an answer computed in this process (Server-Timing on its MISS); not stored: no hit needs it.
 const dbMsMemo = new WeakMap<CachedRaw, number>();
-const HEAD_CHARS = 256;
+const HEAD_BYTES = 256;
 
 export function jsonResource<A extends unknown[]>(
   name: string,
@@ -99,14 +99,15 @@ function formsOf(json: Buffer): { etag: string; gzip: Buffer | null } {
 export const jsonText = (raw: CachedRaw): string => (isPacked(raw) ? jsonBytes(raw).toString('utf8') : (raw.body as string));
 
 /**
- * The first 256 characters of the JSON, memoised without keeping the whole JSON: what a per-hit look at
- * the start of the body (the patient-access audit) needs, with no decompression per hit.
+ * The start of the JSON (its first 256 bytes, decoded), memoised without keeping the whole JSON: what a per-hit
+ * look at the start of the body (the patient-access audit) needs, with no decompression per hit.
  */
 export function jsonHead(raw: CachedRaw): string {
-  if (!isPacked(raw)) return (raw.body as string).slice(0, HEAD_CHARS);
+  if (!isPacked(raw)) return (raw.body as string).slice(0, HEAD_BYTES);
   let head = headMemo.get(raw);
   if (head === undefined) headMemo.set(raw, (head = headOf(jsonMemo.get(raw) ?? unpacked(raw))));
   return head;
 }
 
-const headOf = (json: Buffer) => json.subarray(0, HEAD_CHARS * 4).toString('utf8').slice(0, HEAD_CHARS);
+// Decoded from the bytes alone, not sliced from a longer decoded string: a slice would keep that string alive.
+const headOf = (json: Buffer) => json.toString('utf8', 0, HEAD_BYTES);
