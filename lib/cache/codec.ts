@@ -56,7 +56,7 @@ export class RawValue {
 /**
  * The bytes in a buffer of their own size. A view of a larger buffer keeps all of it alive as long as it is kept:
  * Node's sync zlib answers a view of its 16 KB output chunk, Buffer.from a view of a shared 8 KB pool, a Redis
- * reply a view of what was read. Kept in L1, 22,000 small entries held 344 MiB of zlib chunks behind a 16 MB L1
+ * reply a view of what was read. Kept in L1, 22,000 small entries held 344 MiB of zlib chunks behind an 8 MB L1
  * (a heap snapshot under bench:load).
  */
 export function ownBytes(b: Buffer): Buffer;
