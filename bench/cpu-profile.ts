@@ -39,6 +39,12 @@ export function frameLocator(root: string): (frame: ProfileNode['callFrame']) =>
 // One per root: each reads and parses the source maps it needs once (--stretches asks for many windows).
 const locators = new Map<string, (frame: ProfileNode['callFrame']) => string>();
 
+/** `function — file:line`, the name both profile readers (CPU, heap) give a frame. */
+export function frameName(locate: (frame: ProfileNode['callFrame']) => string, frame: ProfileNode['callFrame']): string {
+  const where = locate(frame);
+  return `${frame.functionName || '(anonymous)'}${where ? ` — ${where}` : ''}`;
+}
+
 /** The node flags that make the server write its CPU profile into `dir` when it exits (none without a dir). */
 export const cpuProfArgs = (dir: string | undefined): string[] => (dir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(dir)}`] : []);
 
@@ -74,8 +80,7 @@ export function profileTimes(profile: CpuProfile, root: string, keep: (at: numbe
   const nameOf = (n: ProfileNode) => {
     let name = names.get(n.id);
     if (name === undefined) {
-      const where = locate(n.callFrame);
-      names.set(n.id, (name = `${n.callFrame.functionName || '(anonymous)'}${where ? ` — ${where}` : ''}`));
+      names.set(n.id, (name = frameName(locate, n.callFrame)));
     }
     return name;
   };

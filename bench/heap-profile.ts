@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { frameLocator, type ProfileNode } from './cpu-profile';
+import { frameLocator, frameName, type ProfileNode } from './cpu-profile';
 
 interface HeapNode {
   id: number;
@@ -27,8 +27,7 @@ export function heapBytes(head: HeapNode, root: string) {
   const inclusive = new Map<string, number>();
   let total = 0;
   const walk = (n: HeapNode, stack: string[]) => {
-    const where = locate(n.callFrame);
-    const name = `${n.callFrame.functionName || '(anonymous)'}${where ? ` — ${where}` : ''}`;
+    const name = frameName(locate, n.callFrame);
     const onStack = stack.includes(name) ? stack : [...stack, name];
     if (n.selfSize > 0) {
       total += n.selfSize;

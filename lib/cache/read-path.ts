@@ -46,7 +46,7 @@ export class ReadPath {
 
   /** One call's entry: its key, category and tags. */
   target(spec: Spec, args: unknown[]): Target {
-    return new EntryTarget(entryKey(this.o.prefix, spec.category, spec.name, argsHash(args)), spec.category, spec, args);
+    return new EntryTarget(entryKey(this.o.prefix, spec.category, spec.name, argsHash(args)), spec, args);
   }
 
   async resolve(spec: Spec, args: unknown[], call?: CallOptions): Promise<CacheResult<unknown>> {
@@ -221,14 +221,16 @@ export function defined<T extends object>(o: T): Partial<T> {
 
 /** A call's entry; its tags are derived on first use: a read answered from L1, the hot path, never needs them. */
 class EntryTarget implements Target {
+  readonly category: string;
   private tagList: readonly string[] | undefined;
 
   constructor(
     readonly key: string,
-    readonly category: string,
     private readonly spec: Spec,
     private readonly args: unknown[],
-  ) {}
+  ) {
+    this.category = spec.category;
+  }
 
   get tags(): readonly string[] {
     return (this.tagList ??= this.spec.tagsOf(this.args));
