@@ -294,7 +294,7 @@ export class Cache {
 
   /**
    * Runs `hook` each time the store (re)connects, before this instance reads from it again (e.g. re-apply
-   * invalidations a restored Redis lost). Reads go to L1/fn while hooks run; writes go on.
+   * invalidations a restored Redis lost). Reads wait for hooks up to the store timeout, then go to L1/fn; writes go on.
    */
   onStoreReady(hook: () => Promise<void>): void {
     this.gate.onReady(hook);

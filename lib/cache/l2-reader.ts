@@ -73,7 +73,7 @@ export class L2Reader {
 
   async readNow(t: Target, ensureVersions: boolean): Promise<L2Read> {
     const { gate, versions } = this.o;
-    if (!gate.readable(t.category)) return { kind: 'unavailable' };
+    if (!gate.readable(t.category) && !(await gate.readableAfterHold(t.category))) return { kind: 'unavailable' };
     try {
       const flushing = this.o.beforeRead();
       if (flushing) await flushing;

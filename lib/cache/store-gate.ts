@@ -68,6 +68,20 @@ export class StoreGate {
     return this.held === undefined && this.usable(category);
   }
 
+  /**
+   * For a read the store is not `readable` for: when only store-ready hooks hold it back, waits for them up to the
+   * store timeout, then says whether it is readable. They normally take a few queries, and a value computed
+   * instead cannot be stored (its versions are unknown): it would live in this process's L1 only and be computed
+   * again when that copy expires, while the store held the entry all along (an instance just started or
+   * reconnected, the moment its first requests come in).
+   */
+  async readableAfterHold(category?: string): Promise<boolean> {
+    const held = this.held;
+    if (held === undefined) return false;
+    await within(held, this.o.timeoutMs);
+    return this.readable(category);
+  }
+
   /** Keeps reads off the store until `until` settles (writes go on: the hooks need them). */
   holdReads(until: Promise<void>): void {
     const held: Promise<void> = until.finally(() => {
@@ -78,7 +92,7 @@ export class StoreGate {
 
   /**
    * Runs `hook` each time the store (re)connects (the store calls runReadyHooks), before reads go to the
-   * store again; reads go to L1/fn while hooks run, writes go on.
+   * store again; reads wait for them up to the timeout (readableAfterHold), then go to L1/fn; writes go on.
    */
   onReady(hook: () => Promise<void>): void {
     this.readyHooks.push(hook);

@@ -333,3 +333,34 @@ describe('oversize values', () => {
     expect(lines()).toHaveLength(3); // an hour later
   });
 });
+
+describe('store-ready hooks (a store just connected or reconnected)', () => {
+  const options = { category: 'analytics', tags: (id: number) => [`rec:${id}`] };
+
+  it('a read while a hook runs waits for it and reads the store, instead of computing an entry the store holds', async () => {
+    const writer = make();
+    await writer.ready();
+    await writer.cached(async (id: number) => `stored-${id}`, ['ready-hook'], options)(1);
+    const reader = make();
+    await reader.ready();
+    let release!: () => void;
+    reader.onStoreReady(() => new Promise<void>((r) => (release = r)));
+    let calls = 0;
+    const get = reader.cached(async (id: number) => (calls++, `computed-${id}`), ['ready-hook'], options);
+    const pending = get.withMeta(1);
+    // Computing instead would answer at once: the hook holds the read back.
+    expect(await settledWithin(pending, 50)).toBe('still waiting');
+    release();
+    const r = await pending;
+    expect({ value: r.value, status: r.status, layer: r.layer, calls }).toEqual({ value: 'stored-1', status: 'HIT', layer: 'l2', calls: 0 });
+  });
+
+  it('a hook that does not finish holds a read back for the store timeout at most, then the value is computed', async () => {
+    const reader = make({ commandTimeoutMs: 100 });
+    await reader.ready();
+    reader.onStoreReady(() => new Promise<void>(() => {}));
+    const get = reader.cached(async (id: number) => `computed-${id}`, ['ready-hook-stuck'], options);
+    const r = await settledWithin(get.withMeta(2), 1_000);
+    expect(r).toMatchObject({ value: { value: 'computed-2', status: 'MISS' } });
+  });
+});
