@@ -46,8 +46,10 @@ type Holder = { [SINGLETON]?: Cache };
 /**
  * In front of Redis, L1 holds the hot answers only: its entries' heap (the decoded value, what is derived for
  * sending, the bookkeeping) is a multiple of the bytes it counts, and every full garbage collection marks all
- * of it. Under bench:load's mix at 1,000 req/s a 32 MB L1 doubled the p99 and cost ~13 % more CPU per request
- * than an 8 MB one, which answered all but 1–3 % of the same L1 hits (issue 11's notes; docs/cache.md).
+ * of it. Under bench:load's mix at 1,000 req/s (`BENCH_CAPACITY=20000 BENCH_LOAD_RATES=1000 BENCH_LOAD_SECONDS=40
+ * npm run bench:load`, 8 and 32 MB in turn, twice) an 8 MB L1 left ~370 of ~39,400 hits to Redis where 32 MB left
+ * 15–23; the misses (8,943) were the same, as they are first uses of a key; p99 and CPU per request moved more
+ * between runs than between sizes; 32 MB kept ~85 MiB more resident (issue 11's notes).
  */
 const L1_MAX_BYTES = 8 * 1024 * 1024;
 
