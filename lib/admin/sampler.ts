@@ -11,6 +11,9 @@ import { deleteOlderThan, insertSamples, rollUp, ROLLUP_RESOLUTIONS, type NewSam
 
 type Logger = Pick<AppLogger, 'info' | 'warn'>;
 
+/** Longest the first round waits for the cache's connection. */
+const FIRST_ROUND_WAIT_MS = 10_000;
+
 /** Instance name of Redis-wide rows (whoever holds the lease writes them). */
 export const REDIS_INSTANCE = 'redis';
 const ROLLUP_EVERY_MS = 60_000;
@@ -71,6 +74,7 @@ export interface SamplerDeps {
  */
 export class MetricsSampler {
   private timer: NodeJS.Timeout | undefined;
+  private started = false;
   private running: Promise<void> | undefined;
   private readonly failing = new Set<string>();
   private lastKeyscan = 0;
@@ -86,15 +90,26 @@ export class MetricsSampler {
     return this.deps.config.intervalMs;
   }
 
-  start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => void this.tick(), this.deps.config.intervalMs);
-    this.timer.unref();
-    // A first sample soon after start, so a fresh dashboard has something to show.
-    setTimeout(() => void this.tick(), Math.min(1_000, this.deps.config.intervalMs)).unref();
+  /** Starts sampling; resolves once the first round is done. */
+  start(): Promise<void> {
+    if (this.started) return Promise.resolve();
+    this.started = true;
+    // A first sample soon after start, so a fresh dashboard has something to show, once the cache's connection is up
+    // (or FIRST_ROUND_WAIT_MS passed): a process starting up is busy loading, its Redis connection not ready a second
+    // in, and the lease step would log "failing" on every start of every instance. The rounds follow from there.
+    return new Promise<void>((resolve) => setTimeout(resolve, Math.min(1_000, this.deps.config.intervalMs)).unref())
+      .then(() => this.deps.cache().ready(FIRST_ROUND_WAIT_MS))
+      .catch(() => {})
+      .then(() => this.tick())
+      .finally(() => {
+        if (!this.started) return;
+        this.timer = setInterval(() => void this.tick(), this.deps.config.intervalMs);
+        this.timer.unref();
+      });
   }
 
   stop(): void {
+    this.started = false;
     clearInterval(this.timer);
     this.timer = undefined;
   }
@@ -167,7 +182,7 @@ export function startMetricsSampler(): MetricsSampler | undefined {
   const logger = getLogger('metrics-sampler');
   const sampler = new MetricsSampler({ cache: getCache, db: getDb, config, logger });
   holder[HOLDER] = sampler;
-  sampler.start();
+  void sampler.start();
   return sampler;
 }
 

@@ -141,6 +141,30 @@ describe('cache admin on real Redis', () => {
     expect(await api.redis.get(leaseKey(cache.prefix))).toBe(cache.instanceId);
   });
 
+  it('a sampler started before its Redis is reachable holds its first round until it is: no failing step logged', async () => {
+    const { MetricsSampler, leaseKey } = await import('@/lib/admin/sampler');
+    const { createCache } = await import('@/lib/cache');
+    const { OwnRedis } = await import('../cache/support/own-redis');
+    const server = await OwnRedis.start();
+    await server.stop();
+    const cache = createCache({ prefix: `${api.prefix}-late`, redis: { url: server.url } });
+    const warnings: string[] = [];
+    const logger = { info: () => {}, warn: (...args: unknown[]) => void warnings.push(String(args[1])) };
+    const config = { intervalMs: 300, keyscanIntervalMs: 60_000, retentionMs: 7 * 86_400_000, enabled: true };
+    try {
+      const first = new MetricsSampler({ cache: () => cache, db: async () => api.db.db, config, logger }).start();
+      // Past the moment the first round is due (300 ms), Redis comes up.
+      await new Promise((r) => setTimeout(r, 500));
+      await server.startProcess();
+      await first;
+      expect(warnings).toEqual([]);
+      expect(await cache.store.mget([leaseKey(cache.prefix)])).toEqual([cache.instanceId]);
+    } finally {
+      await cache.close();
+      await server.destroy();
+    }
+  });
+
   it('the dashboard loader reads it all back as plain data', async () => {
     const { loadDashboard } = await import('@/lib/admin/dashboard');
     const d = await loadDashboard('15m');
