@@ -18,7 +18,7 @@
  * Results go into bench/RESULTS.md between <!-- load:start --> and <!-- load:end -->, written by this script only.
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -162,9 +162,12 @@ const heapFile = process.env.BENCH_LOAD_HEAP && path.resolve(process.env.BENCH_L
 const heapArgs = heapFile ? ['--import', path.join(ROOT, 'bench/load/heap-sampler.mjs')] : [];
 // What a collector flag does to the tail is for this bench to show (bench:flags measures throughput).
 const extraFlags = (process.env.BENCH_LOAD_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+// The server's log (warn and up: a breaker that opened under overload, a hook that failed) beside the run's other output.
+const serverLog = path.join(ROOT, 'bench/out/load/server.log');
+mkdirSync(path.dirname(serverLog), { recursive: true });
 const server = spawn('taskset', ['-c', SERVER_CPU, process.execPath, ...serverArgv(ROOT, [...extraFlags, ...profileArgs, ...gcArgs, ...heapArgs])], {
   env: { ...env, NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(PORT), ...(gcFile && { BENCH_GC_OUT: gcFile }), ...(heapFile && { BENCH_HEAP_OUT: heapFile }) },
-  stdio: ['ignore', 'ignore', 'inherit'],
+  stdio: ['ignore', openSync(serverLog, 'w'), 'inherit'],
 });
 children.push(server);
 await waitFor(`http://127.0.0.1:${PORT}/api/health`);
