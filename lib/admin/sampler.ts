@@ -95,8 +95,8 @@ export class MetricsSampler {
     if (this.started) return Promise.resolve();
     this.started = true;
     // A first sample soon after start, so a fresh dashboard has something to show, once the cache's connection is up
-    // (or FIRST_ROUND_WAIT_MS passed): a process starting up is busy loading, its Redis connection not ready a second
-    // in, and the lease step would log "failing" on every start of every instance. The rounds follow from there.
+    // (or FIRST_ROUND_WAIT_MS passed): a process still loading its bundles a second in may not have its Redis
+    // connection ready, and the lease step would log "failing" on a healthy start. The rounds follow from there.
     return new Promise<void>((resolve) => setTimeout(resolve, Math.min(1_000, this.deps.config.intervalMs)).unref())
       .then(() => this.deps.cache().ready(FIRST_ROUND_WAIT_MS))
       .catch(() => {})
