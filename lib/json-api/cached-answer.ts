@@ -1,6 +1,7 @@
 import 'server-only';
 import type { CachedRaw, CacheResult } from '@/lib/cache';
 import { buildCachedAnswer, toResponse, type CachedAnswer } from '@/lib/http/http-cache';
+import { storedGzipOffered, throughNext } from '@/lib/http/stored-gzip';
 import { otherMethods, type HttpMethod } from '@/lib/http/methods';
 import { route } from '@/lib/http/route';
 import { waitLeftMs } from '@/lib/http/wait-deadline';
@@ -51,9 +52,10 @@ export function cachedGetHandlers(cachedRoute: CachedRoute, allow: HttpMethod[] 
     const input = { params: params as Record<string, unknown>, query: (query ?? {}) as Record<string, unknown>, identity: identity! };
     const answer = (result: CacheResult<CachedRaw>) => {
       auditPatientView(cachedRoute, input, result, 'api');
-      // Identity here: Next drops a route handler's Content-Encoding and compresses the answer itself, so the stored
-      // gzip bytes would reach the client compressed twice (tests/prod/hostile-input.test.ts; the fast path sends them).
-      return toResponse(cachedAnswer(result, { method: req.method, ifNoneMatch: req.headers.get('if-none-match'), acceptEncoding: null }, performance.now() - started, cachedRoute.op.personal));
+      // The stored gzip copy only where server.ts will pass it through Next (lib/http/stored-gzip.ts); else the JSON,
+      // which Next compresses itself.
+      const acceptEncoding = storedGzipOffered(req.headers) ? req.headers.get('accept-encoding') : null;
+      return toResponse(throughNext(cachedAnswer(result, { method: req.method, ifNoneMatch: req.headers.get('if-none-match'), acceptEncoding }, performance.now() - started, cachedRoute.op.personal)));
     };
     // A fresh L1 entry is what the lookup would answer first; taken without a promise, as the fast path does.
     const hit = cachedRoute.fromL1(input);

@@ -325,11 +325,34 @@ describe('fast path in front of the route handler', () => {
     expect((await analyticsStats()).misses - before.misses).toBe(1);
   });
 
-  it('drops a wait deadline a client sent: only server.ts sets one', async () => {
+  it('drops a wait deadline and a stored gzip mark a client sent: only server.ts sets them', async () => {
     const { prepareIncoming } = await import('@/lib/http/incoming');
-    const req = { headers: { 'x-mizaj-wait-deadline': '1' }, socket: { remoteAddress: '127.0.0.1' } } as unknown as IncomingMessage;
+    const req = { headers: { 'x-mizaj-wait-deadline': '1', 'x-mizaj-stored-gzip': '1' }, socket: { remoteAddress: '127.0.0.1' } } as unknown as IncomingMessage;
     prepareIncoming(req);
     expect(req.headers['x-mizaj-wait-deadline']).toBeUndefined();
+    expect(req.headers['x-mizaj-stored-gzip']).toBeUndefined();
+  });
+
+  // Next drops a route handler's Content-Encoding; server.ts marks what it hands over and restores the name
+  // (lib/http/stored-gzip.ts; end to end through Next: tests/prod/hostile-input.test.ts).
+  it('the route handler answers a marked gzip request with the fast path\'s stored bytes, its encoding renamed', async () => {
+    const path = '/api/feedback/recommendation/4/summary';
+    await call('GET', path, { headers: api.as.readKey });
+    const fast = await raw(path, { ...api.as.readKey, 'accept-encoding': 'gzip' });
+    expect(fast.headers['content-encoding']).toBe('gzip');
+    const marked = { ...api.as.readKey, 'x-mizaj-stored-gzip': '1' };
+    const handler = await call('GET', path, { headers: { ...marked, 'accept-encoding': 'gzip' } });
+    expect(handler.headers.get('content-encoding')).toBeNull();
+    expect(handler.headers.get('x-mizaj-content-encoding')).toBe('gzip');
+    expect(handler.headers.get('etag')).toBe(fast.headers.etag);
+    expect(handler.headers.get('vary')).toBe(fast.headers.vary);
+    expect(Buffer.from(await handler.arrayBuffer()).equals(fast.body)).toBe(true);
+    // Marked, but the client does not take gzip; and a client taking gzip without server.ts's mark: the JSON.
+    for (const headers of [{ ...marked, 'accept-encoding': 'identity' }, { ...api.as.readKey, 'accept-encoding': 'gzip' }]) {
+      const plain = await call('GET', path, { headers });
+      expect(plain.headers.get('x-mizaj-content-encoding')).toBeNull();
+      expect(Buffer.from(await plain.arrayBuffer()).equals(gunzipSync(fast.body))).toBe(true);
+    }
   });
 
   it('a request handed to Next with its wait spent gets 503 at once, not after another hard timeout', { timeout: 3_000 }, async () => {
