@@ -46,11 +46,15 @@ await sql.end();
 
 // The routes keyed by patient or diagnosis: thousands of ids, so a phase lasts seconds and /proc's 10 ms clock
 // ticks do not matter. (Recommendation-keyed routes have under a hundred ids in the seed.)
-const ROUTES: { name: string; paths: string[] }[] = [
+const ALL_ROUTES: { name: string; paths: string[] }[] = [
   { name: 'profile', paths: patients.map((id) => `/api/patients/${id}/profile`) },
   { name: 'predictions', paths: diagnoses.map((id) => `/api/predictions/diagnosis/${id}/predict`) },
 ];
-const HIT_PASSES = 5;
+// For a profile of one route's misses alone: BENCH_MISS_ROUTES=predictions BENCH_MISS_HIT_PASSES=0 (printed, not written).
+const only = process.env.BENCH_MISS_ROUTES?.split(',');
+const ROUTES = only ? ALL_ROUTES.filter((r) => only.includes(r.name)) : ALL_ROUTES;
+const HIT_PASSES = Number(process.env.BENCH_MISS_HIT_PASSES ?? 5);
+const PARTIAL = ROUTES.length < ALL_ROUTES.length || HIT_PASSES !== 5;
 
 const profileArgs = cpuProfArgs(process.env.BENCH_MISS_PROFILE);
 const server = spawn('taskset', ['-c', '0', process.execPath, ...serverArgv(ROOT, profileArgs)], {
@@ -107,6 +111,10 @@ const loadAtStart = info.load();
 const rows: string[] = [];
 for (const r of ROUTES) {
   const miss = await phase(r.paths);
+  if (HIT_PASSES === 0) {
+    rows.push(`| ${r.name} | ${r.paths.length} | ${miss.usPerRequest.toFixed(0)} | — | — | ${mix(miss.answers)} | — |`);
+    continue;
+  }
   const hit = await phase(Array.from({ length: HIT_PASSES }, () => r.paths).flat());
   rows.push(`| ${r.name} | ${r.paths.length} | ${miss.usPerRequest.toFixed(0)} | ${hit.usPerRequest.toFixed(0)} | ${(miss.usPerRequest / hit.usPerRequest).toFixed(1)}× | ${mix(miss.answers)} | ${mix(hit.answers)} |`);
 }
@@ -121,7 +129,7 @@ ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, git ${info.sha},
 
 ${table}
 <!-- miss:end -->`;
-writeResultsSection('miss', section);
+if (!PARTIAL) writeResultsSection('miss', section);
 server.kill('SIGTERM');
 await new Promise((r) => server.once('exit', r));
 process.exit(0);
