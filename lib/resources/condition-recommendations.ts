@@ -3,7 +3,8 @@ import * as examples from '@/lib/api-contract/examples';
 import { conditionId } from '@/lib/api-contract/params';
 import { recommendationSchema } from '@/lib/api-contract/schemas';
 import { z } from '@/lib/http/zod';
-import { listRecommendationsForCondition } from '@/lib/domain';
+import { jsonText } from '@/lib/cached-reads/json-resource';
+import { listRecommendationsForCondition, type Candidate } from '@/lib/domain';
 import { defineResource } from './define';
 import { hotRecommendations } from './hot-set';
 import { tag } from './tags';
@@ -32,3 +33,10 @@ export const conditionRecommendations = defineResource({
     tags: ['recommendations'],
   },
 });
+
+/**
+ * A prediction's candidates, read through this entry (one per condition, in L1 while its condition is looked at)
+ * rather than queried on every prediction miss. Both entries carry the condition's recommendations tag, so an
+ * edit drops both.
+ */
+export const cachedCandidates = async (conditionId: number): Promise<Candidate[]> => JSON.parse(jsonText(await conditionRecommendations.entry(conditionId))) as Candidate[];

@@ -7,6 +7,7 @@ import { predictForDiagnosis } from '@/lib/domain';
 import { defineResource, through } from './define';
 import { diagnosis } from './diagnosis';
 import { recentDiagnoses } from './hot-set';
+import { cachedCandidates } from './condition-recommendations';
 import { cachedRemedyMeans } from './remedy-means';
 import { tag } from './tags';
 
@@ -23,7 +24,7 @@ export const prediction = defineResource({
   waits: { timeout: 300, hardTimeout: 10_000 },
   tags: (diagnosisId: number, conditionId: number) => [tag.diagnosis(diagnosisId), tag.conditionRecommendations(conditionId)],
   lifetime: { ttl: 300, staleWhileRevalidate: 300 },
-  compute: (db, diagnosisId: number) => predictForDiagnosis(db, diagnosisId, cachedRemedyMeans),
+  compute: (db, diagnosisId: number) => predictForDiagnosis(db, diagnosisId, { means: cachedRemedyMeans, candidates: cachedCandidates }),
   through: through(diagnosis, (d, i) => [i.params.id as number, d.conditionId]),
   warm: async (db) => (await recentDiagnoses(db)).map((d) => [d.id, d.conditionId]),
   // patientId is the body's second field: no need to parse the whole prediction on a hit.

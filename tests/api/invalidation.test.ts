@@ -84,6 +84,21 @@ describe('precise invalidation', () => {
     expect(await xcache(paths.analytics7)).toBe('MISS');
   });
 
+  // A prediction reads its candidates through the condition's cached list (lib/resources/condition-recommendations.ts).
+  it('a renamed recommendation shows its new name in its condition’s predictions at once', async () => {
+    const f = await fixture();
+    const predict = `/api/predictions/diagnosis/${f.diagnosis.id}/predict`;
+    type Prediction = { predictions: { recommendationId: number; nameEn: string }[] };
+    const nameIn = async () => ((await (await call('GET', predict, { headers: api.as.readKey })).json()) as Prediction).predictions.find((p) => p.recommendationId === f.rec7.id)?.nameEn;
+    const before = await nameIn();
+    expect(before).toBeDefined();
+    expect(await xcache(`/api/conditions/${f.rec7.conditionId}/recommendations`)).toBe('HIT'); // read by the prediction
+    const etag = (await call('GET', `/api/recommendations/${f.rec7.id}`, { headers: api.as.readKey })).headers.get('etag')!;
+    const put = await call('PUT', `/api/recommendations/${f.rec7.id}`, { headers: { ...api.as.clinician, 'if-match': etag }, body: { nameEn: `${before} (renamed)` } });
+    expect(put.status).toBe(200);
+    expect(await nameIn()).toBe(`${before} (renamed)`);
+  });
+
   it('an admin purge of a category drops only that category and leaves an audit row', async () => {
     const f = await fixture();
     const rec = `/api/recommendations/${f.rec8.id}`;

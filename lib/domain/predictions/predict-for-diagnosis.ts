@@ -63,10 +63,19 @@ export async function remedyMeans(db: Db, conditionId: number): Promise<RemedyMe
     .groupBy(feedback.recommendationId);
 }
 
-// Every prediction miss runs it: prepared once (lib/db/prepared.ts).
+// Prepared once (lib/db/prepared.ts): the candidates of a prediction computed without a cache.
 const conditionRecommendations = prepared((db) =>
   db.select().from(recommendations).where(eq(recommendations.conditionId, sql.placeholder('conditionId'))).prepare('condition_recommendations'),
 );
+
+/** What a prediction ranks: the recommendations of the diagnosis's condition (any order). */
+export type Candidate = Pick<RemedyPrediction, 'remedyCode' | 'kind' | 'nameFa' | 'nameEn' | 'nameAr' | 'temperament'> & { id: number };
+
+/** Where a prediction's per-condition inputs come from: the database by default; the API reads each through its cache entry. */
+export type PredictionSources = {
+  means?: (conditionId: number) => Promise<RemedyMean[]>;
+  candidates?: (conditionId: number) => Promise<Candidate[]>;
+};
 
 /**
  * For each candidate recommendation r of the diagnosis's condition:
@@ -79,15 +88,15 @@ const conditionRecommendations = prepared((db) =>
 export async function predictForDiagnosis(
   db: Db,
   diagnosisId: number,
-  /** Where the priors come from (the API reads them through their own cache entry, per condition). */
-  means: (conditionId: number) => Promise<RemedyMean[]> = (c) => remedyMeans(db, c),
+  sources: PredictionSources = {},
 ): Promise<DiagnosisPrediction> {
+  const { means = (c) => remedyMeans(db, c), candidates: candidatesOf = (c) => conditionRecommendations(db).execute({ conditionId: c }) } = sources;
   assertId(diagnosisId, 'diagnosisId');
   const target = await predictionInputs(db, diagnosisId, MAX_NEIGHBOURS);
   if (!target) throw new NotFoundError('Diagnosis', diagnosisId);
   const { neighbours, ratings } = target;
 
-  const [candidates, globals] = await Promise.all([conditionRecommendations(db).execute({ conditionId: target.conditionId }), means(target.conditionId)]);
+  const [candidates, globals] = await Promise.all([candidatesOf(target.conditionId), means(target.conditionId)]);
   const candidateIds = candidates.map((c) => c.id);
 
   const weightOf = new Map(neighbours.map((n) => [n.patientId, 1 / (1 + n.distance / AGE_SCALE_YEARS)]));
