@@ -141,8 +141,9 @@ function mediaType(headers: Headers): string {
 /** Reads a fetch Response once for checking, handing back an equivalent unread Response. */
 export async function snapshot(method: string, url: string, res: Response): Promise<{ seen: Seen; response: Response }> {
   const bytes = Buffer.from(await res.arrayBuffer());
-  // A route handler behind server.ts may answer the stored gzip copy, its encoding renamed (lib/http/stored-gzip.ts).
-  const gzip = (res.headers.get('content-encoding') ?? res.headers.get('x-mizaj-content-encoding')) === 'gzip' && bytes.length > 0;
+  // A route handler behind server.ts may answer the stored gzip copy, its encoding renamed (lib/http/stored-gzip.ts);
+  // over HTTP, fetch has decoded a Content-Encoding already.
+  const gzip = res.headers.get('x-mizaj-content-encoding') === 'gzip' && bytes.length > 0;
   const body = (gzip ? gunzipSync(bytes) : bytes).toString('utf8');
   const response = new Response([101, 103, 204, 205, 304].includes(res.status) ? null : bytes, {
     status: res.status,
