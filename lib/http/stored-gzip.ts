@@ -28,11 +28,12 @@ export function offerStoredGzip(req: IncomingMessage, res: ServerResponse): void
 /** The route handler: may it answer the stored gzip copy? */
 export const storedGzipOffered = (headers: Headers) => headers.get(STORED_GZIP_MARK) === '1';
 
-/** The route handler's answer with its Content-Encoding renamed so that it passes through Next. */
+/** The route handler's answer (built for this request, so renamed in place) with its Content-Encoding renamed to pass through Next. */
 export function throughNext(answer: CachedAnswer): CachedAnswer {
   const encoding = answer.headers['Content-Encoding'];
-  if (encoding === undefined) return answer;
-  const headers: Record<string, string> = { ...answer.headers, [RENAMED_ENCODING]: encoding };
-  delete headers['Content-Encoding'];
-  return { ...answer, headers };
+  if (encoding !== undefined) {
+    delete answer.headers['Content-Encoding'];
+    answer.headers[RENAMED_ENCODING] = encoding;
+  }
+  return answer;
 }
