@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm';
 import { queryRows } from '@/lib/db/rows';
 import { seedDatabase } from '@/drizzle/seed/seed-database';
 import { optimizeEffectiveness, predictForDiagnosis } from '@/lib/domain';
+import { predictionInputs } from '@/lib/domain/predictions/similar-patients';
 import { useTestDb } from '@/tests/support/test-db';
 
 // useTestDb() inside describe: eslint's react-hooks rule mistakes a top-level use* call for a React hook.
@@ -56,10 +57,65 @@ describe('predictions on generated data', () => {
     expect(ratings).toEqual([...ratings].sort((a, b) => b - a));
   });
 
+  it('similar patients are the nearest raters of the condition with the same mizaj, as a walk over every patient finds them', async () => {
+    const diags = await queryRows<{ id: number }>(t.db, sql`select id from diagnoses where id % 23 = 0 order by id limit 150`);
+    expect(diags).toHaveLength(150);
+    for (const { id } of diags) {
+      const inputs = await predictionInputs(t.db, id, 20);
+      // The definition, over every patient: same mizaj, another patient, a diagnosis of the condition with feedback.
+      const nearest = await queryRows<{ patientId: number; birthYear: number; distance: number }>(
+        t.db,
+        sql`with t as (select d.patient_id, d.condition_id, p.mizaj_type, p.birth_year from diagnoses d join patients p on p.id = d.patient_id where d.id = ${id})
+            select p.id as "patientId", p.birth_year::int as "birthYear", abs(p.birth_year - t.birth_year)::int as distance
+            from t join patients p on p.mizaj_type = t.mizaj_type and p.id <> t.patient_id
+            where exists (select 1 from diagnoses d join feedback f on f.diagnosis_id = d.id where d.patient_id = p.id and d.condition_id = t.condition_id)
+            order by distance, p.id limit 20`,
+      );
+      expect(inputs!.neighbours, `diagnosis ${id}`).toEqual(nearest);
+    }
+  });
+
   it('optimize is idempotent on seeded data', async () => {
     expect(await optimizeEffectiveness(t.db)).toEqual({ changedIds: [] });
     await t.db.execute(sql`update recommendations set effectiveness_score = 0 where id in (3, 5)`);
     expect(await optimizeEffectiveness(t.db)).toEqual({ changedIds: [3, 5] });
+  });
+
+  // Last: it changes the data the tests above read.
+  it('condition_raters stays equal to its definition through every kind of write', async () => {
+    const table = () => queryRows(t.db, sql`select condition_id, mizaj_type, birth_year, patient_id from condition_raters order by 1, 2, 3, 4`);
+    const definition = () =>
+      queryRows(
+        t.db,
+        sql`select distinct d.condition_id, p.mizaj_type, p.birth_year, d.patient_id
+            from diagnoses d join patients p on p.id = d.patient_id
+            where exists (select 1 from feedback f where f.diagnosis_id = d.id) order by 1, 2, 3, 4`,
+      );
+    const same = async (after: string) => expect(await table(), after).toEqual(await definition());
+    await same('the seed');
+    const [unrated] = await queryRows<{ id: number; patient_id: number }>(
+      t.db,
+      sql`select d.id, d.patient_id from diagnoses d where not exists (select 1 from feedback f where f.diagnosis_id = d.id)
+            and not exists (select 1 from diagnoses d2 join feedback f on f.diagnosis_id = d2.id where d2.patient_id = d.patient_id and d2.condition_id = d.condition_id)
+          order by d.id limit 1`,
+    );
+    const [rec] = await queryRows<{ id: number }>(t.db, sql`select r.id from recommendations r join diagnoses d on d.condition_id = r.condition_id where d.id = ${unrated!.id} limit 1`);
+    const before = (await table()).length;
+    await t.db.execute(sql`insert into feedback (recommendation_id, diagnosis_id, patient_id, rating, adherence) values (${rec!.id}, ${unrated!.id}, ${unrated!.patient_id}, 4, 80)`);
+    expect((await table()).length).toBe(before + 1);
+    await same('a new rating');
+    await t.db.execute(sql`update patients set birth_year = birth_year - 7, mizaj_type = 'motadel' where id in (select patient_id from feedback order by id limit 40)`);
+    await same("patients' birth years and mizaj corrected");
+    await t.db.execute(sql`update feedback set diagnosis_id = ${unrated!.id} where id in (select id from feedback where diagnosis_id <> ${unrated!.id} order by id desc limit 5)`);
+    await same('ratings moved to another diagnosis');
+    await t.db.execute(sql`delete from feedback where id in (select id from feedback order by id limit 300)`);
+    await same('ratings deleted');
+    await t.db.execute(sql`update diagnoses set condition_id = case when condition_id = 1 then 2 else 1 end where id in (select diagnosis_id from feedback order by id desc limit 30)`);
+    await same('diagnoses moved to another condition');
+    await t.db.execute(sql`delete from diagnoses where id in (select diagnosis_id from feedback order by id desc limit 30)`);
+    await same('diagnoses deleted with their ratings');
+    await t.db.execute(sql`delete from patients where id in (select patient_id from feedback order by id limit 20)`);
+    await same('patients deleted');
   });
 });
 });

@@ -37,8 +37,6 @@ export const patients = pgTable(
   },
   (t) => [
     index('idx_patient_mizaj_type').on(t.mizajType),
-    // Similar-patient lookup walks outwards from a birth year in (birth_year, id) order within one mizaj.
-    index('idx_patient_mizaj_birth_year').on(t.mizajType, t.birthYear, t.id),
     // Substring search on names (ILIKE '%q%') needs trigrams; a btree cannot serve a leading wildcard.
     index('idx_patient_name_trgm').using('gin', sql`${t.name} gin_trgm_ops`),
   ],
@@ -162,6 +160,24 @@ export const feedback = pgTable(
     check('feedback_rating_range', sql`${t.rating} between 1 and 5`),
     check('feedback_adherence_range', sql`${t.adherence} between 0 and 100`),
   ],
+);
+
+/**
+ * The patients who can inform a prediction for a condition: diagnosed with it and rated a remedy for that
+ * diagnosis, with their current mizaj and birth year. Derived, never written by the app: triggers on feedback,
+ * diagnoses and patients keep it equal to its definition (migration 0005), whoever writes. A prediction walks
+ * its key outwards from a birth year and stops after 20 rows, where walking patients and probing each for a
+ * rated diagnosis read ten times as many.
+ */
+export const conditionRaters = pgTable(
+  'condition_raters',
+  {
+    conditionId: integer('condition_id').notNull(),
+    mizajType: text('mizaj_type', { enum: MIZAJ_TYPES }).notNull(),
+    birthYear: smallint('birth_year').notNull(),
+    patientId: integer('patient_id').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.conditionId, t.mizajType, t.birthYear, t.patientId] }), index('idx_condition_raters_patient').on(t.patientId, t.conditionId)],
 );
 
 export const apiKeys = pgTable('api_keys', {

@@ -17,12 +17,6 @@ export type PredictionInputs = {
   ratings: { patientId: number; recommendationId: number; rating: number }[];
 };
 
-// A patient who was diagnosed with the condition and gave feedback on it (others cannot inform a prediction).
-const informative = sql`exists (
-  select 1 from diagnoses d
-  where d.patient_id = p.id and d.condition_id = t.condition_id
-    and exists (select 1 from feedback f where f.diagnosis_id = d.id))`;
-
 // Every prediction miss runs it: built once (lib/db/rows.ts, preparedRows), one round trip.
 const inputs = preparedRows<PredictionInputs>(
   'prediction_inputs',
@@ -33,17 +27,21 @@ const inputs = preparedRows<PredictionInputs>(
       where d.id = ${sql.placeholder('diagnosisId')}),
     near as (
       select n.* from t cross join lateral (
-        (select p.id as patient_id, p.birth_year::int as birth_year, (p.birth_year - t.birth_year)::int as distance
-         from patients p
-         where p.mizaj_type = t.mizaj_type and p.birth_year >= t.birth_year and p.id <> t.patient_id and ${informative}
-         order by p.mizaj_type, p.birth_year, p.id
+        (select r.patient_id, r.birth_year::int as birth_year, (r.birth_year - t.birth_year)::int as distance
+         from condition_raters r
+         where r.condition_id = t.condition_id and r.mizaj_type = t.mizaj_type and r.birth_year >= t.birth_year and r.patient_id <> t.patient_id
+         order by r.mizaj_type, r.birth_year, r.patient_id
          limit ${sql.placeholder('limit')})
         union all
-        (select p.id, p.birth_year::int, (t.birth_year - p.birth_year)::int
-         from patients p
-         where p.mizaj_type = t.mizaj_type and p.birth_year < t.birth_year and ${informative}
-         order by p.mizaj_type desc, p.birth_year desc, p.id desc
-         limit ${sql.placeholder('limit')})) n
+        (select r.patient_id, r.birth_year::int, (t.birth_year - r.birth_year)::int
+         from condition_raters r
+         where r.condition_id = t.condition_id and r.mizaj_type = t.mizaj_type and r.birth_year < t.birth_year
+           and r.birth_year >= coalesce(
+             (select b.birth_year from condition_raters b
+              where b.condition_id = t.condition_id and b.mizaj_type = t.mizaj_type and b.birth_year < t.birth_year
+              order by b.mizaj_type desc, b.birth_year desc, b.patient_id desc
+              offset ${sql.placeholder('limit')}::int - 1 limit 1),
+             -32768))) n
       order by n.distance, n.patient_id
       limit ${sql.placeholder('limit')})
     select t.patient_id as "patientId", t.condition_id as "conditionId", t.mizaj_type as "mizajType", t.birth_year as "birthYear",
@@ -61,10 +59,13 @@ const inputs = preparedRows<PredictionInputs>(
  * same mizaj who were diagnosed with the condition and gave feedback on it, and their ratings on it: one
  * statement, one round trip (a miss waits for each on a busy server). Undefined when the diagnosis does not exist.
  *
- * Walks idx_patient_mizaj_birth_year (mizaj_type, birth_year, id) outwards from the birth year, upwards and
- * downwards (a lateral join, so each side is an index scan that stops after `limit` matches); on each side index
- * order equals (distance, id) order, so the global nearest `limit` are among those 2·limit rows. Each probe is an
- * index lookup (idx_diagnosis_patient, then idx_feedback_diagnosis), so the cost does not grow with the table.
+ * Walks condition_raters (the condition's patients who rated a remedy for it, kept by triggers: migration 0005)
+ * along its key (condition, mizaj, birth year, patient) outwards from the birth year (a lateral join, so each
+ * side is an index scan that stops early). Upwards, key order is (distance, id) order: the first `limit` rows.
+ * Downwards it is (distance, id descending), so that side takes every row down to the birth year of its
+ * `limit`-th, ties included, and the final order picks the lower ids among them. The global nearest `limit`
+ * are among those rows. Their ratings are index lookups (idx_diagnosis_patient, then idx_feedback_diagnosis),
+ * so the cost does not grow with the tables.
  */
 export async function predictionInputs(db: Db, diagnosisId: number, limit = 20): Promise<PredictionInputs | undefined> {
   const [row] = await inputs(db, { diagnosisId, limit });
