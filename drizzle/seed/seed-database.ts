@@ -114,7 +114,7 @@ export async function seedDatabase(handle: DbHandle, opts: SeedOptions = {}): Pr
 
   log('analyze + initial effectiveness scores');
   // VACUUM sets the visibility map so counts and per-recommendation aggregates can be index-only scans.
-  await handle.db.execute(sql`vacuum analyze patients, health_records, diagnoses, feedback, condition_raters, recommendations, conditions`);
+  await handle.db.execute(sql`vacuum analyze patients, health_records, diagnoses, feedback, condition_raters, feedback_stats, recommendations, conditions`);
   await optimizeEffectiveness(handle.db);
   return { ...totals, skipped: false, ms: Math.round(performance.now() - started) };
 }

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   bigserial,
   boolean,
   check,
@@ -151,8 +152,6 @@ export const feedback = pgTable(
   },
   (t) => [
     index('idx_feedback_recommendation_created').on(t.recommendationId, t.createdAt),
-    // Every column analytics reads: one index-only pass over a recommendation's feedback.
-    index('idx_feedback_recommendation_analytics').on(t.recommendationId, t.rating, t.mizajType, t.adherence, t.createdAt),
     // Lets counts, means and histograms per recommendation run as index-only scans.
     index('idx_feedback_recommendation_rating').on(t.recommendationId, t.rating),
     index('idx_feedback_diagnosis').on(t.diagnosisId),
@@ -178,6 +177,28 @@ export const conditionRaters = pgTable(
     patientId: integer('patient_id').notNull(),
   },
   (t) => [primaryKey({ columns: [t.conditionId, t.mizajType, t.birthYear, t.patientId] }), index('idx_condition_raters_patient').on(t.patientId, t.conditionId)],
+);
+
+/** What a recommendation's analytics are grouped by: one row per value of each, and one `total` row. */
+export const FEEDBACK_STATS_DIMENSIONS = ['total', 'rating', 'mizaj', 'month', 'bucket'] as const;
+
+/**
+ * A recommendation's feedback counted once per dimension and value (rating 1–5, the rater's mizaj, the month
+ * as 'YYYY-MM' in UTC, the adherence bucket; `total` with the value ''), with the sums that give its means.
+ * Derived, never written by the app: triggers on feedback keep it equal to its definition (migration 0006),
+ * whoever writes. Analytics reads a recommendation's few dozen rows instead of aggregating every rating it has.
+ */
+export const feedbackStats = pgTable(
+  'feedback_stats',
+  {
+    recommendationId: integer('recommendation_id').notNull(),
+    dimension: text('dimension', { enum: FEEDBACK_STATS_DIMENSIONS }).notNull(),
+    value: text('value').notNull(),
+    n: integer('n').notNull(),
+    ratingSum: bigint('rating_sum', { mode: 'number' }).notNull(),
+    adherenceSum: bigint('adherence_sum', { mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.recommendationId, t.dimension, t.value] })],
 );
 
 export const apiKeys = pgTable('api_keys', {
