@@ -33,7 +33,9 @@ export class L1Cache {
   readonly maxBytes: number;
   readonly maxTtlMs: number;
   private readonly lru: LRUCache<string, L1Entry>;
-  private readonly gens = new Map<string, number>();
+  // Two maps, not one keyed `c:…`/`t:…`: every L1 read checks them, and building those keys was a string per tag.
+  private readonly categoryGens = new Map<string, number>();
+  private readonly tagGens = new Map<string, number>();
   /** Per key, oldest first: the generation of the last rewrite announced for it, and the entry it wrote. */
   private readonly keyGens = new Map<string, { gen: number; id: string | null; at: number }>();
   private counter = 0;
@@ -72,8 +74,8 @@ export class L1Cache {
     const k = this.keyGens.get(key);
     // Rewritten elsewhere after this was read: only a copy of the entry announced then may stay.
     if (k && k.gen > e.snap && (k.id === null || k.id !== e.id)) return false;
-    if ((this.gens.get(`c:${e.category}`) ?? 0) > e.snap) return false;
-    for (const t of e.tags) if ((this.gens.get(`t:${t}`) ?? 0) > e.snap) return false;
+    if ((this.categoryGens.get(e.category) ?? 0) > e.snap) return false;
+    for (const t of e.tags) if ((this.tagGens.get(t) ?? 0) > e.snap) return false;
     return true;
   }
 
@@ -93,8 +95,8 @@ export class L1Cache {
    */
   invalidate(tags: readonly string[], categories: readonly string[], keys: readonly string[] = [], ids?: readonly (string | null)[]): void {
     const g = ++this.counter;
-    for (const t of tags) this.gens.set(`t:${t}`, g);
-    for (const c of categories) this.gens.set(`c:${c}`, g);
+    for (const t of tags) this.tagGens.set(t, g);
+    for (const c of categories) this.categoryGens.set(c, g);
     const at = performance.now();
     keys.forEach((k, i) => {
       const id = ids?.[i] ?? null;
@@ -109,13 +111,14 @@ export class L1Cache {
       this.keyGens.delete(k);
     }
     // Generations only matter for entries younger than them; past a bound, a full drop is cheaper.
-    if (this.gens.size > 100_000) this.clear();
+    if (this.tagGens.size > 100_000) this.clear();
   }
 
   /** Drops everything (bus reconnect: messages may have been missed). */
   clear(): void {
     this.epoch = ++this.counter;
-    this.gens.clear();
+    this.tagGens.clear();
+    this.categoryGens.clear();
     this.keyGens.clear();
     this.lru.clear();
   }
