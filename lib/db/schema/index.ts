@@ -166,7 +166,7 @@ export const feedback = pgTable(
  * diagnosis, with their current mizaj and birth year. Derived, never written by the app: triggers on feedback,
  * diagnoses and patients keep it equal to its definition (migration 0005), whoever writes. A prediction walks
  * its key outwards from a birth year and stops after 20 rows, where walking patients and probing each for a
- * rated diagnosis read ten times as many.
+ * rated diagnosis read many times as many.
  */
 export const conditionRaters = pgTable(
   'condition_raters',

@@ -26,7 +26,7 @@ export type RecommendationAnalytics = {
 type Row = { dimension: (typeof FEEDBACK_STATS_DIMENSIONS)[number]; value: string; n: number; mean: number; adherence: number };
 
 // Every analytics miss runs it: built once (lib/db/rows.ts, preparedRows). The means are divided as avg() divides
-// (numeric, then float8), so they equal what aggregating the ratings themselves gives, to the last bit.
+// (numeric, then float8), as when the ratings themselves were aggregated.
 const statsRows = preparedRows<Row>(
   'recommendation_analytics',
   sql`
