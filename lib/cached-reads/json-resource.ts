@@ -12,6 +12,14 @@ export type Resource<A extends unknown[]> = CachedFunction<A, CachedRaw>;
 export type Wait = Pick<FactoryTimings, 'timeout' | 'hardTimeout'>;
 export type Lifetime = { ttl: number; staleWhileRevalidate: number };
 
+// zlib's sync API allocates and clears its match tables on every call, sized by memLevel (8 by default: 64 KB of
+// hash heads to clear, 64 KB of pending buffer) and windowBits (32 KB of window, twice): in a server between other
+// work, cold memory that costs more than answers of a few KB do (`npm run bench:miss` with BENCH_MISS_PROFILE shows
+// zlib's share). A smaller hash, and for gzip a window just large enough for the input, give the same bytes on
+// answers this size (`npm run bench:memory` compares them).
+const SMALL_MEM_LEVEL = 5;
+const fittedWindowBits = (bytes: number) => Math.min(15, Math.max(9, Math.ceil(Math.log2(bytes + 262))));
+
 /**
  * A cached API answer is stored as raw DEFLATE of its JSON against a preset dictionary of typical answers
  * (lib/cached-reads/json-dictionary.ts, built by `npm run build:json-dictionary`): most of an answer is keys
@@ -20,8 +28,11 @@ export type Lifetime = { ttl: number; staleWhileRevalidate: number };
  * derived once per entry object, the one L1 keeps and every hit reuses.
  *
  * The dictionary's id is part of every key (keyParts): entries packed against another dictionary are never read.
+ * The window stays at 32 KB: the dictionary fills it.
  */
-export const pack = (json: Buffer): Buffer => deflateRawSync(json, { dictionary: JSON_DICTIONARY, level: 6 });
+export const pack = (json: Buffer): Buffer => deflateRawSync(json, { dictionary: JSON_DICTIONARY, level: 6, memLevel: SMALL_MEM_LEVEL });
+/** The gzip copy sent to clients that accept it. */
+export const gzipCopy = (json: Buffer): Buffer => gzipSync(json, { level: 6, memLevel: SMALL_MEM_LEVEL, windowBits: fittedWindowBits(json.length) });
 export const unpack = (packed: Uint8Array): Buffer => inflateRawSync(packed, { dictionary: JSON_DICTIONARY });
 
 // The same frozen entry comes back from L1 on every hit: derive what is sent once per entry object.
@@ -91,7 +102,7 @@ export function sentForms(raw: CachedRaw): { etag: string; gzip: Buffer | null }
 
 function formsOf(json: Buffer): { etag: string; gzip: Buffer | null } {
   // Kept as long as the entry is: in bytes of its own, not a view of zlib's 16 KB output chunk.
-  const gzip = gzipSync(json, { level: 6 });
+  const gzip = gzipCopy(json);
   return { etag: strongEtag(json), gzip: gzip.length < json.length ? ownBytes(gzip) : null };
 }
 

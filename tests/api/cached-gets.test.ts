@@ -119,6 +119,12 @@ describe('cached GETs', () => {
     for (const kept of [entry.body as Uint8Array, sentForms(entry).gzip!, sentForms(read).gzip!, jsonBytes(read)]) {
       expect(kept.buffer.byteLength).toBe(kept.byteLength);
     }
+    // The gzip window is fitted to the answer: bodies either side of each window size still come back whole.
+    const { gzipCopy } = await import('@/lib/cached-reads/json-resource');
+    for (const bytes of [1, 249, 250, 251, 4096 - 262, 4096 - 261, 32_768 - 262, 32_768 - 261, 100_000]) {
+      const body = Buffer.from(JSON.stringify(Array.from({ length: bytes }, (_, i) => (i * 7919) % 97)).slice(0, bytes));
+      expect(gunzipSync(gzipCopy(body)).equals(body), `${bytes} B`).toBe(true);
+    }
     const tiny = storedAnswer('[]', 0.1);
     expect(tiny.body).toBe('[]');
     expect(sentForms(tiny)).toEqual({ etag: strongEtag('[]'), gzip: null });
