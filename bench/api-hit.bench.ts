@@ -311,6 +311,7 @@ redis.disconnect();
 stopAll();
 
 const sections = results.map(({ layout, rows }) => [`### ${layout.title}`, '', table(rows), '', 'Ratios, measured in this run:', '', ratios(rows)].join('\n'));
+if (layouts.length === 1) sections.push('### Both cores\n\nNot run this time (BENCH_BOTH_CORES=0).');
 const section = `<!-- api:start -->
 ## Cached API answer over HTTP (\`npm run bench\`${QUICK ? ', BENCH_QUICK=1: a check of the script, not a measurement' : ''})
 
