@@ -37,7 +37,8 @@ export interface ReaderOptions {
 
 /**
  * Reads an entry and its tag/category versions in ONE `MGET`, serving it only if the versions stamped in it
- * are the current ones; on a miss, creates missing version keys so the computation stamps real ones.
+ * are the current ones; version keys are created before a miss computes, so the computation stamps real ones:
+ * those this process has never seen in the read's own round trip, any other found missing in one more.
  */
 export class L2Reader {
   /** Reads not yet sent: concurrent readers of a key join them. */
@@ -79,11 +80,23 @@ export class L2Reader {
       if (flushing) await flushing;
       const keys = [t.key, versions.category(t.category)];
       for (const tag of t.tags) keys.push(versions.tag(tag));
+      const versionKeys = keys.slice(1);
+      // Issued just before the MGET: in flight together (one write when auto-pipelined), and Redis runs them first.
+      const claims = ensureVersions ? versions.claimsForUnseen(versionKeys) : undefined;
+      const claimed = claims?.ops.length ? gate.store.exec(claims.ops) : undefined;
+      // Awaited below; its failure is the read's (caught there), not an unhandled rejection if the MGET fails first.
+      claimed?.catch(() => {});
       const values = await gate.timed(gate.store.mgetBuffer(keys));
-      gate.success();
-      const raw = values[0];
       // Version values are ASCII ids (VersionKeys.next).
       const read = values.slice(1).map((v) => (v === null ? null : v.toString('latin1')));
+      if (claimed) {
+        // Where the MGET ran first (a Cluster spreads keys over nodes), a key it found missing now holds what the claim left.
+        const held = await gate.timed(claimed);
+        claims!.at.forEach((i, j) => (read[i] ??= String(held[j])));
+      }
+      gate.success();
+      versions.sawValues(versionKeys, read);
+      const raw = values[0];
       if (raw) {
         const header = decodeHeader(raw);
         const now = this.o.now();
@@ -104,7 +117,7 @@ export class L2Reader {
         }
       }
       if (!ensureVersions) return { kind: 'miss', versions: undefined };
-      return { kind: 'miss', versions: await versions.ensure(gate, keys.slice(1), read) };
+      return { kind: 'miss', versions: await versions.ensure(gate, versionKeys, read) };
     } catch (error) {
       gate.failure(error, t.category, 'read');
       return { kind: 'unavailable' };

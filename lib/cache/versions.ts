@@ -9,6 +9,8 @@ import type { StoreOp } from './types';
  */
 export class VersionKeys {
   private readonly memo = new Map<string, string>();
+  /** Version keys this process has read a value of (bounded like memo): others may not exist yet. */
+  private readonly seen = new Set<string>();
   private counter = 0;
 
   constructor(
@@ -53,6 +55,31 @@ export class VersionKeys {
       ...tags.map((t): StoreOp => ({ op: 'set', key: this.tag(t), value: this.next(), ttlMs: this.ttlMs })),
       ...categories.map((c): StoreOp => ({ op: 'set', key: this.category(c), value: this.next(), ttlMs: this.ttlMs })),
     ];
+  }
+
+  /** Records the version keys a read found (their values not null). */
+  sawValues(keys: readonly string[], values: readonly (string | null)[]): void {
+    values.forEach((v, i) => {
+      if (v === null) return;
+      if (this.seen.size >= 10_000) this.seen.clear();
+      this.seen.add(keys[i]!);
+    });
+  }
+
+  /**
+   * SET NX GET ops for the version keys among `keys` this process has never seen a value of (a tag read for the
+   * first time): sent with the read, in its round trip, they create the keys a miss would otherwise create in a
+   * second one before computing, and leave existing ones as they are. `at` holds each op's index in `keys`.
+   */
+  claimsForUnseen(keys: readonly string[]): { at: number[]; ops: StoreOp[] } {
+    const at: number[] = [];
+    const ops: StoreOp[] = [];
+    keys.forEach((key, i) => {
+      if (this.seen.has(key)) return;
+      at.push(i);
+      ops.push({ op: 'setIfAbsent', key, value: this.next(), ttlMs: this.ttlMs });
+    });
+    return { at, ops };
   }
 
   /**

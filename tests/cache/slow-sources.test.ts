@@ -309,6 +309,32 @@ describe('two instances on a redis-server of our own', () => {
     expect(/cmdstat_mget:calls=(\d+)/.exec(stats)?.[1]).toBe('1');
     expect(calls).toBe(1);
   });
+
+  it('a miss on a tag never read creates its version key in the read’s round trip, not in one of its own', async () => {
+    const cache = cacheOn(server.url, { l1: false });
+    await cache.ready();
+    const get = cache.cached(async (id: number) => ({ id }), ['first-tag'], { category: 'analytics', tags: (id) => [`first:${id}`] });
+    await get(1); // the category's version key is seen from here on
+    const counts = async () => {
+      // One command, so one socket read of its own.
+      const info = (await admin.call('INFO', 'commandstats', 'stats')) as string;
+      const n = (re: RegExp) => Number(re.exec(info)?.[1] ?? 0);
+      return { mget: n(/cmdstat_mget:calls=(\d+)/), set: n(/cmdstat_set:calls=(\d+)/), reads: n(/total_reads_processed:(\d+)/) };
+    };
+    // Commands, and socket reads Redis served for the cache (the counting's own two left out): round trips.
+    const miss = async (id: number) => {
+      await admin.config('RESETSTAT');
+      const before = await counts();
+      expect(await get(id)).toEqual({ id });
+      const after = await counts();
+      return { mget: after.mget, set: after.set, roundTrips: after.reads - before.reads - 1 };
+    };
+    // The read with its SET NX GET, then the entry's write: a version key created apart would make it three.
+    expect(await miss(2)).toEqual({ mget: 1, set: 2, roundTrips: 2 });
+    // The tag now seen: the MGET reads its new version alone.
+    await cache.invalidateTag('first:2');
+    expect(await miss(2)).toEqual({ mget: 1, set: 1, roundTrips: 2 });
+  });
 });
 
 describe('oversize values', () => {

@@ -74,7 +74,9 @@ export class RedisStore implements CacheStore {
 
   async exec(ops: readonly StoreOp[]): Promise<StoreOpResult[]> {
     if (ops.length === 0) return [];
-    if (this.isCluster) return Promise.all(ops.map((op) => this.single(op)));
+    // One op goes out as a plain command: auto-pipelined, it shares the write of whatever else this tick sends (a read
+    // and the version keys it creates, l2-reader.ts), where a pipeline of its own is a write of its own.
+    if (this.isCluster || (ops.length === 1 && this.client.options.enableAutoPipelining)) return Promise.all(ops.map((op) => this.single(op)));
     const pipeline = (this.client as Redis).pipeline();
     for (const op of ops) {
       switch (op.op) {
