@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { queryRows } from '@/lib/db/rows';
 import { seedDatabase } from '@/drizzle/seed/seed-database';
-import { getRecommendationAnalytics } from '@/lib/domain';
+import { getFeedbackSummary, getRecommendationAnalytics } from '@/lib/domain';
 import { lastMonths } from '@/lib/domain/shared/months';
 import { useTestDb } from '@/tests/support/test-db';
 
@@ -46,6 +46,19 @@ describe('analytics on generated data (2,000 patients, seed 7)', () => {
         expect(m).toEqual({ month: m.month, count: g?.n ?? 0, meanRating: g ? r3(g.mean) : null });
       }
       expect(a.adherence.buckets.map((b) => b.count)).toEqual(a.adherence.buckets.map((b) => groups.find((x) => x.g === 0b1110 && x.bucket === b.bucket)?.n ?? 0));
+    }
+    expect(recs.length).toBeGreaterThan(50);
+  });
+
+  it('feedback summaries count what counting every rating of the recommendation gives', async () => {
+    const recs = await queryRows<{ id: number }>(t.db, sql`select id from recommendations order by id`);
+    for (const { id } of recs) {
+      const counts = await queryRows<{ rating: number; n: number }>(t.db, sql`select rating::int as rating, count(*)::int as n from feedback where recommendation_id = ${id} group by rating`);
+      const s = await getFeedbackSummary(t.db, id);
+      const n = counts.reduce((a, c) => a + c.n, 0);
+      expect(s.histogram, `recommendation ${id}`).toEqual([1, 2, 3, 4, 5].map((r) => counts.find((c) => c.rating === r)?.n ?? 0));
+      expect(s.count).toBe(n);
+      expect(s.meanRating).toBe(n ? Math.round((1000 * counts.reduce((a, c) => a + c.rating * c.n, 0)) / n) / 1000 : null);
     }
     expect(recs.length).toBeGreaterThan(50);
   });

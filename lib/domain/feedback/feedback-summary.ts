@@ -1,5 +1,6 @@
 import { and, eq, isNotNull, sql } from 'drizzle-orm';
 import { prepared } from '@/lib/db/prepared';
+import { preparedRows } from '@/lib/db/rows';
 import type { Db } from '@/lib/db/types';
 import { feedback } from '@/lib/db/schema';
 import { getRecommendationOrThrow } from '../recommendations/get-recommendation';
@@ -31,15 +32,13 @@ const commentsPage = (db: Db, recommendationId: number, page: PageRequest): Prom
     (await db.select(commentColumns).from(feedback).where(where).orderBy(...orderBy).limit(limit)).map(withComment),
   );
 
-// Every summary miss runs both: prepared once (lib/db/prepared.ts), the comments in keysetPage's order.
-const ratingCounts = prepared((db) =>
-  // Grouped on (recommendation_id, rating): an index-only scan of idx_feedback_recommendation_rating.
-  db
-    .select({ rating: feedback.rating, n: sql<number>`count(*)::int` })
-    .from(feedback)
-    .where(eq(feedback.recommendationId, sql.placeholder('recommendationId')))
-    .groupBy(feedback.rating)
-    .prepare('feedback_rating_counts'),
+// Every summary miss runs both: prepared once (lib/db/prepared.ts, lib/db/rows.ts), the comments in keysetPage's order.
+// The counts per rating are feedback_stats rows (kept by triggers on feedback: migration 0006), not a count of
+// every rating of the recommendation.
+const ratingCounts = preparedRows<{ rating: number; n: number }>(
+  'feedback_rating_counts',
+  sql`select value::int as rating, n from feedback_stats
+      where recommendation_id = ${sql.placeholder('recommendationId')} and dimension = 'rating' and n > 0`,
 );
 const firstComments = prepared((db) =>
   db
@@ -60,7 +59,7 @@ export async function listFeedbackCommentsOrThrow(db: Db, recommendationId: numb
 export async function getFeedbackSummary(db: Db, recommendationId: number): Promise<FeedbackSummary> {
   await getRecommendationOrThrow(db, recommendationId);
   const [groups, recent] = await Promise.all([
-    ratingCounts(db).execute({ recommendationId }),
+    ratingCounts(db, { recommendationId }),
     firstComments(db)
       .execute({ recommendationId })
       .then((rows) => pageOf(rows.map(withComment), SUMMARY_COMMENTS)),
