@@ -12,7 +12,8 @@
  *   BENCH_LOAD_PROFILE=<dir>  the server runs under node --cpu-prof and writes its profile there on exit
  *   BENCH_LOAD_RECORDS=<dir>  keep each phase's raw records there (run-N.bin, bench/load/analyse.ts decodes them)
  *   BENCH_LOAD_GC=<file>      the server appends each garbage collection's pause there (bench/load/gc-pauses.ts reads it)
- *   BENCH_LOAD_HEAP=<file>    the server samples what it allocates over the run (freed or not) and writes it there (bench/heap-profile.ts reads it)
+ *   BENCH_LOAD_HEAP=<file>    the server samples what it allocates over the run (freed or not) and writes it there (bench/heap-profile.ts reads it);
+ *                            with BENCH_HEAP_SURVIVORS=1, only what outlived a scavenge
  *   BENCH_LOAD_NODE_FLAGS     node flags for the server after the start script's (e.g. "--max-semi-space-size=64"), said in the report
  *
  * Results go into bench/RESULTS.md between <!-- load:start --> and <!-- load:end -->, written by this script only.

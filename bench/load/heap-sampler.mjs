@@ -12,7 +12,10 @@ if (out) {
   session.connect();
   // 32 KiB: about one sample per 30 requests of the HIT path's size, enough over a run of minutes.
   const samplingInterval = Number(process.env.BENCH_HEAP_INTERVAL ?? 32_768);
-  session.post('HeapProfiler.startSampling', { samplingInterval, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  // BENCH_HEAP_SURVIVORS=1: only what outlived a scavenge (promoted, or still alive at the end): what the
+  // scavenger copies, where all allocations say what makes it run.
+  const survivorsOnly = process.env.BENCH_HEAP_SURVIVORS === '1';
+  session.post('HeapProfiler.startSampling', { samplingInterval, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: !survivorsOnly });
   const stop = () => {
     // A session on this thread answers synchronously: the profile is written before the server's handler runs.
     session.post('HeapProfiler.stopSampling', (error, result) => {
