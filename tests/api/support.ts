@@ -143,6 +143,10 @@ export function useApi(opts: { patients?: number } = {}): ApiFixture {
   afterAll(async () => {
     const { setCacheForTesting } = await import('@/lib/cache');
     await setCacheForTesting(undefined);
+    // Patient views still waiting for their batch: written now, so the flush timer cannot reopen the database
+    // after closeDb (a connection dropped mid-handshake with the test database was an unhandled ECONNRESET).
+    const { flushPatientViews } = await import('@/lib/audit/patient-access');
+    await flushPatientViews();
     const { closeDb } = await import('@/lib/db/client');
     await closeDb();
     for await (const keys of fixture.redis.scanStream({ match: `${fixture.prefix}:*`, count: 1000 }) as AsyncIterable<string[]>) {
