@@ -14,7 +14,7 @@ function rootWithStart(start: string): string {
 
 describe('serverArgv: the node command of `npm start`, for benchmarks and tests that start the server', () => {
   it("takes the start script's flags, then the caller's, then the bundle", () => {
-    expect(serverArgv(ROOT, ['--cpu-prof'])).toEqual(['--enable-source-maps', '--single-threaded-gc', '--heap-growing-percent=300', '--cpu-prof', path.join(ROOT, '.next/mizaj-server.mjs')]);
+    expect(serverArgv(ROOT, ['--cpu-prof'])).toEqual(['--single-threaded-gc', '--heap-growing-percent=300', '--cpu-prof', path.join(ROOT, '.next/mizaj-server.mjs')]);
   });
 
   it('reads flags with values and no flags at all', () => {

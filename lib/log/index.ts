@@ -1,13 +1,15 @@
 import 'server-only';
 import pino from 'pino';
 import { AppError } from '@/lib/errors';
+import { sourceFrame } from './source-frames';
 
 /**
  * The app's one logger (HTTP, cache, metrics sampler are children of it). Whatever a caller passes, a line
  * never carries SQL parameters, request bodies, emails, credentials or tokens:
  * - known keys are redacted (body, params, email, password, token, authorization, cookie);
- * - an error (`err`) becomes class, code and stack frames; its message only when it is one of ours or a
- *   known infrastructure message (driver messages can quote the failed SQL with its parameters);
+ * - an error (`err`) becomes class, code and stack frames (at their place in the sources: ./source-frames.ts); its
+ *   message only when it is one of ours or a known infrastructure message (driver messages can quote the failed
+ *   SQL with its parameters);
  * - every string is scrubbed of `params: …` tails, email addresses, API keys and bearer tokens.
  * Level from LOG_LEVEL; silent under vitest unless asked (tests spy instead of reading stdout).
  */
@@ -37,8 +39,8 @@ export function errorFields(error: unknown, depth = 0): ErrorFields {
     ...(typeof code === 'string' || typeof code === 'number' ? { code: String(code) } : {}),
     ...(keepMessage ? { message: scrub(error.message) } : {}),
     ...(cause !== undefined && depth < 3 ? { cause: errorFields(cause, depth + 1) } : {}),
-    // Frames only: the stack's first lines repeat the message.
-    ...(error.stack && depth === 0 ? { stack: error.stack.split('\n').filter((l) => /^\s+at /.test(l)).slice(0, 12).join('\n') } : {}),
+    // Frames only (the stack's first lines repeat the message), each where it is in the sources.
+    ...(error.stack && depth === 0 ? { stack: error.stack.split('\n').filter((l) => /^\s+at /.test(l)).slice(0, 12).map(sourceFrame).join('\n') } : {}),
   };
 }
 

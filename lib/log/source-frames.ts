@@ -1,0 +1,55 @@
+import 'server-only';
+import { existsSync, readFileSync } from 'node:fs';
+import { SourceMap } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * Stack frames of built code (Next's minified chunks, .next/mizaj-server.mjs) pointed back at the sources, through
+ * the `.map` file beside each built file, read when a logged error first needs it. The server does not run with
+ * `--enable-source-maps`: that makes node read and keep every loaded module's map (tens of MB) and decode one whenever
+ * any error's stack is read, even by a library that never logs it; the collector then marks all of it in every full
+ * collection (the p99 under load, issue 11). Here only a logged stack pays, and only a few maps are kept.
+ */
+const KEPT = 4;
+const maps = new Map<string, SourceMap | null>();
+const FRAME = /^(\s*at (?:.*? \()?)((?:file:\/\/)?\/[^()]*?):(\d+):(\d+)(\)?)$/;
+
+function mapFor(file: string): SourceMap | null {
+  let map = maps.get(file);
+  if (map !== undefined) {
+    // Most recently used last (a Map keeps insertion order).
+    maps.delete(file);
+    maps.set(file, map);
+    return map;
+  }
+  map = null;
+  try {
+    if (existsSync(`${file}.map`)) map = new SourceMap(JSON.parse(readFileSync(`${file}.map`, 'utf8')));
+  } catch {
+    // An unreadable map leaves the frame as it is.
+  }
+  maps.set(file, map);
+  if (maps.size > KEPT) maps.delete(maps.keys().next().value!);
+  return map;
+}
+
+/** The source a map names, relative to the working directory where it lies under it. */
+function sourceName(source: string, mapFile: string): string {
+  const bare = source.replace(/^turbopack:\/\/\/\[project\]\//, '').replace(/^webpack:\/\/[^/]*\//, '');
+  if (bare !== source) return bare;
+  const absolute = source.startsWith('file://') ? fileURLToPath(source) : path.resolve(path.dirname(mapFile), source);
+  const relative = path.relative(process.cwd(), absolute);
+  return relative.startsWith('..') ? absolute : relative;
+}
+
+/** One frame line (`    at fn (/path/file.js:1:234)`) with its position in the source; unchanged when there is no map. */
+export function sourceFrame(line: string): string {
+  const m = FRAME.exec(line);
+  if (!m) return line;
+  const [, head, location, row, column, tail] = m;
+  const file = location!.startsWith('file://') ? fileURLToPath(location!) : location!;
+  const entry = mapFor(file)?.findEntry(Number(row) - 1, Number(column) - 1);
+  if (!entry || !('originalSource' in entry)) return line;
+  return `${head}${sourceName(entry.originalSource, `${file}.map`)}:${entry.originalLine + 1}:${entry.originalColumn + 1}${tail}`;
+}
