@@ -57,8 +57,9 @@ export async function listFeedbackCommentsOrThrow(db: Db, recommendationId: numb
 }
 
 export async function getFeedbackSummary(db: Db, recommendationId: number): Promise<FeedbackSummary> {
-  await getRecommendationOrThrow(db, recommendationId);
-  const [groups, recent] = await Promise.all([
+  // Side by side, as analytics does: for an unknown recommendation the other two find nothing.
+  const [, groups, recent] = await Promise.all([
+    getRecommendationOrThrow(db, recommendationId),
     ratingCounts(db, { recommendationId }),
     firstComments(db)
       .execute({ recommendationId })
