@@ -11,7 +11,7 @@
  *   BENCH_DB_CPU             core for this run's own PostgreSQL and redis-server, default BENCH_LOAD_CPU
  *   BENCH_LOAD_PROFILE=<dir>  the server runs under node --cpu-prof and writes its profile there on exit
  *   BENCH_LOAD_RECORDS=<dir>  keep each phase's raw records there (run-N.bin, bench/load/analyse.ts decodes them)
- *   BENCH_LOAD_GC=<file>      the server appends each garbage collection's pause there (bench/load/gc-pauses.ts reads it)
+ *   BENCH_LOAD_GC=<file>      the server appends each garbage collection's pause and event-loop stall there (bench/load/gc-pauses.ts reads it)
  *   BENCH_LOAD_HEAP=<file>    the server samples what it allocates over the run (freed or not) and writes it there (bench/heap-profile.ts reads it);
  *                            with BENCH_HEAP_SURVIVORS=1, only what outlived a scavenge
  *   BENCH_LOAD_NODE_FLAGS     node flags for the server after the start script's (e.g. "--max-semi-space-size=64"), said in the report
@@ -155,7 +155,7 @@ async function waitFor(url: string) {
 log(`server: npm start${process.env.BENCH_LOAD_NODE_FLAGS ? ` + ${process.env.BENCH_LOAD_NODE_FLAGS}` : ''} pinned to cpu ${SERVER_CPU} (WEB_CONCURRENCY=1), generator on cpu ${LOAD_CPU}`);
 // BENCH_LOAD_PROFILE=<dir>: the server writes a CPU profile of the whole run there (node --cpu-prof) when it exits.
 const profileArgs = cpuProfArgs(process.env.BENCH_LOAD_PROFILE);
-// BENCH_LOAD_GC=<file>: the server appends every garbage collection's pause there (bench/load/gc-observer.mjs).
+// BENCH_LOAD_GC=<file>: the server appends every garbage collection's pause and event-loop stall there (bench/load/gc-observer.mjs).
 const gcFile = process.env.BENCH_LOAD_GC && path.resolve(process.env.BENCH_LOAD_GC);
 const gcArgs = gcFile ? ['--import', path.join(ROOT, 'bench/load/gc-observer.mjs')] : [];
 // BENCH_LOAD_HEAP=<file>: what the server allocates over the run, freed or not (bench/load/heap-sampler.mjs).

@@ -4,7 +4,8 @@
  * run-N.bin; run-2 is the first measured rate), keeps the pauses within the phase, and prints per kind how many,
  * their total and share of the phase's wall time, p50 and the longest; then, for each full collection, the
  * requests scheduled in the 250 ms from its start, how many of those took longer than a limit, and the heap in use
- * after it (about the live heap).
+ * after it (about the live heap); then the longest stalls of the event loop (kind `stall` in the table), each with
+ * the collections that paused within it.
  *
  *   npx tsx bench/load/gc-pauses.ts <gc file> <run-N.bin> [limit ms, default 10]
  */
@@ -27,7 +28,8 @@ const pauses = readFileSync(gcFile, 'utf8')
   .filter((p) => p.at >= from && p.at <= to);
 
 const seconds = (to - from) / 1000;
-console.log(`${recs.length} requests over ${seconds.toFixed(1)} s; ${pauses.length} collections in that time\n`);
+const stalls = pauses.filter((p) => p.kind === 'stall');
+console.log(`${recs.length} requests over ${seconds.toFixed(1)} s; ${pauses.length - stalls.length} collections and ${stalls.length} stalls of the event loop in that time\n`);
 console.log(`${'kind'.padEnd(12)}${'count'.padStart(7)}${'total ms'.padStart(10)}${'of wall'.padStart(9)}${'p50 ms'.padStart(8)}${'max ms'.padStart(8)}`);
 for (const kind of [...new Set(pauses.map((p) => p.kind))].sort()) {
   const ms = pauses.filter((p) => p.kind === kind).map((p) => p.ms);
@@ -40,5 +42,12 @@ if (majors.length) {
   for (const m of majors) {
     const near = recs.filter((r) => r.at >= m.at && r.at < m.at + 250);
     console.log(`${((m.at - from) / 1000).toFixed(2).padStart(7)} ${m.ms.toFixed(1).padStart(7)} ${String(near.length).padStart(6)} ${String(near.filter((r) => r.ms > limit).length).padStart(6)} ${m.heapMb.toFixed(1).padStart(7)}`);
+  }
+}
+if (stalls.length) {
+  console.log('\nlongest stalls of the event loop: at (s into the phase), ms late, collections that paused within it (kind:ms)');
+  for (const st of [...stalls].sort((a, b) => b.ms - a.ms).slice(0, 12)) {
+    const within = pauses.filter((p) => p.kind !== 'stall' && p.at >= st.at - 5 && p.at <= st.at + st.ms);
+    console.log(`${((st.at - from) / 1000).toFixed(2).padStart(7)} ${st.ms.toFixed(1).padStart(7)}  ${within.map((p) => `${p.kind}:${p.ms.toFixed(1)}`).join(' ')}`);
   }
 }
