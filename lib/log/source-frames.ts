@@ -7,22 +7,18 @@ import { fileURLToPath } from 'node:url';
 /**
  * Stack frames of built code (Next's minified chunks, .next/mizaj-server.mjs) pointed back at the sources, through
  * the `.map` file beside each built file, read when a logged error first needs it. The server does not run with
- * `--enable-source-maps`: that makes node read and keep every loaded module's map (tens of MB) and decode one whenever
- * any error's stack is read, even by a library that never logs it; the collector then marks all of it in every full
- * collection (the p99 under load, issue 11). Here only a logged stack pays, and only a few maps are kept.
+ * `--enable-source-maps`: that makes node read and keep every loaded module's map (tens of MB) from the start and
+ * decode one whenever any error's stack is read, even by a library that never logs it; the collector then marks all
+ * of it in every full collection (the p99 under load, issue 11). Here only a logged stack pays: the first one from a
+ * built file reads and decodes its map (a few hundred ms for one of Next's 3.3 MB maps), which is then kept, as node
+ * keeps it, so an incident logging errors from many routes decodes each map once, not once per line.
  */
-const KEPT = 4;
 const maps = new Map<string, SourceMap | null>();
 const FRAME = /^(\s*at (?:.*? \()?)((?:file:\/\/)?\/[^()]*?):(\d+):(\d+)(\)?)$/;
 
 function mapFor(file: string): SourceMap | null {
   let map = maps.get(file);
-  if (map !== undefined) {
-    // Most recently used last (a Map keeps insertion order).
-    maps.delete(file);
-    maps.set(file, map);
-    return map;
-  }
+  if (map !== undefined) return map;
   map = null;
   try {
     if (existsSync(`${file}.map`)) map = new SourceMap(JSON.parse(readFileSync(`${file}.map`, 'utf8')));
@@ -30,14 +26,11 @@ function mapFor(file: string): SourceMap | null {
     // An unreadable map leaves the frame as it is.
   }
   maps.set(file, map);
-  if (maps.size > KEPT) maps.delete(maps.keys().next().value!);
   return map;
 }
 
 /** The source a map names, relative to the working directory where it lies under it. */
 function sourceName(source: string, mapFile: string): string {
-  const bare = source.replace(/^turbopack:\/\/\/\[project\]\//, '').replace(/^webpack:\/\/[^/]*\//, '');
-  if (bare !== source) return bare;
   const absolute = source.startsWith('file://') ? fileURLToPath(source) : path.resolve(path.dirname(mapFile), source);
   const relative = path.relative(process.cwd(), absolute);
   return relative.startsWith('..') ? absolute : relative;
