@@ -1,5 +1,5 @@
 import 'server-only';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { SourceMap } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,11 +19,11 @@ const FRAME = /^(\s*at (?:.*? \()?)((?:file:\/\/)?\/[^()]*?):(\d+):(\d+)(\)?)$/;
 function mapFor(file: string): SourceMap | null {
   let map = maps.get(file);
   if (map !== undefined) return map;
-  map = null;
   try {
-    if (existsSync(`${file}.map`)) map = new SourceMap(JSON.parse(readFileSync(`${file}.map`, 'utf8')));
+    map = new SourceMap(JSON.parse(readFileSync(`${file}.map`, 'utf8')));
   } catch {
-    // An unreadable map leaves the frame as it is.
+    // No map beside the file, or one that cannot be read: the frame stays as it is.
+    map = null;
   }
   maps.set(file, map);
   return map;
