@@ -13,6 +13,7 @@ import { lingerOnClose } from '@/lib/http/lingering-close';
 import { screenPageForms } from '@/lib/http/page-form';
 import { refuseConnect, refuseUnparsed } from '@/lib/http/refusal';
 import { scrubConsole } from '@/lib/log';
+import { lowerHelperThreads } from '@/lib/server/helper-threads';
 import { runPrimary, workerCount } from '@/lib/server/primary';
 
 // Whatever is still open after DRAIN_MS is cut, inside a 10 s grace (the primary's too: lib/server/primary.ts).
@@ -29,6 +30,7 @@ const fastPath = process.env.FAST_PATH !== 'off';
 scrubConsole();
 
 async function serve(): Promise<void> {
+  lowerHelperThreads();
   const app = next({ dev: false, hostname, port });
   const nextHandler = app.getRequestHandler();
   const handle = (req: IncomingMessage, res: ServerResponse) => {

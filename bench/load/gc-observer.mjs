@@ -3,11 +3,11 @@
 // its kind (minor = scavenge, major = mark-compact, incremental, weakcb) and how long the thread was stopped, in
 // ms, then the heap in use (MB) when the entry was delivered, just after the collection: after a full one, about the
 // live heap. Also the event loop's stalls (kind `stall`): a 5 ms timer that fired more than 15 ms late, with the
-// epoch ms it was due and how late. A stall holds whatever kept the thread busy: a collection's pause, the
-// incremental marking steps the worker runs on its own thread (--single-threaded-gc), or requests piled up behind
-// them, or the thread not running at all: each stall line also gives, over the window from the timer's previous
-// run, the ms the main thread ran, the ms it waited for the core on the run queue (/proc/thread-self/schedstat),
-// and the CPU ms of the process's other threads (V8's compiler, libuv's pool: they share the pinned core). The
+// epoch ms it was due and how late. A stall holds whatever kept the thread busy: a collection's pause, marking
+// or sweeping steps the collector ran on this thread, or requests piled up behind them, or the thread not running
+// at all: each stall line also gives, over the window from the timer's previous run, the ms the main thread ran,
+// the ms it waited for the core on the run queue (/proc/thread-self/schedstat), and the CPU ms of the process's
+// other threads (V8's collector and compiler, libuv's pool: they share the pinned core). The
 // same three figures once a second (kind `sched`, with the second's length in ms), for the whole phase. A main
 // thread waiting for its core while the process's other threads do not run is another process's, or the kernel's,
 // doing. bench/load/gc-pauses.ts reads it.
