@@ -7,10 +7,10 @@
 // or sweeping steps the collector ran on this thread, or requests piled up behind them, or the thread not running
 // at all: each stall line also gives, over the window from the timer's previous run, the ms the main thread ran,
 // the ms it waited for the core on the run queue (/proc/thread-self/schedstat), and the CPU ms of the process's
-// other threads (V8's collector and compiler, libuv's pool: they share the pinned core). The
-// same three figures once a second (kind `sched`, with the second's length in ms), for the whole phase. A main
-// thread waiting for its core while the process's other threads do not run is another process's, or the kernel's,
-// doing. bench/load/gc-pauses.ts reads it.
+// other threads (V8's collector and compiler, libuv's pool: they share the pinned core). The same three figures
+// once a second (kind `sched`, with the second's length in ms), for the whole phase. A main thread waiting for its
+// core while the process's other threads do not run is another process's, or the kernel's, doing.
+// bench/load/gc-pauses.ts reads it.
 import { appendFileSync, readFileSync } from 'node:fs';
 import { PerformanceObserver, constants, performance } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';

@@ -7,13 +7,11 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 /** nice of each thread of a fresh node process, after lowerHelperThreads() ran in it, by thread id. */
 function niceAfterLowering(): { pid: number; lowered: number; nice: Record<string, number> } {
   const script = `
-    import { readdirSync, readFileSync } from 'node:fs';
+    import { readdirSync } from 'node:fs';
+    import { getPriority } from 'node:os';
     import { lowerHelperThreads } from ${JSON.stringify(path.join(ROOT, 'lib/server/helper-threads.ts'))};
     const lowered = lowerHelperThreads();
-    const nice = {};
-    for (const tid of readdirSync('/proc/self/task')) {
-      nice[tid] = Number(readFileSync('/proc/self/task/' + tid + '/stat', 'utf8').replace(/^.*\\) /s, '').split(' ')[16]);
-    }
+    const nice = Object.fromEntries(readdirSync('/proc/self/task').map((tid) => [tid, getPriority(Number(tid))]));
     console.log(JSON.stringify({ pid: process.pid, lowered, nice }));`;
   const r = spawnSync(process.execPath, ['--conditions=react-server', '--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(r.stderr);
