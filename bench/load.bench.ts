@@ -12,7 +12,7 @@
  *   BENCH_LOAD_PROFILE=<dir>  the server runs under node --cpu-prof and writes its profile there on exit
  *   BENCH_LOAD_RECORDS=<dir>  keep each phase's raw records there (run-N.bin, bench/load/analyse.ts decodes them)
  *   BENCH_LOAD_GC=<file>      the server appends each garbage collection's pause and event-loop stall there (bench/load/gc-pauses.ts reads it)
- *   BENCH_LOAD_HEAP=<file>    the server samples what it allocates over the run (freed or not) and writes it there (bench/heap-profile.ts reads it);
+ *   BENCH_LOAD_HEAP=<file>    the server samples what it allocates over the first measured phase (freed or not) and writes it there (bench/heap-profile.ts reads it);
  *                            with BENCH_HEAP_SURVIVORS=1, only what outlived a scavenge
  *   BENCH_LOAD_NODE_FLAGS     node flags for the server after the start script's (e.g. "--max-semi-space-size=64"), said in the report
  *
@@ -158,7 +158,8 @@ const profileArgs = cpuProfArgs(process.env.BENCH_LOAD_PROFILE);
 // BENCH_LOAD_GC=<file>: the server appends every garbage collection's pause and event-loop stall there (bench/load/gc-observer.mjs).
 const gcFile = process.env.BENCH_LOAD_GC && path.resolve(process.env.BENCH_LOAD_GC);
 const gcArgs = gcFile ? ['--import', path.join(ROOT, 'bench/load/gc-observer.mjs')] : [];
-// BENCH_LOAD_HEAP=<file>: what the server allocates over the run, freed or not (bench/load/heap-sampler.mjs).
+// BENCH_LOAD_HEAP=<file>: what the server allocates over the first measured phase, freed or not (bench/load/heap-sampler.mjs,
+// started and stopped by SIGUSR2 around that phase).
 const heapFile = process.env.BENCH_LOAD_HEAP && path.resolve(process.env.BENCH_LOAD_HEAP);
 const heapArgs = heapFile ? ['--import', path.join(ROOT, 'bench/load/heap-sampler.mjs')] : [];
 // What a collector flag does to the tail is for this bench to show (bench:flags measures throughput).
@@ -325,7 +326,10 @@ for (const rate of rates) {
   // The server's resident memory, sampled each second of the phase: what the collector flags of `npm start` trade for CPU.
   let rssMax = treeRssBytes(server.pid!);
   const rssSampler = setInterval(() => (rssMax = Math.max(rssMax, treeRssBytes(server.pid!))), 1000);
+  const sampleHeap = heapFile && rate === rates[0];
+  if (sampleHeap) server.kill('SIGUSR2');
   const { recs, meta } = await generate({ rate, seconds: SECONDS, seed: SEED + rate, routes, writeFraction: WRITE_FRACTION, writes });
+  if (sampleHeap) server.kill('SIGUSR2');
   clearInterval(rssSampler);
   const rssEnd = treeRssBytes(server.pid!);
   const rssMb = { end: rssEnd / 2 ** 20, max: Math.max(rssMax, rssEnd) / 2 ** 20 };

@@ -1,8 +1,9 @@
 // Preloaded into the server by `BENCH_LOAD_HEAP=<file> npm run bench:load` (node --import): V8's sampling heap
-// profiler over the whole run, counting every sampled allocation, also the ones the collector has freed since
-// (`node --heap-prof` keeps only what is still alive at exit, which says nothing of what feeds the scavenges).
-// Written to that file when the server is told to stop (SIGTERM, before its own drain), as a .heapprofile that
-// Chrome DevTools opens and `npx tsx bench/heap-profile.ts <file>` summarises.
+// profiler over the first measured phase, counting every sampled allocation, also the ones the collector has freed
+// since (`node --heap-prof` keeps only what is still alive at exit, which says nothing of what feeds the scavenges).
+// The bench sends SIGUSR2 when that phase starts and again when it ends; the profile is then written to that file,
+// as a .heapprofile that Chrome DevTools opens and `npx tsx bench/heap-profile.ts <file>` summarises (its requests
+// are the phase's: `--requests` with the phase's count gives bytes per request).
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 
@@ -15,14 +16,17 @@ if (out) {
   // BENCH_HEAP_SURVIVORS=1: only what outlived a scavenge (promoted, or still alive at the end): what the
   // scavenger copies, where all allocations say what makes it run.
   const survivorsOnly = process.env.BENCH_HEAP_SURVIVORS === '1';
-  session.post('HeapProfiler.startSampling', { samplingInterval, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: !survivorsOnly });
-  const stop = () => {
-    // A session on this thread answers synchronously: the profile is written before the server's handler runs.
+  let sampling = false;
+  // A session on this thread answers synchronously: the profile is written before the signal's handler returns.
+  process.on('SIGUSR2', () => {
+    if (!sampling) {
+      sampling = true;
+      session.post('HeapProfiler.startSampling', { samplingInterval, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: !survivorsOnly });
+      return;
+    }
     session.post('HeapProfiler.stopSampling', (error, result) => {
       if (!error) writeFileSync(out, JSON.stringify(result.profile));
       session.disconnect();
     });
-  };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  });
 }
