@@ -158,7 +158,9 @@ function tick() {
   }
   // setTimeout's ~1 ms granularity: a request may leave up to ~1 ms late, and that counts against it (reported as lag).
   if (next < total) setTimeout(tick, Math.max(0, t0 + next * interval - performance.now()));
-  else setTimeout(giveUp, timeoutMs).unref();
+  // Not unref'd: requests not sent (MAX_PENDING) never finish, so once the sent ones have, nothing else would keep the
+  // process alive until giveUp, and it would exit without writing its records.
+  else setTimeout(giveUp, timeoutMs);
 }
 
 /**
