@@ -76,14 +76,14 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   if (stacksOf) {
     const stacks = [...allocatingStacks(head, root, new RegExp(stacksOf))].sort((x, y) => y[1] - x[1]).slice(0, Number(top));
     for (const [stack, b] of stacks) console.log(`\n${((100 * b) / total).toFixed(1).padStart(5)} %${perRequest(b)}\n    ${stack}`);
-    process.exit(0);
+  } else {
+    const show = (title: string, m: Map<string, number>) => {
+      console.log(`\n${title}`);
+      for (const [name, b] of [...m].filter(([k]) => k !== '(root)').sort((x, y) => y[1] - x[1]).slice(0, Number(top))) {
+        console.log(`${((100 * b) / total).toFixed(1).padStart(5)} %${perRequest(b)}  ${name}`);
+      }
+    };
+    show('self bytes, share of all allocated', self);
+    show('inclusive bytes (on the stack), share of all allocated', inclusive);
   }
-  const show = (title: string, m: Map<string, number>) => {
-    console.log(`\n${title}`);
-    for (const [name, b] of [...m].filter(([k]) => k !== '(root)').sort((x, y) => y[1] - x[1]).slice(0, Number(top))) {
-      console.log(`${((100 * b) / total).toFixed(1).padStart(5)} %${perRequest(b)}  ${name}`);
-    }
-  };
-  show('self bytes, share of all allocated', self);
-  show('inclusive bytes (on the stack), share of all allocated', inclusive);
 }

@@ -1,9 +1,7 @@
-import { spawnSync } from 'node:child_process';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { projectModule, runInFreshProcess } from '../support/fresh-process';
 import { SHARED_REDIS_URL, testPrefix } from './support/shared-redis';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 const WRITES = 20_000;
 
 /**
@@ -14,7 +12,7 @@ const WRITES = 20_000;
  */
 function promotedBytesPerWrite(): number {
   const script = `
-    import { RedisStore } from ${JSON.stringify(path.join(ROOT, 'lib/cache/stores/redis-store.ts'))};
+    import { RedisStore } from ${projectModule('lib/cache/stores/redis-store.ts')};
     const store = RedisStore.connect({ url: ${JSON.stringify(SHARED_REDIS_URL)}, commandTimeoutMs: 2_000 });
     await store.ready();
     const key = ${JSON.stringify(`${testPrefix('pipeline-gc')}:entry`)};
@@ -28,9 +26,8 @@ function promotedBytesPerWrite(): number {
     }
     await store.unlink([key]);
     await store.close();`;
-  const r = spawnSync(process.execPath, ['--trace-gc-nvp', '--conditions=react-server', '--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
-  if (r.status !== 0) throw new Error(r.stderr);
-  const promoted = [...r.stdout.matchAll(/ gc=s .*? promoted=(\d+)/g)].reduce((sum, m) => sum + Number(m[1]), 0);
+  const trace = runInFreshProcess(script, ['--trace-gc-nvp']);
+  const promoted = [...trace.matchAll(/ gc=s .*? promoted=(\d+)/g)].reduce((sum, m) => sum + Number(m[1]), 0);
   return promoted / WRITES;
 }
 

@@ -1,21 +1,16 @@
-import { spawnSync } from 'node:child_process';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-
-const ROOT = path.resolve(import.meta.dirname, '../..');
+import { projectModule, runInFreshProcess } from '../support/fresh-process';
 
 /** nice of each thread of a fresh node process, after lowerHelperThreads() ran in it, by thread id. */
 function niceAfterLowering(): { pid: number; lowered: number; nice: Record<string, number> } {
   const script = `
     import { readdirSync } from 'node:fs';
     import { getPriority } from 'node:os';
-    import { lowerHelperThreads } from ${JSON.stringify(path.join(ROOT, 'lib/server/helper-threads.ts'))};
+    import { lowerHelperThreads } from ${projectModule('lib/server/helper-threads.ts')};
     const lowered = lowerHelperThreads();
     const nice = Object.fromEntries(readdirSync('/proc/self/task').map((tid) => [tid, getPriority(Number(tid))]));
     console.log(JSON.stringify({ pid: process.pid, lowered, nice }));`;
-  const r = spawnSync(process.execPath, ['--conditions=react-server', '--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(r.stderr);
-  return JSON.parse(r.stdout);
+  return JSON.parse(runInFreshProcess(script));
 }
 
 describe('lowerHelperThreads: V8 helper threads yield the core to the main thread', () => {
