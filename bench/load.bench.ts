@@ -242,7 +242,7 @@ async function generate(plan: Omit<Plan, 'out' | 'port' | 'keys'> & Partial<Pick
   const out = path.join(tmp, `run-${++generatorRuns}.bin`);
   const planFile = path.join(tmp, `plan-${generatorRuns}.json`);
   writeFileSync(planFile, JSON.stringify({ keys, ...plan, out, port: PORT }));
-  const child = spawn('nice', ['-n', String(GENERATOR_NICE), 'taskset', '-c', LOAD_CPU, process.execPath, '--import', 'tsx', path.join(ROOT, 'bench/load/open-loop.ts'), planFile], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn('nice', ['-n', String(GENERATOR_NICE), 'taskset', '-c', LOAD_CPU, process.execPath, '--import', 'tsx', path.join(ROOT, plan.burst ? 'bench/load/burst.ts' : 'bench/load/open-loop.ts'), planFile], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(child);
   // Read once it runs the generator (nice has set its priority and gone on to taskset, then node).
   setTimeout(() => child.exitCode === null && (generatorNice = niceOf(child.pid)), 1000).unref();
@@ -401,8 +401,23 @@ for (const st of burstStatements) log(`    ${st.calls}× ${st.query}${st.backgro
 // The same burst once the key is cached: what 1,000 new connections and answers cost this machine without any
 // computation, so the cold burst's excess over it is what the stampede itself costs.
 await settle();
-const warmBurst = summary((await generate({ rate: 1, seconds: 0, seed: SEED, routes: [], writeFraction: 0, burst: { path: predictPath(burstId), count: BURST, key: keys[0]! } })).recs);
+const warmBurstRun = await generate({ rate: 1, seconds: 0, seed: SEED, routes: [], writeFraction: 0, burst: { path: predictPath(burstId), count: BURST, key: keys[0]! } });
+const warmBurst = summary(warmBurstRun.recs);
 log(`  the same burst on the cached key: ok ${warmBurst.okPct.toFixed(1)} %  p50 ${warmBurst.p50.toFixed(1)}  p99 ${warmBurst.p99.toFixed(1)} ms`);
+// Both again on connections opened beforehand (each carried one request for the key now cached): what the
+// requests themselves cost, without the 1,000 connections' setup, which dominates the two bursts above.
+const openBurstId = coldDiagnoses[1 + SAMPLES]!;
+await invalidate({ tag: `diagnosis:${openBurstId}` });
+await settle();
+const openBurstPlan = { rate: 1, seconds: 0, seed: SEED, routes: [], writeFraction: 0, burst: { path: predictPath(openBurstId), count: BURST, key: keys[0]!, openOn: predictPath(burstId) } };
+const beforeOpenBurst = await stats();
+const openBurst = await generate(openBurstPlan);
+const openBurstMisses = diff(await stats(), beforeOpenBurst, 'predictions').misses;
+const openBurstSummary = summary(openBurst.recs);
+await settle();
+const openWarm = await generate(openBurstPlan);
+const openWarmSummary = summary(openWarm.recs);
+log(`  on ${BURST} connections opened beforehand: cold p99 ${openBurstSummary.p99.toFixed(1)} ms (entries computed ${openBurstMisses}), cached p99 ${openWarmSummary.p99.toFixed(1)} ms; the generator's last send ${openBurst.meta.maxGeneratorLagMs} / ${openWarm.meta.maxGeneratorLagMs} ms after the due instant`);
 
 // ---- invalidateCategory('predictions') under 1,000 req/s ----
 await settle();
@@ -507,7 +522,7 @@ Database time at ${rates[0]!.toLocaleString('en')} req/s, the ${topStatements.le
 |---|---:|---:|---:|---:|
 ${topStatements.map((q) => `| \`${q.query.replace(/\s+/g, ' ').slice(0, 110).replace(/\|/g, '\\|')}${q.query.length > 110 ? '…' : ''}\` | ${q.calls.toLocaleString('en')} | ${f(q.total, 0)} | ${f(q.mean)} | ${f(q.rows, 1)} |`).join('\n')}
 
-**Cold key, ${BURST.toLocaleString('en')} concurrent requests** (\`GET /api/predictions/diagnosis/{id}/predict\`, tag purged first): ok ${f(burstSummary.okPct, 1)} %, p50 ${f(burstSummary.p50, 1)} ms, p99 ${f(burstSummary.p99, 1)} ms = **${f(burstSummary.p99 / aloneMs)}×** the same request alone on a cold key (median of ${alone.length}: ${f(aloneMs, 1)} ms, of which Server-Timing db ${f(aloneDb, 1)} ms). Entries computed (cache misses in the predictions category: the diagnosis, the prediction, and the condition's remedy means when their entry is not fresh): ${burstCounts.misses} on this one instance; **reading statements the database ran meanwhile: ${burstReads.length}, each at most ${burstMostCalls}×** (pg_stat_statements, every statement: ${burstStatements.map((st) => `${st.calls}× \`${st.query.replace(/`/g, "'")}\`${st.background ? ' (also when quiet)' : ''}`).join('; ') || 'none'}); answers carrying Server-Timing db (callers that joined the computation carry it too): ${burstDb}; statuses ${burstSummary.statuses}. The same ${BURST.toLocaleString('en')} concurrent requests right after, on the key now cached (new connections, no computation): ok ${f(warmBurst.okPct, 1)} %, p50 ${f(warmBurst.p50, 1)} ms, p99 ${f(warmBurst.p99, 1)} ms; the cold burst's p99 is ${f(burstSummary.p99 / warmBurst.p99)}× that.
+**Cold key, ${BURST.toLocaleString('en')} concurrent requests** (\`GET /api/predictions/diagnosis/{id}/predict\`, tag purged first): ok ${f(burstSummary.okPct, 1)} %, p50 ${f(burstSummary.p50, 1)} ms, p99 ${f(burstSummary.p99, 1)} ms = **${f(burstSummary.p99 / aloneMs)}×** the same request alone on a cold key (median of ${alone.length}: ${f(aloneMs, 1)} ms, of which Server-Timing db ${f(aloneDb, 1)} ms). Entries computed (cache misses in the predictions category: the diagnosis, the prediction, and the condition's remedy means when their entry is not fresh): ${burstCounts.misses} on this one instance; **reading statements the database ran meanwhile: ${burstReads.length}, each at most ${burstMostCalls}×** (pg_stat_statements, every statement: ${burstStatements.map((st) => `${st.calls}× \`${st.query.replace(/`/g, "'")}\`${st.background ? ' (also when quiet)' : ''}`).join('; ') || 'none'}); answers carrying Server-Timing db (callers that joined the computation carry it too): ${burstDb}; statuses ${burstSummary.statuses}; the generator's last request left ${f(burst.meta.maxGeneratorLagMs, 1)} ms after the due instant. The same ${BURST.toLocaleString('en')} concurrent requests right after, on the key now cached (new connections, no computation): ok ${f(warmBurst.okPct, 1)} %, p50 ${f(warmBurst.p50, 1)} ms, p99 ${f(warmBurst.p99, 1)} ms (last request left after ${f(warmBurstRun.meta.maxGeneratorLagMs, 1)} ms); the cold burst's p99 is ${f(burstSummary.p99 / warmBurst.p99)}× that. **On ${BURST.toLocaleString('en')} connections opened beforehand** (another cold diagnosis; each connection first carried one request for the key above, answered before the burst): ok ${f(openBurstSummary.okPct, 1)} %, p50 ${f(openBurstSummary.p50, 1)} ms, p99 ${f(openBurstSummary.p99, 1)} ms = **${f(openBurstSummary.p99 / aloneMs)}×** the request alone; entries computed ${openBurstMisses}; statuses ${openBurstSummary.statuses}; last request left after ${f(openBurst.meta.maxGeneratorLagMs, 1)} ms. The same on the key now cached: ok ${f(openWarmSummary.okPct, 1)} %, p50 ${f(openWarmSummary.p50, 1)} ms, p99 ${f(openWarmSummary.p99, 1)} ms (what answering ${BURST.toLocaleString('en')} requests at once costs with no computation); the cold burst's p99 is ${f(openBurstSummary.p99 / openWarmSummary.p99)}× that.
 
 **\`invalidateCategory('predictions')\` under 1,000 req/s** (POST /api/cache/invalidate {category} at ${purgeAt.toFixed(0)} s of ${INVALIDATION_SECONDS} s, ${purge.status === -1 ? 'no answer within 10 s of the end of the run' : `answered ${purge.status} in ${f(purge.ms, 1)} ms`}): predictions hit share before ${f(100 * preShare, 0)} % (all reads ${f(100 * preShareAll, 0)} %); back to ≥ 90 % hits (sliding 1 s windows of X-Cache, predictions): ${fmtS(back90)}; back to 90 % of the pre-purge share: ${fmtS(backPre)}; all reads back to ≥ 90 %: ${fmtS(backAll90)}. p99 before the purge ${f(pct(beforePurge.map((r) => r.ms), 99))} ms; during recovery (purge → ${back90 === null ? (backPre === null ? 'end of run' : 'pre-purge share') : '90 %'}) ${f(pct(during.map((r) => r.ms), 99))} ms overall, ${f(pct(duringPred.map((r) => r.ms), 99))} ms for predictions; ok ${f(summary(inv.recs).okPct)} %.
 

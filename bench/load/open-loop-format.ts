@@ -22,8 +22,12 @@ export type Plan = {
   /** Share of requests that are POST /api/feedback/submit. */
   writeFraction: number;
   writes?: { diagnoses: number[]; conditionOf: number[]; recsByCondition: Record<string, number[]> };
-  /** Instead of the mix: every request on this path, all scheduled at the same instant. */
-  burst?: { path: string; count: number; key: string };
+  /**
+   * Instead of the mix (bench/load/burst.ts): `count` requests on this path, all due at the same instant. With
+   * `openOn`, the connections are opened first, each carrying one request on that path answered before the
+   * instant, so the burst measures its requests without the cost of opening connections.
+   */
+  burst?: { path: string; count: number; key: string; openOn?: string };
   /** Send POST /api/cache/invalidate {category} as an admin this many seconds in (the generator's clock). */
   purge?: { atSeconds: number; category: string; cookie: string };
   maxSockets?: number;
