@@ -47,6 +47,8 @@ export interface Computed extends EntryTimes {
 export interface Flight {
   promise: Promise<Computed>;
   startedAt: number;
+  /** The L1 generation taken before the read that started it (undefined for a computation that already landed). */
+  snap?: number;
 }
 
 export interface RunnerOptions {
@@ -74,6 +76,8 @@ const MAX_BACKOFF_KEYS = 10_000;
  */
 export class FactoryRunner {
   private readonly flights = new Map<string, Flight>();
+  /** Per key, the computation started last and still running (joinLocal). */
+  private readonly latest = new Map<string, Flight>();
   /** Flights that just finished, for callers whose miss was read while they ran. */
   private readonly landed = new Map<string, Computed>();
   /** Keys whose refresh failed: no new refresh before this time (graceBackoff). */
@@ -99,9 +103,10 @@ export class FactoryRunner {
       const joined = this.joinable(flightKey, t, options.lockTimeout, options.stale, true);
       if (joined) return { flight: joined, started: false };
     }
-    const flight: Flight = { startedAt: performance.now(), promise: undefined! };
+    const flight: Flight = { startedAt: performance.now(), promise: undefined!, snap };
     const done = () => {
       if (this.flights.get(flightKey) === flight) this.flights.delete(flightKey);
+      if (this.latest.get(t.key) === flight) this.latest.delete(t.key);
     };
     flight.promise = this.compute(spec, args, t, versions, snap, options.stale?.value, options.background ?? false).then(
       (c) => {
@@ -120,7 +125,19 @@ export class FactoryRunner {
     // Nobody may be waiting (a refresh, or callers that timed out): the error is theirs, not the process's.
     flight.promise.catch(() => {});
     this.flights.set(flightKey, flight);
+    this.latest.set(t.key, flight);
     return { flight, started: true };
+  }
+
+  /**
+   * The computation running here for this key when nothing at all was invalidated in this process since the
+   * generation `snap` it took before its read: its answer is then what an L1 entry read at that moment would
+   * be, and L1 serves those without asking the store. So a caller that misses L1 may join it without reading
+   * the store first, under the same rule as an L1 hit (callers of a 1,000-request stampede skip 1,000 reads).
+   */
+  joinLocal(t: Target, snap: number, lockTimeout: number): Flight | undefined {
+    const f = this.latest.get(t.key);
+    return f && f.snap === snap && performance.now() - f.startedAt < lockTimeout ? f : undefined;
   }
 
   /**

@@ -3,7 +3,7 @@ import { decodeHeader, deepFreeze, headerTagsJson, type EntryHeader } from './co
 import type { L1Coherence } from './coherence';
 import type { CacheEvents } from './events';
 import { checkTimings, FactoryTimeoutError, within, type FactoryTimings } from './factory';
-import { bypassContext, type Computed, type FactoryRunner, type Spec, type Target } from './factory-runner';
+import { bypassContext, type Computed, type FactoryRunner, type Flight, type Spec, type Target } from './factory-runner';
 import { argsHash, checkTags, entryKey } from './keys';
 import type { L2Reader } from './l2-reader';
 import type { CacheStats } from './stats';
@@ -33,6 +33,8 @@ export interface ReadPathOptions {
 interface Found {
   fresh?: CacheResult<unknown>;
   stale?: CacheResult<unknown>;
+  /** A computation running here that may be joined without a store read (FactoryRunner.joinLocal). */
+  flight?: Flight;
   versions: string[] | undefined;
   snap: number;
 }
@@ -59,10 +61,10 @@ export class ReadPath {
     const t = this.target(spec, args);
     const timings = call ? { ...spec.timings, ...defined(checkTimings(pickTimings(call), 'call')) } : spec.timings;
     const forceFresh = call?.forceFresh === true;
-    const found = await this.find(t, true, forceFresh);
+    const found = await this.find(t, true, forceFresh, timings.lockTimeout);
     if (found.fresh) return found.fresh;
     if (found.stale) return this.serveStale(spec, args, t, found, timings);
-    const { flight, started } = this.o.runner.run(spec, args, t, found.versions, found.snap, { forceFresh, lockTimeout: timings.lockTimeout });
+    const { flight, started } = found.flight ? { flight: found.flight, started: false } : this.o.runner.run(spec, args, t, found.versions, found.snap, { forceFresh, lockTimeout: timings.lockTimeout });
     const waitMs = started ? timings.hardTimeout : Math.min(timings.lockTimeout, timings.hardTimeout);
     const outcome = await within(flight.promise, waitMs);
     if (!outcome.done) {
@@ -86,11 +88,11 @@ export class ReadPath {
   async resolveQuick(spec: Spec, args: unknown[]): Promise<CacheResult<unknown> | null> {
     if (!this.o.enabled) return null;
     const t = this.target(spec, args);
-    const found = await this.find(t, true, false);
+    const { lockTimeout, hardTimeout, timeout } = spec.timings;
+    const found = await this.find(t, true, false, lockTimeout);
     if (found.fresh) return found.fresh;
     if (found.stale) return this.serveStale(spec, args, t, found, spec.timings);
-    const { lockTimeout, hardTimeout, timeout } = spec.timings;
-    const joined = this.o.runner.join(t, found.versions, found.snap, lockTimeout);
+    const joined = found.flight ?? this.o.runner.join(t, found.versions, found.snap, lockTimeout);
     const flight = joined ?? this.o.runner.run(spec, args, t, found.versions, found.snap, { lockTimeout }).flight;
     // The soft timeout left over is the route handler's: it joins the computation before the lock expires.
     const limit = Math.min(hardTimeout, lockTimeout - (performance.now() - flight.startedAt));
@@ -101,9 +103,10 @@ export class ReadPath {
   /**
    * L1 then L2 (one shared read): a fresh answer from either (counted as a hit), else the newest stale one
    * within grace (not counted yet), with the versions a refresh must stamp. A stale L1 entry never hides a
-   * fresher Redis one.
+   * fresher Redis one. With `joinWithin` (a lockTimeout), a miss in L1 while this key's computation runs here
+   * under L1's rule joins it instead of reading the store.
    */
-  private async find(t: Target, ensureVersions: boolean, forceFresh: boolean): Promise<Found> {
+  private async find(t: Target, ensureVersions: boolean, forceFresh: boolean, joinWithin?: number): Promise<Found> {
     let staleL1: CacheResult<unknown> | undefined;
     if (!forceFresh) {
       const l1 = this.l1Result(t, true);
@@ -114,6 +117,10 @@ export class ReadPath {
       staleL1 = l1;
     }
     const snap = this.o.coherence.snapshot();
+    if (joinWithin !== undefined && !forceFresh && !staleL1 && this.o.coherence.usable()) {
+      const flight = this.o.runner.joinLocal(t, snap, joinWithin);
+      if (flight) return { flight, versions: undefined, snap };
+    }
     const read = await this.o.reader.read(t, ensureVersions);
     const versions = read.kind === 'unavailable' ? undefined : read.versions;
     if (forceFresh) return { versions, snap };

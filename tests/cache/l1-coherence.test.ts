@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createCache, type Cache } from '@/lib/cache';
 import { OwnRedis, waitFor } from './support/own-redis';
 import { captureLogger, testPrefix } from './support/shared-redis';
@@ -58,6 +58,30 @@ describe('L1 coherence across instances (semantics 7)', () => {
     const rb = await gb.withMeta(1);
     expect(rb.value).toBe('1@2');
     expect(rb.layer).not.toBe('l1');
+  });
+
+  it('B’s callers stop joining a computation running on B once an invalidation on A reached B', async () => {
+    let version = 1;
+    let runs = 0;
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const fn = async (id: number) => {
+      const v = version;
+      if (++runs === 1) await held;
+      return `${id}@${v}`;
+    };
+    const gb = b.cached(fn, ['coh-flight'], { category: 'analytics', tags: (id) => [`rec:${id}`] });
+    const first = gb(1);
+    await vi.waitFor(() => expect(runs).toBe(1));
+    version = 2;
+    const delivered = nextEvent(b, 'invalidate', (p: { source: string }) => p.source === 'bus');
+    await a.invalidateTag('rec:1');
+    await delivered;
+    const second = gb(1);
+    await vi.waitFor(() => expect(runs).toBe(2)); // not joined to the held computation
+    release();
+    expect(await second).toBe('1@2');
+    expect(await first).toBe('1@1');
   });
 
   it('category invalidation reaches the other L1 too', async () => {

@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { createCache, MemoryStore, type Cache } from '@/lib/cache';
 import { waitFor } from './support/own-redis';
 import { cleanPrefix, SHARED_REDIS_URL, testPrefix } from './support/shared-redis';
@@ -69,6 +69,83 @@ describe('stampede (semantics 2)', () => {
     release();
     expect(await slow).toBe(fast);
     expect(runs).toBe(1);
+  });
+
+  describe('callers that miss L1 while the computation runs here', () => {
+    // A MemoryStore with L1 on: the store's reads are counted; what is under test is the read path's own rule.
+    function counted(name: string) {
+      const inner = new MemoryStore();
+      const reads = { n: 0 };
+      const store = Object.assign(Object.create(inner) as MemoryStore, {
+        mgetBuffer: (keys: readonly string[]) => (reads.n++, inner.mgetBuffer(keys)),
+        mget: (keys: readonly string[]) => (reads.n++, inner.mget(keys)),
+      });
+      const cache = createCache({ prefix: `${prefix}-${name}`, store, l1: {} });
+      caches.push(cache);
+      let runs = 0;
+      const gates: (() => void)[] = [];
+      const entered: (() => void)[] = [];
+      const get = cache.cached(
+        async (id: number) => {
+          const run = ++runs;
+          entered.shift()?.();
+          await new Promise<void>((r) => gates.push(r));
+          return { id, run };
+        },
+        [name],
+        { category: 'predictions', tags: (id) => [`diagnosis:${id}`] },
+      );
+      const running = () => new Promise<void>((r) => entered.push(r));
+      return { cache, get, reads, running, release: () => gates.splice(0).forEach((r) => r()), runs: () => runs };
+    }
+
+    it('join it without reading the store (the rule of an L1 hit: nothing invalidated here since it began)', async () => {
+      const { get, reads, running, release, runs } = counted('jl');
+      const started = running();
+      const first = get(1);
+      await started;
+      const readsThen = reads.n;
+      const joined = Array.from({ length: 100 }, () => get(1));
+      const quick = get.withMetaIfQuick(1);
+      release();
+      const results = await Promise.all([first, ...joined]);
+      expect(reads.n).toBe(readsThen);
+      expect(runs()).toBe(1);
+      expect(new Set(results.map((r) => r.run))).toEqual(new Set([1]));
+      expect(await quick).toMatchObject({ status: 'MISS', value: { id: 1, run: 1 } });
+    });
+
+    it('read the store and compute again once an invalidation of the key was seen here since it began', async () => {
+      const { cache, get, reads, running, release, runs } = counted('jl-same');
+      const started = running();
+      const first = get(1);
+      await started;
+      await cache.invalidateTag('diagnosis:1');
+      const readsThen = reads.n;
+      const second = get(1);
+      await vi.waitFor(() => expect(runs()).toBe(2));
+      release();
+      expect(reads.n).toBeGreaterThan(readsThen);
+      expect(runs()).toBe(2);
+      expect((await first).run).toBe(1);
+      expect((await second).run).toBe(2);
+    });
+
+    it('read the store once anything else was invalidated here since it began (then join it by its versions)', async () => {
+      const { cache, get, reads, running, release, runs } = counted('jl-other');
+      const started = running();
+      const first = get(1);
+      await started;
+      await cache.invalidateTag('diagnosis:2');
+      const readsThen = reads.n;
+      const second = get(1);
+      // The store read is made before the computation is joined: wait for it, then let the computation finish.
+      await vi.waitFor(() => expect(reads.n).toBeGreaterThan(readsThen));
+      release();
+      expect((await second).run).toBe(1);
+      expect(runs()).toBe(1);
+      await first;
+    });
   });
 
   it('two instances each run fn at most once', async () => {
