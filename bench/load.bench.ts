@@ -361,6 +361,16 @@ for (const rate of rates) {
 }
 
 // ---- one cold key, alone, then 1,000 at once ----
+/** Calls per command of this run's redis-server so far (INFO commandstats). */
+const commandStats = new Redis(REDIS_URL);
+const redisCalls = async () => new Map([...(await commandStats.info('commandstats')).matchAll(/cmdstat_(\w+):calls=(\d+)/g)].map((m) => [m[1]!, Number(m[2])]));
+const redisCallsSince = (before: Map<string, number>, after: Map<string, number>) =>
+  [...after]
+    .map(([cmd, n]) => [cmd, n - (before.get(cmd) ?? 0) - (cmd === 'info' ? 1 : 0)] as const)
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => b[1] - a[1])
+    .map(([cmd, n]) => `${cmd.toUpperCase()} ×${n}`)
+    .join(', ') || 'none';
 const predictPath = (id: number) => `/api/predictions/diagnosis/${id}/predict`;
 await settle();
 const alone: { ms: number; db: number }[] = [];
@@ -379,7 +389,9 @@ await new Promise((r) => setTimeout(r, 2_000));
 const callsBeforeBurst = await statementCalls();
 const background = new Set([...callsBeforeBurst].filter(([id, st]) => st.calls > (quietCalls.get(id)?.calls ?? 0)).map(([id]) => id));
 const beforeBurst = await stats();
+const redisBeforeBurst = await redisCalls();
 const burst = await generate({ rate: 1, seconds: 0, seed: SEED, routes: [], writeFraction: 0, burst: { path: predictPath(burstId), count: BURST, key: keys[0]! } });
+const burstRedis = redisCallsSince(redisBeforeBurst, await redisCalls());
 const burstCounts = diff(await stats(), beforeBurst, 'predictions');
 // What the database ran meanwhile, by statement: the target is each query once on this one instance. The category's
 // misses count entries computed (the diagnosis, the prediction, and the condition's remedy means when their entry is
@@ -396,7 +408,7 @@ const burstSummary = summary(burst.recs);
 const burstDb = burst.recs.filter((r) => r.dbMs >= 0).length;
 const aloneMs = median(alone.map((a) => a.ms));
 const aloneDb = median(alone.map((a) => a.db));
-log(`  ok ${burstSummary.okPct.toFixed(1)} %  p99 ${burstSummary.p99.toFixed(1)} ms vs ${aloneMs.toFixed(1)} ms alone; entries computed ${burstCounts.misses}; ${burstReads.length} reading statements run, each at most ${burstMostCalls}×`);
+log(`  ok ${burstSummary.okPct.toFixed(1)} %  p99 ${burstSummary.p99.toFixed(1)} ms vs ${aloneMs.toFixed(1)} ms alone; entries computed ${burstCounts.misses}; ${burstReads.length} reading statements run, each at most ${burstMostCalls}×; Redis ${burstRedis}`);
 for (const st of burstStatements) log(`    ${st.calls}× ${st.query}${st.background ? ' (also when quiet)' : ''}`);
 // The same burst once the key is cached: what 1,000 new connections and answers cost this machine without any
 // computation, so the cold burst's excess over it is what the stampede itself costs.
@@ -411,13 +423,16 @@ await invalidate({ tag: `diagnosis:${openBurstId}` });
 await settle();
 const openBurstPlan = { rate: 1, seconds: 0, seed: SEED, routes: [], writeFraction: 0, burst: { path: predictPath(openBurstId), count: BURST, key: keys[0]!, openOn: predictPath(burstId) } };
 const beforeOpenBurst = await stats();
+const redisBeforeOpenBurst = await redisCalls();
 const openBurst = await generate(openBurstPlan);
+const openBurstRedis = redisCallsSince(redisBeforeOpenBurst, await redisCalls());
 const openBurstMisses = diff(await stats(), beforeOpenBurst, 'predictions').misses;
 const openBurstSummary = summary(openBurst.recs);
 await settle();
 const openWarm = await generate(openBurstPlan);
 const openWarmSummary = summary(openWarm.recs);
-log(`  on ${BURST} connections opened beforehand: cold p99 ${openBurstSummary.p99.toFixed(1)} ms (entries computed ${openBurstMisses}), cached p99 ${openWarmSummary.p99.toFixed(1)} ms; the generator's last send ${openBurst.meta.maxGeneratorLagMs} / ${openWarm.meta.maxGeneratorLagMs} ms after the due instant`);
+commandStats.disconnect();
+log(`  on ${BURST} connections opened beforehand: cold p99 ${openBurstSummary.p99.toFixed(1)} ms (entries computed ${openBurstMisses}; Redis ${openBurstRedis}), cached p99 ${openWarmSummary.p99.toFixed(1)} ms; the generator's last send ${openBurst.meta.maxGeneratorLagMs} / ${openWarm.meta.maxGeneratorLagMs} ms after the due instant`);
 
 // ---- invalidateCategory('predictions') under 1,000 req/s ----
 await settle();
@@ -522,7 +537,7 @@ Database time at ${rates[0]!.toLocaleString('en')} req/s, the ${topStatements.le
 |---|---:|---:|---:|---:|
 ${topStatements.map((q) => `| \`${q.query.replace(/\s+/g, ' ').slice(0, 110).replace(/\|/g, '\\|')}${q.query.length > 110 ? '…' : ''}\` | ${q.calls.toLocaleString('en')} | ${f(q.total, 0)} | ${f(q.mean)} | ${f(q.rows, 1)} |`).join('\n')}
 
-**Cold key, ${BURST.toLocaleString('en')} concurrent requests** (\`GET /api/predictions/diagnosis/{id}/predict\`, tag purged first): ok ${f(burstSummary.okPct, 1)} %, p50 ${f(burstSummary.p50, 1)} ms, p99 ${f(burstSummary.p99, 1)} ms = **${f(burstSummary.p99 / aloneMs)}×** the same request alone on a cold key (median of ${alone.length}: ${f(aloneMs, 1)} ms, of which Server-Timing db ${f(aloneDb, 1)} ms). Entries computed (cache misses in the predictions category: the diagnosis, the prediction, and the condition's remedy means when their entry is not fresh): ${burstCounts.misses} on this one instance; **reading statements the database ran meanwhile: ${burstReads.length}, each at most ${burstMostCalls}×** (pg_stat_statements, every statement: ${burstStatements.map((st) => `${st.calls}× \`${st.query.replace(/`/g, "'")}\`${st.background ? ' (also when quiet)' : ''}`).join('; ') || 'none'}); answers carrying Server-Timing db (callers that joined the computation carry it too): ${burstDb}; statuses ${burstSummary.statuses}; the generator's last request left ${f(burst.meta.maxGeneratorLagMs, 1)} ms after the due instant. The same ${BURST.toLocaleString('en')} concurrent requests right after, on the key now cached (new connections, no computation): ok ${f(warmBurst.okPct, 1)} %, p50 ${f(warmBurst.p50, 1)} ms, p99 ${f(warmBurst.p99, 1)} ms (last request left after ${f(warmBurstRun.meta.maxGeneratorLagMs, 1)} ms); the cold burst's p99 is ${f(burstSummary.p99 / warmBurst.p99)}× that. **On ${BURST.toLocaleString('en')} connections opened beforehand** (another cold diagnosis; each connection first carried one request for the key above, answered before the burst): ok ${f(openBurstSummary.okPct, 1)} %, p50 ${f(openBurstSummary.p50, 1)} ms, p99 ${f(openBurstSummary.p99, 1)} ms = **${f(openBurstSummary.p99 / aloneMs)}×** the request alone; entries computed ${openBurstMisses}; statuses ${openBurstSummary.statuses}; last request left after ${f(openBurst.meta.maxGeneratorLagMs, 1)} ms. The same on the key now cached: ok ${f(openWarmSummary.okPct, 1)} %, p50 ${f(openWarmSummary.p50, 1)} ms, p99 ${f(openWarmSummary.p99, 1)} ms (what answering ${BURST.toLocaleString('en')} requests at once costs with no computation); the cold burst's p99 is ${f(openBurstSummary.p99 / openWarmSummary.p99)}× that.
+**Cold key, ${BURST.toLocaleString('en')} concurrent requests** (\`GET /api/predictions/diagnosis/{id}/predict\`, tag purged first): ok ${f(burstSummary.okPct, 1)} %, p50 ${f(burstSummary.p50, 1)} ms, p99 ${f(burstSummary.p99, 1)} ms = **${f(burstSummary.p99 / aloneMs)}×** the same request alone on a cold key (median of ${alone.length}: ${f(aloneMs, 1)} ms, of which Server-Timing db ${f(aloneDb, 1)} ms). Entries computed (cache misses in the predictions category: the diagnosis, the prediction, and the condition's remedy means when their entry is not fresh): ${burstCounts.misses} on this one instance; **reading statements the database ran meanwhile: ${burstReads.length}, each at most ${burstMostCalls}×** (pg_stat_statements, every statement: ${burstStatements.map((st) => `${st.calls}× \`${st.query.replace(/`/g, "'")}\`${st.background ? ' (also when quiet)' : ''}`).join('; ') || 'none'}); Redis commands meanwhile (INFO commandstats of this run's redis-server): ${burstRedis}; answers carrying Server-Timing db (callers that joined the computation carry it too): ${burstDb}; statuses ${burstSummary.statuses}; the generator's last request left ${f(burst.meta.maxGeneratorLagMs, 1)} ms after the due instant. The same ${BURST.toLocaleString('en')} concurrent requests right after, on the key now cached (new connections, no computation): ok ${f(warmBurst.okPct, 1)} %, p50 ${f(warmBurst.p50, 1)} ms, p99 ${f(warmBurst.p99, 1)} ms (last request left after ${f(warmBurstRun.meta.maxGeneratorLagMs, 1)} ms); the cold burst's p99 is ${f(burstSummary.p99 / warmBurst.p99)}× that. **On ${BURST.toLocaleString('en')} connections opened beforehand** (another cold diagnosis; each connection first carried one request for the key above, answered before the burst): ok ${f(openBurstSummary.okPct, 1)} %, p50 ${f(openBurstSummary.p50, 1)} ms, p99 ${f(openBurstSummary.p99, 1)} ms = **${f(openBurstSummary.p99 / aloneMs)}×** the request alone; entries computed ${openBurstMisses}; Redis commands meanwhile: ${openBurstRedis}; statuses ${openBurstSummary.statuses}; last request left after ${f(openBurst.meta.maxGeneratorLagMs, 1)} ms. The same on the key now cached: ok ${f(openWarmSummary.okPct, 1)} %, p50 ${f(openWarmSummary.p50, 1)} ms, p99 ${f(openWarmSummary.p99, 1)} ms (what answering ${BURST.toLocaleString('en')} requests at once costs with no computation); the cold burst's p99 is ${f(openBurstSummary.p99 / openWarmSummary.p99)}× that.
 
 **\`invalidateCategory('predictions')\` under 1,000 req/s** (POST /api/cache/invalidate {category} at ${purgeAt.toFixed(0)} s of ${INVALIDATION_SECONDS} s, ${purge.status === -1 ? 'no answer within 10 s of the end of the run' : `answered ${purge.status} in ${f(purge.ms, 1)} ms`}): predictions hit share before ${f(100 * preShare, 0)} % (all reads ${f(100 * preShareAll, 0)} %); back to ≥ 90 % hits (sliding 1 s windows of X-Cache, predictions): ${fmtS(back90)}; back to 90 % of the pre-purge share: ${fmtS(backPre)}; all reads back to ≥ 90 %: ${fmtS(backAll90)}. p99 before the purge ${f(pct(beforePurge.map((r) => r.ms), 99))} ms; during recovery (purge → ${back90 === null ? (backPre === null ? 'end of run' : 'pre-purge share') : '90 %'}) ${f(pct(during.map((r) => r.ms), 99))} ms overall, ${f(pct(duringPred.map((r) => r.ms), 99))} ms for predictions; ok ${f(summary(inv.recs).okPct)} %.
 
