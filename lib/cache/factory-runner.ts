@@ -47,7 +47,7 @@ export interface Computed extends EntryTimes {
 export interface Flight {
   promise: Promise<Computed>;
   startedAt: number;
-  /** The L1 generation taken before the read that started it (undefined for a computation that already landed). */
+  /** The L1 generation taken before the read that started it; undefined when it may not be joined without a read. */
   snap?: number;
 }
 
@@ -103,7 +103,9 @@ export class FactoryRunner {
       const joined = this.joinable(flightKey, t, options.lockTimeout, options.stale, true);
       if (joined) return { flight: joined, started: false };
     }
-    const flight: Flight = { startedAt: performance.now(), promise: undefined!, snap };
+    // A refresh of a stale entry is not joined locally: callers that miss L1 read that entry and are answered
+    // with it at once, as stale-while-revalidate promises.
+    const flight: Flight = { startedAt: performance.now(), promise: undefined!, snap: options.stale ? undefined : snap };
     const done = () => {
       if (this.flights.get(flightKey) === flight) this.flights.delete(flightKey);
       if (this.latest.get(t.key) === flight) this.latest.delete(t.key);

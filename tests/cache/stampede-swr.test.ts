@@ -12,8 +12,9 @@ afterAll(async () => {
   await cleanPrefix(prefix);
 });
 
-function make(l1: boolean, clock = { t: Date.now() }) {
-  const cache = createCache({ prefix, redis: { url: SHARED_REDIS_URL, commandTimeoutMs: 2_000 }, l1: l1 ? {} : false, now: () => clock.t });
+/** `tiny`: an L1 too small to keep any entry, so every read goes on to Redis. */
+function make(l1: boolean | 'tiny', clock = { t: Date.now() }) {
+  const cache = createCache({ prefix, redis: { url: SHARED_REDIS_URL, commandTimeoutMs: 2_000 }, l1: l1 === 'tiny' ? { maxBytes: 64 } : l1 ? {} : false, now: () => clock.t });
   caches.push(cache);
   return cache;
 }
@@ -214,8 +215,8 @@ describe('stampede (semantics 2)', () => {
 });
 
 describe('stale-while-revalidate (semantics 3)', () => {
-  for (const l1 of [false, true]) {
-    it(`within grace: stale at once, fn once in background; beyond grace: callers wait (L1 ${l1 ? 'on' : 'off'})`, async () => {
+  for (const l1 of [false, true, 'tiny'] as const) {
+    it(`within grace: stale at once, fn once in background; beyond grace: callers wait (L1 ${l1 === 'tiny' ? 'too small to keep it' : l1 ? 'on' : 'off'})`, async () => {
       const clock = { t: Date.now() };
       const cache = make(l1, clock);
       await cache.ready();
@@ -239,6 +240,9 @@ describe('stale-while-revalidate (semantics 3)', () => {
       expect(stale.every((r) => r.status === 'STALE' && r.value === '1@1')).toBe(true);
       await waitFor(() => release !== undefined, 2_000);
       expect(runs).toBe(2); // one background refresh for 20 stale reads
+      // A read that comes while the refresh runs is answered with the stale value at once too, not held by it.
+      const late = await Promise.race([get.withMeta(1), new Promise((r) => setTimeout(() => r('held by the refresh'), 1_000))]);
+      expect(late).toMatchObject({ status: 'STALE', value: '1@1' });
       release!();
       await waitFor(async () => (await get.withMeta(1)).status === 'HIT', 2_000);
       expect(await get(1)).toBe('1@2');
