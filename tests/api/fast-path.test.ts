@@ -281,17 +281,21 @@ describe('fast path in front of the route handler', () => {
   });
 
   it('serves a miss slower than the soft timeout itself, and makes a stampede on it wait for that one computation', async () => {
-    const runner = (await import('@/lib/cache/factory-runner')).FactoryRunner.prototype as unknown as { join: (...a: unknown[]) => unknown };
+    type Joins = { join: (...a: unknown[]) => unknown; joinLocal: (...a: unknown[]) => unknown };
+    const runner = (await import('@/lib/cache/factory-runner')).FactoryRunner.prototype as unknown as Joins;
     const { analytics } = await import('@/lib/resources');
     const path = '/api/analytics/recommendation/7';
     const before = await analyticsStats();
     const tables = await holdAnalyticsTables();
+    // Joined after a Redis read (join) or, with nothing invalidated since it began, without one (joinLocal).
     let joined = 0;
-    const join = runner.join;
-    const spy = vi.spyOn(runner, 'join').mockImplementation(function (this: unknown, ...a: unknown[]) {
-      const flight = join.apply(this, a);
-      if (flight) joined++;
-      return flight;
+    const spies = (['join', 'joinLocal'] as const).map((name) => {
+      const original = runner[name];
+      return vi.spyOn(runner, name).mockImplementation(function (this: unknown, ...a: unknown[]) {
+        const flight = original.apply(this, a);
+        if (flight) joined++;
+        return flight;
+      });
     });
     let first: Promise<Response>;
     let stampede: Promise<Awaited<ReturnType<typeof raw>>[]>;
@@ -308,7 +312,7 @@ describe('fast path in front of the route handler', () => {
       await new Promise((r) => setTimeout(r, 2 * analytics.waits.timeout));
     } finally {
       await tables.release();
-      spy.mockRestore();
+      for (const spy of spies) spy.mockRestore();
     }
     const firstAnswer = await first;
     expect(firstAnswer.headers.get('x-via')).toBeNull();
