@@ -390,7 +390,8 @@ const callsBeforeBurst = await statementCalls();
 const background = new Set([...callsBeforeBurst].filter(([id, st]) => st.calls > (quietCalls.get(id)?.calls ?? 0)).map(([id]) => id));
 const beforeBurst = await stats();
 const redisBeforeBurst = await redisCalls();
-const burst = await generate({ rate: 1, seconds: 0, seed: SEED, routes: [], writeFraction: 0, burst: { path: predictPath(burstId), count: BURST, key: keys[0]! } });
+const burstPlan = { rate: 1, seconds: 0, seed: SEED, routes: [], writeFraction: 0, burst: { path: predictPath(burstId), count: BURST, key: keys[0]! } };
+const burst = await generate(burstPlan);
 const burstRedis = redisCallsSince(redisBeforeBurst, await redisCalls());
 const burstCounts = diff(await stats(), beforeBurst, 'predictions');
 // What the database ran meanwhile, by statement: the target is each query once on this one instance. The category's
@@ -413,7 +414,7 @@ for (const st of burstStatements) log(`    ${st.calls}× ${st.query}${st.backgro
 // The same burst once the key is cached: what 1,000 new connections and answers cost this machine without any
 // computation, so the cold burst's excess over it is what the stampede itself costs.
 await settle();
-const warmBurstRun = await generate({ rate: 1, seconds: 0, seed: SEED, routes: [], writeFraction: 0, burst: { path: predictPath(burstId), count: BURST, key: keys[0]! } });
+const warmBurstRun = await generate(burstPlan);
 const warmBurst = summary(warmBurstRun.recs);
 log(`  the same burst on the cached key: ok ${warmBurst.okPct.toFixed(1)} %  p50 ${warmBurst.p50.toFixed(1)}  p99 ${warmBurst.p99.toFixed(1)} ms`);
 // Both again on connections opened beforehand (each carried one request for the key now cached): what the
@@ -421,7 +422,7 @@ log(`  the same burst on the cached key: ok ${warmBurst.okPct.toFixed(1)} %  p50
 const openBurstId = coldDiagnoses[1 + SAMPLES]!;
 await invalidate({ tag: `diagnosis:${openBurstId}` });
 await settle();
-const openBurstPlan = { rate: 1, seconds: 0, seed: SEED, routes: [], writeFraction: 0, burst: { path: predictPath(openBurstId), count: BURST, key: keys[0]!, openOn: predictPath(burstId) } };
+const openBurstPlan = { ...burstPlan, burst: { ...burstPlan.burst, path: predictPath(openBurstId), openOn: predictPath(burstId) } };
 const beforeOpenBurst = await stats();
 const redisBeforeOpenBurst = await redisCalls();
 const openBurst = await generate(openBurstPlan);

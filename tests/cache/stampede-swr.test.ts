@@ -96,15 +96,19 @@ describe('stampede (semantics 2)', () => {
         [name],
         { category: 'predictions', tags: (id) => [`diagnosis:${id}`] },
       );
-      const running = () => new Promise<void>((r) => entered.push(r));
-      return { cache, get, reads, running, release: () => gates.splice(0).forEach((r) => r()), runs: () => runs };
+      /** Starts get(id) and waits until its computation runs (and is held). */
+      const held = async (id: number) => {
+        const started = new Promise<void>((r) => entered.push(r));
+        const first = get(id);
+        await started;
+        return { first };
+      };
+      return { cache, get, reads, held, release: () => gates.splice(0).forEach((r) => r()), runs: () => runs };
     }
 
     it('join it without reading the store (the rule of an L1 hit: nothing invalidated here since it began)', async () => {
-      const { get, reads, running, release, runs } = counted('jl');
-      const started = running();
-      const first = get(1);
-      await started;
+      const { get, reads, held, release, runs } = counted('jl');
+      const { first } = await held(1);
       const readsThen = reads.n;
       const joined = Array.from({ length: 100 }, () => get(1));
       const quick = get.withMetaIfQuick(1);
@@ -117,10 +121,8 @@ describe('stampede (semantics 2)', () => {
     });
 
     it('read the store and compute again once an invalidation of the key was seen here since it began', async () => {
-      const { cache, get, reads, running, release, runs } = counted('jl-same');
-      const started = running();
-      const first = get(1);
-      await started;
+      const { cache, get, reads, held, release, runs } = counted('jl-same');
+      const { first } = await held(1);
       await cache.invalidateTag('diagnosis:1');
       const readsThen = reads.n;
       const second = get(1);
@@ -133,10 +135,8 @@ describe('stampede (semantics 2)', () => {
     });
 
     it('read the store once anything else was invalidated here since it began (then join it by its versions)', async () => {
-      const { cache, get, reads, running, release, runs } = counted('jl-other');
-      const started = running();
-      const first = get(1);
-      await started;
+      const { cache, get, reads, held, release, runs } = counted('jl-other');
+      const { first } = await held(1);
       await cache.invalidateTag('diagnosis:2');
       const readsThen = reads.n;
       const second = get(1);
