@@ -15,6 +15,8 @@ export type L2Read =
 interface SharedRead {
   promise: Promise<L2Read>;
   joiners: number;
+  /** The L1 generation it was sent at, when L1 was trusted then (joinable after sending under L1's rule). */
+  snap?: number;
 }
 
 function frozen(read: L2Read): L2Read {
@@ -43,18 +45,21 @@ export interface ReaderOptions {
 export class L2Reader {
   /** Reads not yet sent: concurrent readers of a key join them. */
   private readonly reads = new Map<string, SharedRead>();
+  /** Reads sent while L1 was trusted and not yet answered: joined only under L1's own rule. */
+  private readonly sent = new Map<string, SharedRead>();
 
   constructor(private readonly o: ReaderOptions) {}
 
   /**
-   * Coalesces concurrent reads of a key into one round trip. A read is joinable only until it is sent, and it
-   * is sent on the next tick: a caller that joins it reaches Redis no earlier than if it had sent its own, so
-   * an invalidation that returned before the caller started is always seen. A local invalidation in between
-   * (a new generation) starts a new read.
+   * Coalesces concurrent reads of a key into one round trip. A read is sent on the next tick; until then any
+   * caller joins it: it reaches Redis no earlier than if it had sent its own, so an invalidation that returned
+   * before the caller started is always seen. A local invalidation in between (a new generation) starts a new
+   * read. Once sent, a read is joined only while L1 is trusted and nothing at all was invalidated in this
+   * process since it was sent: the rule by which L1 would serve its answer a moment later without asking Redis.
    */
   read(t: Target, ensureVersions: boolean): Promise<L2Read> {
     const k = `${ensureVersions ? 'e' : 'p'}${this.o.coherence.generation}\n${t.key}`;
-    const joined = this.reads.get(k);
+    const joined = this.reads.get(k) ?? this.sentJoinable(k);
     if (joined) {
       joined.joiners++;
       return joined.promise;
@@ -64,12 +69,25 @@ export class L2Reader {
       process.nextTick(() => {
         this.reads.delete(k);
         const read = this.readNow(t, ensureVersions);
-        // No one can join any more; a parse handed to several callers must not be changed by one of them.
-        resolve(slot.joiners > 0 ? read.then(frozen) : read);
+        const { coherence } = this.o;
+        if (coherence.usable()) {
+          slot.snap = coherence.snapshot();
+          this.sent.set(k, slot);
+          const answered = () => void (this.sent.get(k) === slot && this.sent.delete(k));
+          read.then(answered, answered);
+        }
+        // A parse handed to several callers must not be changed by one of them (L1 freezes what it keeps anyway).
+        resolve(slot.joiners > 0 || slot.snap !== undefined ? read.then(frozen) : read);
       });
     });
     this.reads.set(k, slot);
     return slot.promise;
+  }
+
+  private sentJoinable(k: string): SharedRead | undefined {
+    const slot = this.sent.get(k);
+    const { coherence } = this.o;
+    return slot && slot.snap === coherence.snapshot() && coherence.usable() ? slot : undefined;
   }
 
   async readNow(t: Target, ensureVersions: boolean): Promise<L2Read> {

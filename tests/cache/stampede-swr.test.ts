@@ -149,6 +149,79 @@ describe('stampede (semantics 2)', () => {
     });
   });
 
+  describe('callers that miss L1 while a store read of the key is on its way', () => {
+    // The first read is held inside the store after it was sent (its snapshot taken); reads are counted.
+    function heldRead(name: string, l1: boolean) {
+      const inner = new MemoryStore();
+      const reads = { n: 0 };
+      let entered!: () => void;
+      const sent = new Promise<void>((r) => (entered = r));
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      let holdNext = true;
+      const store = Object.assign(Object.create(inner) as MemoryStore, {
+        async mgetBuffer(keys: readonly string[]) {
+          reads.n++;
+          const held = holdNext;
+          holdNext = false;
+          const snapshot = await inner.mgetBuffer(keys);
+          if (held) {
+            entered();
+            await gate;
+          }
+          return snapshot;
+        },
+      });
+      const cache = createCache({ prefix: `${prefix}-${name}`, store, l1: l1 ? {} : false });
+      caches.push(cache);
+      let runs = 0;
+      const get = cache.cached(async (id: number) => ({ id, run: ++runs }), [name], { category: 'predictions', tags: (id) => [`diagnosis:${id}`] });
+      return { cache, get, reads, sent, release, runs: () => runs };
+    }
+
+    it('join it while L1 is trusted and nothing was invalidated here since it was sent (L1 would serve its answer)', async () => {
+      const { get, reads, sent, release, runs } = heldRead('sr', true);
+      const first = get(1);
+      await sent;
+      const joined = Array.from({ length: 100 }, () => get(1));
+      const quick = get.withMetaIfQuick(1);
+      expect(reads.n).toBe(1);
+      release();
+      const results = await Promise.all([first, ...joined]);
+      expect(reads.n).toBe(1);
+      expect(runs()).toBe(1);
+      expect(new Set(results.map((r) => r.run))).toEqual(new Set([1]));
+      expect(await quick).toMatchObject({ status: 'MISS', value: { id: 1, run: 1 } });
+    });
+
+    const since = { 'anything was invalidated': (c: Cache) => c.invalidateTag('diagnosis:2'), 'L1 was dropped (as on a bus reconnect)': (c: Cache) => c.clearL1() };
+    for (const [what, happen] of Object.entries(since)) {
+      it(`read the store themselves once ${what} here since it was sent`, async () => {
+        const { cache, get, reads, sent, release } = heldRead(`sr-${what.split(' ')[0]}`, true);
+        const first = get(1);
+        await sent;
+        await happen(cache);
+        const readsThen = reads.n;
+        const second = get(1);
+        await vi.waitFor(() => expect(reads.n).toBeGreaterThan(readsThen));
+        release();
+        expect((await second).id).toBe(1);
+        await first;
+      });
+    }
+
+    it('read the store themselves without L1 (nothing says when another instance invalidated)', async () => {
+      const { get, reads, sent, release } = heldRead('sr-nol1', false);
+      const first = get(1);
+      await sent;
+      const second = get(1);
+      await vi.waitFor(() => expect(reads.n).toBe(2));
+      release();
+      expect((await second).id).toBe(1);
+      await first;
+    });
+  });
+
   it('two instances each run fn at most once', async () => {
     const [a, b] = [make(false), make(false)];
     await Promise.all([a.ready(), b.ready()]);
