@@ -18,6 +18,7 @@ import { runPrimary, workerCount } from '@/lib/server/primary';
 
 // Whatever is still open after DRAIN_MS is cut, inside a 10 s grace (the primary's too: lib/server/primary.ts).
 const DRAIN_MS = 9_000;
+const LISTEN_BACKLOG = 4096;
 
 const port = Number(process.env.PORT ?? 3000);
 // Not HOSTNAME: Docker sets that to the container id.
@@ -60,7 +61,10 @@ async function serve(): Promise<void> {
   // problem+json rather than Node's empty answer.
   server.on('clientError', (error, socket) => refuseUnparsed(error, socket, MAX_URL_BYTES));
   server.on('connect', (_req, socket) => refuseConnect(socket));
-  server.listen(port, hostname, () => {
+  // Node's default accept queue is 511: a burst of new connections larger than that (a mobile fleet reconnecting)
+  // overflows it while the event loop is busy, and each dropped SYN costs its client a 1 s retransmission.
+  // The kernel caps this at net.core.somaxconn.
+  server.listen({ port, host: hostname, backlog: LISTEN_BACKLOG }, () => {
     console.log(`› Mizaj listening on http://${hostname === '0.0.0.0' ? 'localhost' : hostname}:${port}`);
   });
 
