@@ -141,7 +141,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     }
   };
   if (stretches > 0) {
-    for (const { start, end } of busyStretches(profile).slice(0, stretches)) {
+    const after = profile.startTime + skipS * 1e6;
+    for (const { start, end } of busyStretches(profile).filter((b) => b.start >= after).slice(0, stretches)) {
       const { inclusive, self, busy } = profileTimes(profile, root, (at) => at >= start && at < end);
       console.log(`\n=== ${((end - start) / 1000).toFixed(1)} ms busy from ${((start - profile.startTime) / 1e6).toFixed(3)} s`);
       show('self', self, busy, 8);
