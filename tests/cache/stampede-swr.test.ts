@@ -19,6 +19,34 @@ function make(l1: boolean | 'tiny', clock = { t: Date.now() }) {
   return cache;
 }
 
+/**
+ * A MemoryStore whose first entry read is held after it was sent (its snapshot taken) until release();
+ * `sent` resolves then. Entry reads are counted.
+ */
+function firstReadHeld() {
+  const inner = new MemoryStore();
+  const reads = { n: 0 };
+  let entered!: () => void;
+  const sent = new Promise<void>((r) => (entered = r));
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  let holdNext = true;
+  const store = Object.assign(Object.create(inner) as MemoryStore, {
+    async mgetBuffer(keys: readonly string[]) {
+      reads.n++;
+      const held = holdNext;
+      holdNext = false;
+      const snapshot = await inner.mgetBuffer(keys);
+      if (held) {
+        entered();
+        await gate;
+      }
+      return snapshot;
+    },
+  });
+  return { store, reads, sent, release };
+}
+
 describe('stampede (semantics 2)', () => {
   for (const l1 of [false, true]) {
     it(`1,000 concurrent calls on a cold key run fn once per instance (L1 ${l1 ? 'on' : 'off'})`, async () => {
@@ -42,30 +70,13 @@ describe('stampede (semantics 2)', () => {
 
   it('a caller whose miss was read while the computation ran does not run fn again', async () => {
     // The second caller's MGET reads the store before the first caller's value lands, and answers after.
-    const inner = new MemoryStore();
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    let holdNext = true;
-    let entered!: () => void;
-    const heldRead = new Promise<void>((r) => (entered = r));
-    const store = Object.assign(Object.create(inner) as MemoryStore, {
-      async mgetBuffer(keys: readonly string[]) {
-        const held = holdNext;
-        holdNext = false;
-        const snapshot = await inner.mgetBuffer(keys);
-        if (held) {
-          entered();
-          await gate;
-        }
-        return snapshot;
-      },
-    });
+    const { store, sent, release } = firstReadHeld();
     const cache = createCache({ prefix: `${prefix}-landed`, store, l1: false });
     caches.push(cache);
     let runs = 0;
     const cold = cache.cached(async () => ++runs, ['landed'], { category: 'trending' });
     const slow = cold(); // the first MGET: held at the gate with a snapshot taken before anything is stored
-    await heldRead; // sent: a later caller can no longer join that read
+    await sent; // sent: without L1, a later caller can no longer join that read
     const fast = await cold(); // reads, misses, computes and stores while `slow` is held
     release();
     expect(await slow).toBe(fast);
@@ -150,28 +161,8 @@ describe('stampede (semantics 2)', () => {
   });
 
   describe('callers that miss L1 while a store read of the key is on its way', () => {
-    // The first read is held inside the store after it was sent (its snapshot taken); reads are counted.
     function heldRead(name: string, l1: boolean) {
-      const inner = new MemoryStore();
-      const reads = { n: 0 };
-      let entered!: () => void;
-      const sent = new Promise<void>((r) => (entered = r));
-      let release!: () => void;
-      const gate = new Promise<void>((r) => (release = r));
-      let holdNext = true;
-      const store = Object.assign(Object.create(inner) as MemoryStore, {
-        async mgetBuffer(keys: readonly string[]) {
-          reads.n++;
-          const held = holdNext;
-          holdNext = false;
-          const snapshot = await inner.mgetBuffer(keys);
-          if (held) {
-            entered();
-            await gate;
-          }
-          return snapshot;
-        },
-      });
+      const { store, reads, sent, release } = firstReadHeld();
       const cache = createCache({ prefix: `${prefix}-${name}`, store, l1: l1 ? {} : false });
       caches.push(cache);
       let runs = 0;
