@@ -3,13 +3,14 @@
  * through the bundle's source map. Used by `npm run bench:profile`; also a command, for the profiles that
  * `BENCH_MISS_PROFILE` / `BENCH_LOAD_PROFILE` write:
  *
- *   npx tsx bench/cpu-profile.ts <file.cpuprofile> [top] [--stretches N] [--skip S]
+ *   npx tsx bench/cpu-profile.ts <file.cpuprofile> [top] [--stretches N] [--skip S] [--until U]
  *
  * prints the top functions by self time and by inclusive time (time with a function anywhere on the stack,
  * counted once per sample), as shares of the busy (not idle) time. With `--stretches N`: the N longest runs of
  * busy samples without an idle one in between (where an open-loop tail comes from: every request arriving
  * during one waits for its end), each with what was on the stack in it. `--skip S` leaves the first S seconds
- * of the profile out (start-up: module loading, Next's preloading of its entries).
+ * of the profile out (start-up: module loading, Next's preloading of its entries); `--until U` what comes after
+ * U seconds (with `--skip`, one phase of a run: e.g. the MISS phase of `npm run bench:miss`).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { SourceMap } from 'node:module';
@@ -130,10 +131,13 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const stretches = stretchesAt >= 0 ? Number(args.splice(stretchesAt, 2)[1]) : 0;
   const skipAt = args.indexOf('--skip');
   const skipS = skipAt >= 0 ? Number(args.splice(skipAt, 2)[1]) : 0;
+  const untilAt = args.indexOf('--until');
+  const untilS = untilAt >= 0 ? Number(args.splice(untilAt, 2)[1]) : Infinity;
   const [file, top = '30'] = args;
-  if (!file) throw new Error('usage: npx tsx bench/cpu-profile.ts <file.cpuprofile> [top] [--stretches N] [--skip S]');
+  if (!file) throw new Error('usage: npx tsx bench/cpu-profile.ts <file.cpuprofile> [top] [--stretches N] [--skip S] [--until U]');
   const root = path.resolve(import.meta.dirname, '..');
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+  const inWindow = (at: number) => at >= profile.startTime + skipS * 1e6 && at < profile.startTime + untilS * 1e6;
   const show = (title: string, m: Map<string, number>, busy: number, n = Number(top)) => {
     console.log(`\n${title}`);
     for (const [name, us] of [...m].filter(([k]) => k !== '(root)').sort((a, b) => b[1] - a[1]).slice(0, n)) {
@@ -141,15 +145,14 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     }
   };
   if (stretches > 0) {
-    const after = profile.startTime + skipS * 1e6;
-    for (const { start, end } of busyStretches(profile).filter((b) => b.start >= after).slice(0, stretches)) {
+    for (const { start, end } of busyStretches(profile).filter((b) => inWindow(b.start)).slice(0, stretches)) {
       const { inclusive, self, busy } = profileTimes(profile, root, (at) => at >= start && at < end);
       console.log(`\n=== ${((end - start) / 1000).toFixed(1)} ms busy from ${((start - profile.startTime) / 1e6).toFixed(3)} s`);
       show('self', self, busy, 8);
       show('inclusive', inclusive, busy, Number(top));
     }
   } else {
-    const { self, inclusive, busy, idle } = profileTimes(profile, root, (at) => at >= profile.startTime + skipS * 1e6);
+    const { self, inclusive, busy, idle } = profileTimes(profile, root, inWindow);
     console.log(`${(busy / 1e6).toFixed(1)} s busy, ${(idle / 1e6).toFixed(1)} s idle`);
     show('self time, share of busy time', self, busy);
     show('inclusive time (on the stack), share of busy time', inclusive, busy);
