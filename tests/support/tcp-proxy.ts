@@ -9,6 +9,12 @@ export class TcpProxy {
   private cut = false;
   /** Raise only: a lower delay would let later bytes overtake earlier ones. */
   delayMs = 0;
+  /**
+   * Round trips: how many times a client sent after it had been answered (bytes it sends before any answer
+   * reaches it, however many writes, are one). Meaningful with one connection through the proxy.
+   */
+  roundTrips = 0;
+  private answered = true;
 
   private constructor(
     private readonly server: net.Server,
@@ -33,10 +39,18 @@ export class TcpProxy {
       s.on('error', () => {});
     }
     client.pipe(upstream);
+    client.on('data', () => {
+      if (this.answered) this.roundTrips++;
+      this.answered = false;
+    });
+    const answer = (chunk: Buffer) => {
+      this.answered = true;
+      if (client.writable) client.write(chunk);
+    };
     // Equal (or growing) delays fire in order, so the byte stream stays intact.
     upstream.on('data', (chunk: Buffer) => {
-      if (this.delayMs > 0) setTimeout(() => client.writable && client.write(chunk), this.delayMs);
-      else client.write(chunk);
+      if (this.delayMs > 0) setTimeout(() => answer(chunk), this.delayMs);
+      else answer(chunk);
     });
     client.on('close', () => upstream.destroy());
     upstream.on('close', () => client.destroy());
