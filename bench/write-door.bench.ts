@@ -31,7 +31,7 @@ async function instance(url: string, name: string) {
   return {
     handle,
     coherence,
-    door: createWriteDoor(async () => ({ db: handle.db, cache, coherence })),
+    door: createWriteDoor(async () => ({ db: handle, cache, coherence })),
     close: async () => {
       await coherence.stop();
       await cache.close();

@@ -28,6 +28,8 @@ export interface CoherenceOptions {
 
 /** A write never waits longer than this for acknowledgements (each peer's lease normally settles it sooner). */
 const MAX_ACK_WAIT_MS = 3_000;
+/** Own announcements kept for a writer that has not awaited them yet (far more than writes in flight). */
+const MAX_EARLY = 1_000;
 /** More rows than this to re-apply after Redis lost data: invalidate whole categories instead (O(categories)). */
 const MAX_REAPPLY_ROWS = 5_000;
 
@@ -62,6 +64,11 @@ export class PgCoherence {
   private readonly ownInvSeq = new Map<string, number>();
   /** Awaited writes some instance reported applied to the store. */
   private readonly appliedHeard = new Set<string>();
+  /**
+   * This instance's writes heard of before their writer awaits them: the COMMIT's answer and the NOTIFY it sends
+   * come over different connections, so the announcement, and even a peer's acknowledgement, can be read first.
+   */
+  private readonly early = new Map<string, { seq: number; acks: Set<string>; applied: boolean }>();
   private readonly ackWaiters = new Map<string, Set<string>>();
   /** Each waited-for peer's listener epoch when the write began waiting. */
   private readonly ackEpochs = new Map<string, Map<string, number>>();
@@ -131,18 +138,17 @@ export class PgCoherence {
    */
   expectAcks(ref: string): string[] {
     const peers = this.livePeers();
-    this.ackWaiters.set(ref, new Set(peers));
+    const heard = this.early.get(ref);
+    this.early.delete(ref);
+    this.ackWaiters.set(ref, new Set(peers.filter((p) => !heard?.acks.has(p))));
     this.ackEpochs.set(ref, new Map(peers.map((p) => [p, this.peerState.get(p)?.epoch ?? 0])));
+    if (heard) this.ownInvSeq.set(ref, heard.seq);
+    if (heard?.applied) this.appliedHeard.add(ref);
     return peers;
   }
 
-  /** How many peers a write is waiting for (before awaitAcks). */
-  peersAwaited(ref: string): number {
-    return this.ackWaiters.get(ref)?.size ?? 0;
-  }
-
-  /** The write did not commit: nothing to wait for. */
-  forget(ref: string): void {
+  /** Done waiting for a write. */
+  private forget(ref: string): void {
     this.ackWaiters.delete(ref);
     this.ackEpochs.delete(ref);
     this.ownInvSeq.delete(ref);
@@ -221,6 +227,10 @@ export class PgCoherence {
       if (m.t === 'inv' && this.ackWaiters.has(m.ref)) {
         this.ownInvSeq.set(m.ref, seq);
         this.wakeAll();
+      } else if (m.t === 'inv') {
+        this.early.set(m.ref, { seq, acks: new Set(), applied: false });
+        // Bounded: a row announced by a write that never awaited it (its process gave up) is forgotten.
+        if (this.early.size > MAX_EARLY) this.early.delete(this.early.keys().next().value!);
       }
       return;
     }
@@ -231,11 +241,14 @@ export class PgCoherence {
         break;
       case 'ack':
         this.ackWaiters.get(m.ref)?.delete(m.from);
+        this.early.get(m.ref)?.acks.add(m.from);
         break;
       case 'applied':
         for (const ref of m.refs) {
           this.options.cache.settle(ref);
           if (this.ackWaiters.has(ref)) this.appliedHeard.add(ref);
+          const heard = this.early.get(ref);
+          if (heard) heard.applied = true;
         }
         break;
       case 'help':

@@ -1,7 +1,8 @@
 import 'server-only';
 import { getCache, type Cache } from '@/lib/cache';
 import { getDbHandle } from '@/lib/db/client';
-import type { Db } from '@/lib/db/types';
+import { transaction, type TransactionEnd } from '@/lib/db/transaction';
+import type { Db, DbHandle } from '@/lib/db/types';
 import { ServiceUnavailableError } from '@/lib/errors';
 import type { PgCoherence } from './coherence';
 import { getCoherence } from './coherence-process';
@@ -26,6 +27,9 @@ export interface WriteOptions {
 /** `notified`: other live instances that confirmed they dropped what the write replaced. */
 export type WriteOutcome<T> = { replayed: false; result: T; body: string; notified: number } | { replayed: true; answer: StoredAnswer };
 
+/** What the transaction committed: a replayed answer, or the write's result and what it invalidates. */
+type Committed<T> = { replayed: false; result: T; body: string; change: Invalidation } | { replayed: true; answer: StoredAnswer };
+
 /** Longest a write waits for the database to begin its transaction; then 503, nothing written. */
 const BEGIN_DEADLINE_MS = 3_000;
 
@@ -34,7 +38,7 @@ const MAX_TAGS_PER_WRITE = 1_000;
 
 /** What a door writes through: the database, the cache and (with PostgreSQL and Redis) the coherence channel. */
 export interface DoorDeps {
-  db: Db;
+  db: DbHandle;
   cache: Cache;
   coherence: PgCoherence | undefined;
 }
@@ -49,35 +53,31 @@ export interface DoorDeps {
 export function createWriteDoor(deps: () => Promise<DoorDeps>) {
   return async function runWrite<T>(spec: WriteSpec<T>, options: WriteOptions = {}): Promise<WriteOutcome<T>> {
     const { db, cache, coherence } = await deps();
-    let recorded: { id: number; change: Invalidation } | undefined;
     let began = false;
     let abandoned = false;
-    const transaction = db.transaction(async (tx): Promise<WriteOutcome<T>> => {
+    const committed = transaction(db, async (tx): Promise<TransactionEnd<Committed<T>>> => {
       // Given up on while waiting for a connection: the caller got its 503, so this must write nothing.
       if (abandoned) throw new ServiceUnavailableError('The database is unavailable; nothing was written');
       began = true;
       const idem = options.idempotency;
       if (idem) {
         const prior = await claimIdempotencyKey(tx, idem.request);
-        if (prior) return { replayed: true, answer: prior };
+        if (prior) return { value: { replayed: true, answer: prior } };
       }
       const result = await spec.run(tx);
       const change = normalize(spec.invalidates(result), Object.keys(cache.categories));
       const body = JSON.stringify(result);
-      // One pipeline (one round trip) for the outbox row and the stored answer.
-      const [id] = await Promise.all([
-        change.tags.length + change.categories.length > 0 ? recordInvalidation(tx, change, { prefix: cache.prefix, from: cache.instanceId }) : undefined,
-        idem ? storeIdempotentAnswer(tx, idem.request, { status: idem.status, body }) : undefined,
-      ]);
-      if (id !== undefined) {
-        recorded = { id, change };
-        // Before the commit: acknowledgements may arrive the instant it lands.
-        coherence?.expectAcks(String(id));
-      }
-      return { replayed: false, result, body, notified: 0 };
+      return {
+        value: { replayed: false, result, body, change },
+        // Sent with the COMMIT: the outbox row and the stored answer cost no round trip of their own.
+        last: (last) => [
+          change.tags.length + change.categories.length > 0 ? recordInvalidation(last, change, { prefix: cache.prefix, from: cache.instanceId }) : Promise.resolve(undefined),
+          ...(idem ? [storeIdempotentAnswer(last, idem.request, { status: idem.status, body })] : []),
+        ],
+      };
     });
     // Abandoned, the transaction rejects later, after the caller's answer: that rejection is expected.
-    transaction.catch(() => {});
+    committed.catch(() => {});
     // A write waits at most BEGIN_DEADLINE_MS for the database; once begun it runs to its commit.
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
@@ -87,14 +87,11 @@ export function createWriteDoor(deps: () => Promise<DoorDeps>) {
         reject(new ServiceUnavailableError('The database is unavailable; nothing was written'));
       }, BEGIN_DEADLINE_MS);
     });
-    const outcome = await Promise.race([transaction, deadline])
-      .catch((error: unknown) => {
-        if (recorded) coherence?.forget(String(recorded.id));
-        throw error;
-      })
-      .finally(() => clearTimeout(timer));
-    if (recorded && !outcome.replayed) outcome.notified = await propagate({ cache, coherence }, recorded.id, recorded.change, spec.name);
-    return outcome;
+    const { value, last } = await Promise.race([committed, deadline]).finally(() => clearTimeout(timer));
+    if (value.replayed) return value;
+    const id = last[0] as number | undefined;
+    const notified = id === undefined ? 0 : await propagate({ cache, coherence }, id, value.change, spec.name);
+    return { replayed: false, result: value.result, body: value.body, notified };
   };
 }
 
@@ -103,12 +100,13 @@ export const runWrite = createWriteDoor(async () => {
   const handle = await getDbHandle().catch((error: unknown) => {
     throw new ServiceUnavailableError(`database unavailable: ${error instanceof Error ? error.message : String(error)}`);
   });
-  return { db: handle.db, cache: getCache(), coherence: getCoherence() };
+  return { db: handle, cache: getCache(), coherence: getCoherence() };
 });
 
 /** After commit: apply to Redis (or ask the others to), and wait until live instances dropped their L1 copies. */
 async function propagate({ cache, coherence }: Omit<DoorDeps, 'db'>, id: number, change: Invalidation, name: string): Promise<number> {
   const ref = String(id);
+  const peers = coherence?.expectAcks(ref).length ?? 0;
   let applied = false;
   try {
     await cache.apply({ ...change, ref });
@@ -117,7 +115,6 @@ async function propagate({ cache, coherence }: Omit<DoorDeps, 'db'>, id: number,
     // Counted by the cache and logged once per breaker state change; the outbox row keeps it.
   }
   if (!coherence) return 0;
-  const peers = coherence.peersAwaited(ref);
   if (applied) {
     void coherence.applied([id]).catch((error: unknown) => writeLog.debug({ err: String(error), write: name }, 'outbox: could not mark row applied'));
   } else {

@@ -101,7 +101,7 @@ describe('embedded PGlite', () => {
 
   it('takes a write through the door: the Idempotency-Key pipeline, the one-statement insert and the outbox row', async () => {
     const cache = createCache({ prefix: 't-pglite-door', store: new MemoryStore() });
-    const door = createWriteDoor(async () => ({ db: h.db, cache, coherence: undefined }));
+    const door = createWriteDoor(async () => ({ db: h, cache, coherence: undefined }));
     const [d] = await queryRows<{ id: number; rec: number }>(h.db, sql`select d.id, (select r.id from recommendations r where r.condition_id = d.condition_id order by r.id limit 1) as rec from diagnoses d order by d.id desc limit 1`);
     const body = { recommendationId: d!.rec, diagnosisId: d!.id, rating: 5, adherence: 90, comment: 'embedded' };
     const idempotency = { request: { credential: 'key:1', key: 'k-pglite', fingerprint: fingerprint('POST', '/api/feedback/submit', body) }, status: 201 };

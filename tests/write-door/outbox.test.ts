@@ -5,6 +5,7 @@
  */
 import { count, eq, isNull } from 'drizzle-orm';
 import { Redis } from 'ioredis';
+import postgres from 'postgres';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createCache, type Cache } from '@/lib/cache';
 import { tagKey } from '@/lib/cache/keys';
@@ -16,6 +17,7 @@ import { tag } from '@/lib/resources/tags';
 import { createWriteDoor, feedbackWrite, fingerprint } from '@/lib/write-door';
 import { claimIdempotencyKey } from '@/lib/write-door/idempotency';
 import { PgCoherence } from '@/lib/write-door/coherence';
+import { COHERENCE_CHANNEL, decodeMessage, encodeMessage, type CoherenceMessage } from '@/lib/write-door/messages';
 import { recordInvalidation } from '@/lib/write-door/outbox';
 import { OwnRedis, waitFor } from '../cache/support/own-redis';
 import { loadFixture } from '../domain/fixture';
@@ -47,7 +49,7 @@ async function startInstance(name: string, redisUrl: string, dbUrl = t.url, leas
   const cache: Cache = createCache({ prefix, instanceId: name, redis: { url: redisUrl }, commandTimeoutMs: 150, breaker: { cooldownMs: 100, maxCooldownMs: 300 } });
   const coherence = new PgCoherence({ sql: handle.client, db: handle.db, cache, longestLifetimeSeconds: 3_600, leaseMs });
   await coherence.start();
-  const door = createWriteDoor(async () => ({ db: handle.db, cache, coherence }));
+  const door = createWriteDoor(async () => ({ db: handle, cache, coherence }));
   const feedbackCount = cache.cached((id: number) => countFeedback(handle.db, id), ['feedback-count'], {
     category: 'feedback',
     tags: (id) => [tag.recommendationFeedback(id)],
@@ -105,6 +107,34 @@ describe('write door', () => {
     } finally {
       await slowRedis.close();
       await slowDb.close();
+      await redis.destroy();
+    }
+  }, 60_000);
+
+  it('an announcement and acknowledgements heard before the writer awaits them still count (the NOTIFY can overtake the COMMIT answer)', async () => {
+    const redis = await OwnRedis.start();
+    const listener = postgres(t.url, { max: 1, onnotice: () => {} });
+    try {
+      const a = await startInstance('a', redis.url);
+      const b = await startInstance('b', redis.url);
+      await Promise.all([a.cache.ready(), b.cache.ready()]);
+      await connected(a, b);
+      const heard: CoherenceMessage[] = [];
+      await listener.listen(COHERENCE_CHANNEL, (payload) => heard.push(decodeMessage(payload)!));
+      // A's write committed and acknowledged by B before A looks at it: what happens when A reads its own
+      // NOTIFY and B's ack before the answer to its COMMIT.
+      const ref = String(await a.db.transaction((tx) => recordInvalidation(tx, { tags: ['early-probe'], categories: [] }, { prefix, from: 'a' })));
+      await waitFor(() => heard.some((m) => m.t === 'ack' && m.ref === ref && m.from === 'b'), 5_000);
+      // Then a peer's heartbeat saying it serves no L1. A hears messages in the order they were sent, so once it
+      // counts the marker as a peer it has heard B's ack and its own announcement before it.
+      await listener.notify(COHERENCE_CHANNEL, encodeMessage({ t: 'hb', p: prefix, from: 'marker', lease: false, epoch: 0, store: true }));
+      await waitFor(() => a.coherence.livePeers().includes('marker'), 5_000);
+      expect(a.coherence.expectAcks(ref).sort()).toEqual(['b', 'marker']);
+      // B counts as acknowledged, and the marker as holding no L1 since the write (its heartbeat came after
+      // the announcement): nothing left to wait for. Lost, B would be waited for until the 3 s limit.
+      expect(await a.coherence.awaitAcks(ref)).toEqual(['marker']);
+    } finally {
+      await listener.end({ timeout: 5 });
       await redis.destroy();
     }
   }, 60_000);
