@@ -28,16 +28,10 @@ export async function transaction<T>(handle: DbHandle, body: (tx: Db) => Promise
     });
   }
   const conn = await handle.client.reserve();
-  const sent: Promise<unknown>[] = [];
-  const send = (text: string) => {
-    const q = conn.unsafe(text).execute();
-    // Handled now: BEGIN's answer is not awaited, and a rejection with no handler would end the process.
-    q.catch(() => {});
-    sent.push(q);
-    return q;
-  };
+  const link = watchConnection(conn);
+  // Everything sent, answered before a ROLLBACK would be.
+  const sent: Promise<unknown>[] = [link.begin];
   try {
-    send('begin');
     const tx = transactionOver(handle.db, conn);
     const end = await body(tx);
     const last = end.last?.(tx) ?? [];
@@ -46,20 +40,60 @@ export async function transaction<T>(handle: DbHandle, body: (tx: Db) => Promise
     // wait for nothing else before they hand one over); a tick runs only once the microtask queue is empty, so
     // COMMIT is queued after them.
     await new Promise<void>((resolve) => process.nextTick(resolve));
-    const commit = send('commit');
+    const commit = conn.unsafe('commit').execute();
+    sent.push(commit);
     const [results, done] = await Promise.all([Promise.all(last), commit]);
     // A failed statement rejects above; a COMMIT answered ROLLBACK without one would be a bug of ours.
     if (done.command !== 'COMMIT') throw new Error(`transaction ended with ${done.command}, not COMMIT`);
     return { value: end.value, last: results };
   } catch (error) {
     // Whatever was sent has been answered before the ROLLBACK (one connection, in order), and after it the
-    // connection is out of any transaction: it can go back to the pool.
+    // connection is out of any transaction: it can go back to the pool. (A closed one rolled back on its own,
+    // and refuses it.)
     await Promise.allSettled(sent);
     await conn.unsafe('rollback').catch(() => {});
     throw error;
   } finally {
-    conn.release();
+    link.done();
   }
+}
+
+/**
+ * BEGIN on a reserved connection, and what postgres.js (3.4.9) does not do for one when it closes
+ * (porsager/postgres#1208): a statement issued on it afterwards is written to no socket, an uncaught exception
+ * that leaves the statement unanswered, and `release()` would hand it back to the pool as open, where the next
+ * query hangs. So once it closed, statements are refused here, and it is not released (the pool reconnects it).
+ * The close is heard through the hook postgres.js's own `begin` uses: the connection's `onclose`.
+ */
+function watchConnection(conn: ReservedSql) {
+  let connection: { onclose: ((error: unknown) => void) | null } | undefined;
+  let closedBy: unknown;
+  const link = {
+    closed: false,
+    begin: conn.unsafe('begin', [], {
+      onexecute: (c: NonNullable<typeof connection>) => {
+        connection = c;
+        c.onclose = (error) => {
+          link.closed = true;
+          closedBy = error;
+        };
+        // Truthy: the connection takes the statements that follow at once (pipelined).
+        return true;
+      },
+    } as never).execute() as Promise<unknown>,
+    done() {
+      if (connection) connection.onclose = null;
+      if (!link.closed) conn.release();
+    },
+  };
+  link.begin.catch(() => {});
+  const unsafe = conn.unsafe;
+  conn.unsafe = ((...args: Parameters<typeof unsafe>) => {
+    if (!link.closed) return unsafe(...args);
+    const refused = Promise.reject(closedBy instanceof Error ? closedBy : new Error('the database connection closed during the transaction'));
+    return Object.assign(refused, { values: () => refused, execute: () => refused });
+  }) as typeof unsafe;
+  return link;
 }
 
 type DrizzleInternals = { dialect: PgDialect; session: { schema: unknown; options: unknown } };

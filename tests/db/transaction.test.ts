@@ -4,6 +4,7 @@
  * together or not at all, and on PostgreSQL BEGIN and COMMIT ride with them.
  */
 import { sql } from 'drizzle-orm';
+import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb } from '@/lib/db/create-db';
 import { preparedRows, queryRows } from '@/lib/db/rows';
@@ -11,6 +12,7 @@ import { transaction } from '@/lib/db/transaction';
 import type { Db, DbHandle } from '@/lib/db/types';
 import { createTestDb, destroyTestDb, type TestDb } from '../support/test-db';
 import { TcpProxy } from '../support/tcp-proxy';
+import { waitFor } from '../cache/support/own-redis';
 
 let t: TestDb;
 let proxy: TcpProxy;
@@ -45,6 +47,11 @@ async function pglite(): Promise<DbHandle> {
 // A named statement, as the write door's are: one round trip, and it pipelines (lib/db/rows.ts).
 const insertProbe = preparedRows<{ xmin: string }>('probe_insert', sql`insert into probe (v) values (${sql.placeholder('v')}) returning xmin::text as xmin`);
 const insert = (db: Db, v: string) => insertProbe(db, { v }).then((rows) => rows[0]!.xmin);
+const causes = (error: unknown) => {
+  const seen: string[] = [];
+  for (let e = error as { message?: string; code?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) seen.push(`${e.code ?? ''} ${e.message ?? ''}`);
+  return seen.join(' | ');
+};
 const values = async (db: Db) => (await queryRows<{ v: string }>(db, sql`select v from probe order by v`)).map((r) => r.v);
 
 describe.each([
@@ -105,4 +112,46 @@ describe('round trips on PostgreSQL', () => {
     await drizzleWrite(1);
     expect(proxy.roundTrips).toBe(4);
   });
+});
+
+describe('the connection dies inside a transaction (its backend terminated by pid)', () => {
+  const killer = () => postgres(t.url, { max: 1, onnotice: () => {} });
+  const backendPid = async (tx: Db) => (await queryRows<{ pid: number }>(tx, sql`select pg_backend_pid() as pid`))[0]!.pid;
+
+  it.each([
+    ['while a statement runs', true],
+    ['between two statements', false],
+  ])('%s: the transaction rejects (no hang, no uncaught exception) and the pool serves the next query', async (_, inFlight) => {
+    const h = await createDb({ url: t.url, max: 1 });
+    handles.push(h);
+    const admin = killer();
+    try {
+      await h.db.execute(sql`create table if not exists probe (v text primary key)`);
+      const attempt = transaction(h, async (tx) => {
+        const pid = await backendPid(tx);
+        if (inFlight) {
+          const running = queryRows(tx, sql`select pg_sleep(30)`);
+          await waitFor(async () => (await admin`select 1 from pg_stat_activity where pid = ${pid} and query like 'select pg_sleep%'`).length === 1, 5_000);
+          await admin`select pg_terminate_backend(${pid})`;
+          await running;
+        } else {
+          await admin`select pg_terminate_backend(${pid})`;
+          // The backend gone, and its end of the socket read here, before the next statement is issued.
+          await waitFor(async () => (await admin`select 1 from pg_stat_activity where pid = ${pid}`).length === 0, 5_000);
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        return { value: await insert(tx, `dead-${inFlight}`) };
+      });
+      // What the statement met (drizzle wraps it): the terminated backend, or the connection refusing it once closed.
+      const met = await attempt.then(() => 'committed', (error: unknown) => causes(error));
+      expect(met).toMatch(/terminat|CONNECTION_CLOSED|closed during the transaction/);
+      // The pool's one connection slot serves again: one handed back dead would leave this hanging. (postgres.js
+      // gives a backend's FATAL that arrived with its statement in flight to the next query on that slot once.)
+      const next = () => queryRows<{ one: number }>(h.db, sql`select 1 as one`);
+      expect(await next().catch(next)).toEqual([{ one: 1 }]);
+      expect(await values(t.db)).not.toContain(`dead-${inFlight}`);
+    } finally {
+      await admin.end({ timeout: 5 });
+    }
+  }, 30_000);
 });
