@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { recommendations } from '@/lib/db/schema';
+import { diagnoses, healthRecords, patients, recommendations } from '@/lib/db/schema';
 import { NotFoundError, ValidationError } from '@/lib/errors';
 import {
   getCounts,
@@ -9,6 +9,7 @@ import {
   listHealthRecordsOrThrow,
   listPatientDiagnosesOrThrow,
   getPatientProfileOrThrow,
+  PROFILE_PAGE,
   getRecommendationAnalytics,
   getRecommendationOrThrow,
   getTrending,
@@ -144,6 +145,29 @@ describe('patients', () => {
     expect((await listPatientDiagnosesOrThrow(t.db, 1, { limit: 1 })).next).not.toBeNull();
     expect(p.diagnoses.map((d) => [d.id, d.conditionCode, d.conditionNameEn])).toEqual([[4, 'migraine', 'Migraine'], [1, 'dyspepsia', 'Indigestion']]);
     await expect(getPatientProfileOrThrow(t.db, 99)).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it("reads a profile in one statement that gives, byte for byte, the patient and the list operations' first pages", async () => {
+    // Enough rows for a next page of each list, some with one timestamp (ties go by id), a null note and JSON data.
+    const [p] = await t.db.insert(patients).values({ name: 'Ziba Tie', mizajType: 'garm_tar', birthYear: 1990, sex: 'f' }).returning();
+    const at = (i: number) => new Date(Date.UTC(2026, 0, 1 + (i % 4), 12, 0, 0, 123));
+    await t.db.insert(healthRecords).values(Array.from({ length: 13 }, (_, i) => ({ patientId: p!.id, kind: `k${i}`, data: { i, nested: { b: [1, 'x'], a: null } }, createdAt: at(i) })));
+    await t.db.insert(diagnoses).values(Array.from({ length: 23 }, (_, i) => ({ patientId: p!.id, conditionId: 1 + (i % 2), notes: i % 3 ? `n${i}` : null, createdAt: at(i) })));
+    try {
+      for (const id of [1, 2, 3, p!.id]) {
+        const [patient] = await t.db.select().from(patients).where(eq(patients.id, id));
+        const records = await listHealthRecordsOrThrow(t.db, id, { limit: PROFILE_PAGE.records });
+        const diags = await listPatientDiagnosesOrThrow(t.db, id, { limit: PROFILE_PAGE.diagnoses });
+        const expected = { patient, healthRecords: records.items, healthRecordsNext: records.next, diagnoses: diags.items, diagnosesNext: diags.next };
+        const profile = await getPatientProfileOrThrow(t.db, id);
+        expect(profile).toEqual(expected);
+        expect(JSON.stringify(profile)).toBe(JSON.stringify(expected));
+      }
+      expect((await getPatientProfileOrThrow(t.db, p!.id)).healthRecordsNext).not.toBeNull();
+    } finally {
+      // The other tests count the fixture's patients.
+      await t.db.delete(patients).where(eq(patients.id, p!.id));
+    }
   });
 
   it('searches by name substring, id and mizaj, paged', async () => {
