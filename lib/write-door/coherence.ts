@@ -229,7 +229,7 @@ export class PgCoherence {
         this.wakeAll();
       } else if (m.t === 'inv') {
         this.early.set(m.ref, { seq, acks: new Set(), applied: false });
-        // Bounded: a row announced by a write that never awaited it (its process gave up) is forgotten.
+        // Bounded: most are never claimed (a write that awaited no peer is done before its own NOTIFY is heard).
         if (this.early.size > MAX_EARLY) this.early.delete(this.early.keys().next().value!);
       }
       return;
