@@ -5,6 +5,7 @@ import { NotFoundError, ValidationError } from '@/lib/errors';
 import {
   getCounts,
   getFeedbackSummary,
+  SUMMARY_COMMENTS,
   listFeedbackCommentsOrThrow,
   listHealthRecordsOrThrow,
   listPatientDiagnosesOrThrow,
@@ -92,6 +93,13 @@ describe('feedback summary', () => {
     expect(walked).toEqual(['better', 'no change', 'great']);
     await expect(listFeedbackCommentsOrThrow(t.db, 1, { limit: 1, cursor: 'not-a-cursor' })).rejects.toBeInstanceOf(ValidationError);
     await expect(getFeedbackSummary(t.db, 12345)).rejects.toBeInstanceOf(NotFoundError);
+    // Its one statement gives, byte for byte, the comment list's first page, for every recommendation.
+    for (const { id } of await t.db.select({ id: recommendations.id }).from(recommendations)) {
+      const summary = await getFeedbackSummary(t.db, id);
+      const page = await listFeedbackCommentsOrThrow(t.db, id, { limit: SUMMARY_COMMENTS });
+      expect({ items: summary.recentComments, next: summary.recentCommentsNext }).toEqual(page);
+      expect(JSON.stringify(summary.recentComments)).toBe(JSON.stringify(page.items));
+    }
   });
 });
 

@@ -2,9 +2,9 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '@/lib/db/types';
 import { preparedRows } from '@/lib/db/rows';
 import { FEEDBACK_STATS_DIMENSIONS, MIZAJ_TYPES, type MizajType } from '@/lib/db/schema';
-import { getRecommendationOrThrow } from '../recommendations/get-recommendation';
+import { NotFoundError } from '@/lib/errors';
 import { lastMonths } from '../shared/months';
-import { round } from '../shared/validation';
+import { assertId, round } from '../shared/validation';
 
 export const ADHERENCE_BUCKETS = ['0-24', '25-49', '50-74', '75-100'] as const;
 export type AdherenceBucket = (typeof ADHERENCE_BUCKETS)[number];
@@ -25,15 +25,17 @@ export type RecommendationAnalytics = {
 
 type Row = { dimension: (typeof FEEDBACK_STATS_DIMENSIONS)[number]; value: string; n: number; mean: number; adherence: number };
 
-// Every analytics miss runs it: built once (lib/db/rows.ts, preparedRows). The means are divided as avg() divides
-// (numeric, then float8), as when the ratings themselves were aggregated.
-const statsRows = preparedRows<Row>(
+// Every analytics miss runs it: built once (lib/db/rows.ts, preparedRows), one statement that also says whether the
+// recommendation exists (one round trip, one backend: two statements at once went out on two pooled connections).
+// The means are divided as avg() divides (numeric, then float8), as when the ratings themselves were aggregated.
+const statsRows = preparedRows<{ found: boolean } & ({ dimension: null } | Row)>(
   'recommendation_analytics',
   sql`
-    select dimension, value, n,
-           (rating_sum::numeric / n)::float8 as mean, (adherence_sum::numeric / n)::float8 as adherence
-    from feedback_stats
-    where recommendation_id = ${sql.placeholder('recommendationId')} and n > 0`,
+    select r.id is not null as found, s.dimension, s.value, s.n,
+           (s.rating_sum::numeric / s.n)::float8 as mean, (s.adherence_sum::numeric / s.n)::float8 as adherence
+    from (values (1)) as one (x)
+      left join recommendations r on r.id = ${sql.placeholder('recommendationId')}
+      left join feedback_stats s on s.recommendation_id = r.id and s.n > 0`,
 );
 
 /**
@@ -41,8 +43,11 @@ const statsRows = preparedRows<Row>(
  * adherence bucket, kept by triggers on feedback: migration 0006), then shaped in JS.
  */
 export async function getRecommendationAnalytics(db: Db, recommendationId: number, opts: { now?: Date } = {}): Promise<RecommendationAnalytics> {
+  assertId(recommendationId);
   const { keys } = lastMonths(opts.now ?? new Date(), 12);
-  const [, rows] = await Promise.all([getRecommendationOrThrow(db, recommendationId), statsRows(db, { recommendationId })]);
+  const found = await statsRows(db, { recommendationId });
+  if (!found[0]?.found) throw new NotFoundError('Recommendation', recommendationId);
+  const rows = found.filter((r): r is { found: boolean } & Row => r.dimension !== null);
 
   let total: Row | undefined;
   const histogram: RecommendationAnalytics['histogram'] = [0, 0, 0, 0, 0];

@@ -1,11 +1,12 @@
 import { and, eq, isNotNull, sql } from 'drizzle-orm';
-import { prepared } from '@/lib/db/prepared';
+import { fromJsonObject, jsonObjectOf } from '@/lib/db/json-selection';
 import { preparedRows } from '@/lib/db/rows';
 import type { Db } from '@/lib/db/types';
 import { feedback } from '@/lib/db/schema';
 import { getRecommendationOrThrow } from '../recommendations/get-recommendation';
 import { keysetPage, newestFirst, pageOf, type Page, type PageRequest } from '../shared/keyset-page';
-import { round } from '../shared/validation';
+import { NotFoundError } from '@/lib/errors';
+import { assertId, round } from '../shared/validation';
 
 export type FeedbackSummary = {
   recommendationId: number;
@@ -32,22 +33,19 @@ const commentsPage = (db: Db, recommendationId: number, page: PageRequest): Prom
     (await db.select(commentColumns).from(feedback).where(where).orderBy(...orderBy).limit(limit)).map(withComment),
   );
 
-// Every summary miss runs both: prepared once (lib/db/prepared.ts, lib/db/rows.ts), the comments in keysetPage's order.
-// The counts per rating are feedback_stats rows (kept by triggers on feedback: migration 0006), not a count of
-// every rating of the recommendation.
-const ratingCounts = preparedRows<{ rating: number; n: number }>(
-  'feedback_rating_counts',
-  sql`select value::int as rating, n from feedback_stats
-      where recommendation_id = ${sql.placeholder('recommendationId')} and dimension = 'rating' and n > 0`,
-);
-const firstComments = prepared((db) =>
-  db
-    .select(commentColumns)
-    .from(feedback)
-    .where(and(eq(feedback.recommendationId, sql.placeholder('recommendationId')), isNotNull(feedback.comment)))
-    .orderBy(...newestFirst(feedback))
-    .limit(SUMMARY_COMMENTS + 1)
-    .prepare('feedback_summary_comments'),
+// Every summary miss runs it: one statement (one round trip, one backend: three statements at once went out on three
+// pooled connections) saying whether the recommendation exists, its count per rating (feedback_stats rows, kept by
+// triggers on feedback: migration 0006, not a count of every rating) and the first page of comments in keysetPage's
+// order, one more than the page, as JSON.
+const summaryRow = preparedRows<{ found: boolean; counts: { rating: number; n: number }[]; comments: Record<string, unknown>[] }>(
+  'feedback_summary',
+  sql`select exists (select 1 from recommendations where id = ${sql.placeholder('recommendationId')}) as found,
+      coalesce((select json_agg(json_build_object('rating', value::int, 'n', n)) from feedback_stats
+                where recommendation_id = ${sql.placeholder('recommendationId')} and dimension = 'rating' and n > 0), '[]') as counts,
+      coalesce((select json_agg(j.o order by j.n) from (
+                  select ${jsonObjectOf(commentColumns)} as o, row_number() over (order by ${sql.join(newestFirst(feedback), sql`, `)}) as n
+                  from ${feedback} where ${feedback.recommendationId} = ${sql.placeholder('recommendationId')} and ${feedback.comment} is not null
+                  order by ${sql.join(newestFirst(feedback), sql`, `)} limit ${sql.raw(String(SUMMARY_COMMENTS + 1))}) j), '[]') as comments`,
 );
 
 /** A recommendation's comments, newest first, a page at a time; NotFoundError for an unknown recommendation. */
@@ -57,14 +55,14 @@ export async function listFeedbackCommentsOrThrow(db: Db, recommendationId: numb
 }
 
 export async function getFeedbackSummary(db: Db, recommendationId: number): Promise<FeedbackSummary> {
-  // Side by side, as analytics does: for an unknown recommendation the other two find nothing.
-  const [, groups, recent] = await Promise.all([
-    getRecommendationOrThrow(db, recommendationId),
-    ratingCounts(db, { recommendationId }),
-    firstComments(db)
-      .execute({ recommendationId })
-      .then((rows) => pageOf(rows.map(withComment), SUMMARY_COMMENTS)),
-  ]);
+  assertId(recommendationId);
+  const [row] = await summaryRow(db, { recommendationId });
+  if (!row?.found) throw new NotFoundError('Recommendation', recommendationId);
+  const groups = row.counts;
+  const recent = pageOf(
+    row.comments.map((c) => withComment(fromJsonObject(commentColumns, c))),
+    SUMMARY_COMMENTS,
+  );
   const histogram: FeedbackSummary['histogram'] = [0, 0, 0, 0, 0];
   let count = 0;
   let sum = 0;
