@@ -18,6 +18,16 @@ export function jsonObjectOf(selection: Selection): SQL {
 }
 
 /**
+ * The first `limit` rows of `from` (its FROM and WHERE) in `order`, as one JSON array of `jsonObjectOf(selection)`
+ * (empty, not null, when there are none): a list nested in another statement, in a guaranteed order.
+ */
+export function jsonPageOf(selection: Selection, from: SQL, order: SQL[], limit: number): SQL {
+  const orderBy = sql.join(order, sql`, `);
+  return sql`coalesce((select json_agg(j.o order by j.n) from (select ${jsonObjectOf(selection)} as o, row_number() over (order by ${orderBy}) as n
+      ${from} order by ${orderBy} limit ${sql.raw(String(limit))}) j), '[]')`;
+}
+
+/**
  * Such an object read back as drizzle would map its row: each value through its column's own mapping (a
  * timestamp's JSON text to a Date, an integer kept as a number), keys in the selection's order.
  */

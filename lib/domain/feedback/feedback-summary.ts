@@ -1,5 +1,5 @@
 import { and, eq, isNotNull, sql } from 'drizzle-orm';
-import { fromJsonObject, jsonObjectOf } from '@/lib/db/json-selection';
+import { fromJsonObject, jsonPageOf } from '@/lib/db/json-selection';
 import { preparedRows } from '@/lib/db/rows';
 import type { Db } from '@/lib/db/types';
 import { feedback } from '@/lib/db/schema';
@@ -42,10 +42,12 @@ const summaryRow = preparedRows<{ found: boolean; counts: { rating: number; n: n
   sql`select exists (select 1 from recommendations where id = ${sql.placeholder('recommendationId')}) as found,
       coalesce((select json_agg(json_build_object('rating', value::int, 'n', n)) from feedback_stats
                 where recommendation_id = ${sql.placeholder('recommendationId')} and dimension = 'rating' and n > 0), '[]') as counts,
-      coalesce((select json_agg(j.o order by j.n) from (
-                  select ${jsonObjectOf(commentColumns)} as o, row_number() over (order by ${sql.join(newestFirst(feedback), sql`, `)}) as n
-                  from ${feedback} where ${feedback.recommendationId} = ${sql.placeholder('recommendationId')} and ${feedback.comment} is not null
-                  order by ${sql.join(newestFirst(feedback), sql`, `)} limit ${sql.raw(String(SUMMARY_COMMENTS + 1))}) j), '[]') as comments`,
+      ${jsonPageOf(
+        commentColumns,
+        sql`from ${feedback} where ${feedback.recommendationId} = ${sql.placeholder('recommendationId')} and ${feedback.comment} is not null`,
+        newestFirst(feedback),
+        SUMMARY_COMMENTS + 1,
+      )} as comments`,
 );
 
 /** A recommendation's comments, newest first, a page at a time; NotFoundError for an unknown recommendation. */

@@ -1,5 +1,5 @@
 import { eq, getTableColumns, sql, type SQL } from 'drizzle-orm';
-import { fromJsonObject, jsonObjectOf, type Selection } from '@/lib/db/json-selection';
+import { fromJsonObject, jsonObjectOf, jsonPageOf } from '@/lib/db/json-selection';
 import { prepared } from '@/lib/db/prepared';
 import { preparedRows } from '@/lib/db/rows';
 import type { Db } from '@/lib/db/types';
@@ -58,14 +58,11 @@ const diagnosesPage = (db: Db, patientId: number, page: PageRequest): Promise<Pa
 // statements sent at once went out on three pooled connections (three writes and three backends woken).
 const patientColumns = getTableColumns(patients);
 const recordColumns = getTableColumns(healthRecords);
-const firstPage = (selection: Selection, from: SQL, order: SQL[], limit: number) =>
-  sql`coalesce((select json_agg(j.o order by j.n) from (select ${jsonObjectOf(selection)} as o, row_number() over (order by ${sql.join(order, sql`, `)}) as n
-      ${from} order by ${sql.join(order, sql`, `)} limit ${sql.raw(String(limit))}) j), '[]')`;
 const profileRows = preparedRows<{ patient: Record<string, unknown>; records: Record<string, unknown>[]; diagnoses: Record<string, unknown>[] }>(
   'patient_profile',
   sql`select ${jsonObjectOf(patientColumns)} as patient,
-      ${firstPage(recordColumns, sql`from ${healthRecords} where ${healthRecords.patientId} = ${patients.id}`, newestFirst(healthRecords), PROFILE_PAGE.records + 1)} as records,
-      ${firstPage(
+      ${jsonPageOf(recordColumns, sql`from ${healthRecords} where ${healthRecords.patientId} = ${patients.id}`, newestFirst(healthRecords), PROFILE_PAGE.records + 1)} as records,
+      ${jsonPageOf(
         diagnosisWithConditionColumns,
         sql`from ${diagnoses} inner join ${conditions} on ${conditions.id} = ${diagnoses.conditionId} where ${diagnoses.patientId} = ${patients.id}`,
         newestFirst(diagnoses),
