@@ -58,7 +58,6 @@ export async function sampleAnswers(o: SampleOptions): Promise<{ samples: Sample
     LOG_LEVEL: 'warn',
   });
   const res = await import('@/lib/resources');
-  const { jsonText } = await import('@/lib/cached-reads/json-resource');
   const { getCache } = await import('@/lib/cache');
   await getCache().ready();
 
@@ -76,8 +75,7 @@ export async function sampleAnswers(o: SampleOptions): Promise<{ samples: Sample
   await fill(res.analytics.entry, 'analytics', recommendationIds.map((id) => [id]));
   await fill(res.feedbackSummary.entry, 'feedback summary', recommendationIds.map((id) => [id]));
   await fill(res.diagnosis.entry, 'diagnosis', diagnosisIds.map((id) => [id]));
-  const conditionOf = new Map(samples.filter((f) => f.resource === 'diagnosis').map((f) => [f.key, (JSON.parse(jsonText(f.raw)) as { conditionId: number }).conditionId]));
-  await fill(res.prediction.entry, 'predictions', diagnosisIds.map((id) => [id, conditionOf.get(res.diagnosis.entry.key(id))]).filter(([, c]) => c !== undefined));
+  await fill(res.prediction.entry, 'predictions', diagnosisIds.map((id) => [id]));
   await fill(res.profile.entry, 'patient profile', patientIds.map((id) => [id, 'key:1']));
   await fill(res.trending.entry, 'trending', [7, 30].flatMap((days) => [5, 10, 20, 50, 100].map((limit) => [days, limit])));
 

@@ -1,6 +1,6 @@
 import 'server-only';
 import { deflateRawSync, gzipSync, inflateRawSync } from 'node:zlib';
-import { cached, CachedRaw, ownBytes, type CachedFunction, type CategoryName, type FactoryTimings } from '@/lib/cache';
+import { cachedWithContext, CachedRaw, ownBytes, type CachedFunction, type CategoryName, type FactoryTimings } from '@/lib/cache';
 import { databaseAdmission } from '@/lib/db/admission';
 import { getDb } from '@/lib/db/client';
 import type { Db } from '@/lib/db/types';
@@ -43,19 +43,26 @@ const headMemo = new WeakMap<CachedRaw, string>();
 const dbMsMemo = new WeakMap<CachedRaw, number>();
 const HEAD_BYTES = 256;
 
+/**
+ * What a computation gets: the database, and `addTags` for tags only the computation can name (a prediction
+ * learns its diagnosis's condition from its first statement). Their versions are read when they are added, so
+ * add them before reading what they cover: an invalidation after that makes the entry stale.
+ */
+export type Source = { db: Db; addTags: (tags: readonly string[]) => Promise<void> };
+
 export function jsonResource<A extends unknown[]>(
   name: string,
   waits: Wait,
   category: CategoryName,
   tags: (...args: A) => readonly string[],
-  compute: (db: Db, ...args: A) => Promise<unknown>,
+  compute: (source: Source, ...args: A) => Promise<unknown>,
   lifetime?: Lifetime,
 ): Resource<A> {
-  return cached(
-    async (...args: A) => {
-      const db = await getDb();
+  return cachedWithContext(
+    async (ctx, ...args: A) => {
+      const source: Source = { db: await getDb(), addTags: (t) => ctx.setTags(t) };
       const started = performance.now();
-      const json = JSON.stringify(await databaseAdmission().run(() => compute(db, ...args)));
+      const json = JSON.stringify(await databaseAdmission().run(() => compute(source, ...args)));
       return storedAnswer(json, performance.now() - started);
     },
     ['api', name, JSON_DICTIONARY_ID],

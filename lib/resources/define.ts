@@ -5,7 +5,7 @@ import type { CachedRaw, CacheResult, CallOptions, CategoryName } from '@/lib/ca
 import type { Db } from '@/lib/db/types';
 import { defineOperation, type ApiOperation } from '@/lib/http/openapi';
 import type { Jsonify } from '@/lib/cached-reads/json';
-import { jsonResource, jsonText, type Lifetime, type Resource, type Wait } from '@/lib/cached-reads/json-resource';
+import { jsonResource, jsonText, type Lifetime, type Resource, type Source, type Wait } from '@/lib/cached-reads/json-resource';
 import { pathMatcher, type PathMatcher } from './path-matcher';
 
 type Found = CacheResult<CachedRaw> | null;
@@ -37,34 +37,23 @@ export type Declaration<A extends unknown[], T> = {
    * the category's lifetime, and dropped by its tags only.
    */
   lifetime?: Lifetime;
-  compute: (db: Db, ...args: A) => Promise<T>;
+  /** How a request maps to the entry's arguments. */
+  args: (input: ResourceInput) => A;
   api?: ResourceApi;
   /** The hot set: arguments of the entries worth computing before anyone asks. */
   warm?: (db: Db) => Promise<A[]>;
   patientView?: (input: ResourceInput, found: CacheResult<CachedRaw>) => Omit<PatientView, 'viewer' | 'via'> | null;
 } & (
-  | { /** How a request maps to the entry's arguments, when they follow from the request alone. */ args: (input: ResourceInput) => A; through?: never }
+  | { compute: (db: Db, ...args: A) => Promise<T>; computeFrom?: never }
   | {
-      args?: never;
+      compute?: never;
       /**
-       * Or, when they need another resource's answer first (a prediction's tags name the diagnosis's
-       * condition): `resource` (cached too) is read with the same request, then `then` turns its answer
-       * into this entry's arguments.
+       * Or, for an entry with a tag only its computation can name (a prediction's condition comes from its
+       * first statement): given the database and `addTags` (lib/cached-reads/json-resource.ts, Source).
        */
-      through: Through<A>;
+      computeFrom: (source: Source, ...args: A) => Promise<T>;
     }
 );
-
-type Through<A extends unknown[]> = {
-  resource: CachedResource<never>;
-  then: (answer: never, input: ResourceInput) => A;
-};
-
-/** A `through` step, typed against the resource it reads (with the same request input). */
-export const through = <B, A extends unknown[]>(resource: CachedResource<B>, then: (answer: Jsonify<B>, input: ResourceInput) => A): Through<A> => ({
-  resource: resource as CachedResource<never>,
-  then: then as Through<A>['then'],
-});
 
 export type CachedResource<T, A extends unknown[] = never> = {
   name: string;
@@ -94,15 +83,11 @@ export type CachedResource<T, A extends unknown[] = never> = {
 };
 
 export function defineResource<A extends unknown[] | [], T>(d: Declaration<A, T>): CachedResource<T, A> {
-  if (!d.args === !d.through) throw new Error(`resource "${d.name}" must declare either args or through`);
-  const entry: Resource<A> = jsonResource(d.name, d.waits, d.category, d.tags, d.compute, d.lifetime);
+  if (!d.compute === !d.computeFrom) throw new Error(`resource "${d.name}" must declare either compute or computeFrom`);
+  const compute = d.computeFrom ?? ((source: Source, ...a: A) => d.compute!(source.db, ...a));
+  const entry: Resource<A> = jsonResource(d.name, d.waits, d.category, d.tags, compute, d.lifetime);
   const op = d.api && defineOperation({ ...d.api, method: 'GET', auth: d.api.auth ?? 'read', httpCache: 'cached' });
-
-  const { args, through: via } = d;
-  const get = (a: A, mode: Mode, call?: CallOptions) => (mode === 'quick' ? entry.withMetaIfQuick(...a) : call ? entry.withOptions(call, ...a) : entry.withMeta(...a));
-  // This entry's arguments from the answer of the resource gone through; undefined without one (a quick lookup that had none).
-  const argsFrom = (found: Found, i: ResourceInput) => (found ? via!.then(JSON.parse(jsonText(found.value)) as never, i) : undefined);
-
+  const { args } = d;
   return {
     name: d.name,
     entry,
@@ -111,24 +96,17 @@ export function defineResource<A extends unknown[] | [], T>(d: Declaration<A, T>
     warms: d.warm !== undefined,
     op,
     match: op ? pathMatcher(op.path) : () => null,
-    // A direct resource makes no promise of its own: the fast path's Redis read is on the hot path.
+    // No promise of its own: the fast path's Redis read is on the hot path.
     lookup(i, mode, call) {
-      if (args) return get(args(i), mode, call);
-      return via!.resource.lookup(i, mode, call).then((found) => {
-        const a = argsFrom(found, i);
-        return a === undefined ? null : get(a, mode, call);
-      });
+      const a = args(i);
+      return mode === 'quick' ? entry.withMetaIfQuick(...a) : call ? entry.withOptions(call, ...a) : entry.withMeta(...a);
     },
-    fromL1(i) {
-      const a = args ? args(i) : argsFrom(via!.resource.fromL1(i), i);
-      return a === undefined ? null : (entry.peekL1(...a) ?? null);
-    },
+    fromL1: (i) => entry.peekL1(...args(i)) ?? null,
     async read(i) {
-      const a = args ? args(i) : via!.then((await via!.resource.read(i)) as never, i);
-      return JSON.parse(jsonText(await entry(...a))) as Jsonify<T>;
+      return JSON.parse(jsonText(await entry(...args(i)))) as Jsonify<T>;
     },
     async warmTasks(db) {
-      return d.warm ? (await d.warm(db)).map((args) => () => entry(...args)) : [];
+      return d.warm ? (await d.warm(db)).map((a) => () => entry(...a)) : [];
     },
     patientView: d.patientView as CachedResource<T>['patientView'],
   };

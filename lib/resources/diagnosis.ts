@@ -3,7 +3,7 @@ import { getDiagnosisOrThrow } from '@/lib/domain/diagnoses';
 import { defineResource } from './define';
 import { tag } from './tags';
 
-/** A diagnosis with its patient and condition (its page), and how a prediction finds its condition. */
+/** A diagnosis with its patient and condition: the clinician's diagnosis page. */
 export const diagnosis = defineResource({
   name: 'diagnosis',
   category: 'predictions',

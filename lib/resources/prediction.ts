@@ -4,29 +4,33 @@ import { diagnosisId } from '@/lib/api-contract/params';
 import { predictionSchema } from '@/lib/api-contract/schemas';
 import { jsonHead } from '@/lib/cached-reads/json-resource';
 import { predictForDiagnosis } from '@/lib/domain';
-import { defineResource, through } from './define';
-import { diagnosis } from './diagnosis';
+import { defineResource } from './define';
 import { recentDiagnoses } from './hot-set';
 import { cachedCandidates } from './condition-recommendations';
 import { cachedRemedyMeans } from './remedy-means';
 import { tag } from './tags';
 
 /**
- * Keyed by diagnosis and condition because its tags must be known before it is computed: a change of the
- * diagnosis or of the condition's recommendations drops it. New ratings move the ranking only statistically:
- * they reach it on its 5-minute lifetime, not by dropping it per rating. The request names only the
- * diagnosis, so its (cached) diagnosis is read first for the condition.
+ * Keyed by diagnosis: a change of the diagnosis or of its condition's recommendations drops it. The condition
+ * comes from the computation's first statement, so its tag is added then (before the condition's candidates
+ * and priors are read): a request needs no other entry first. New ratings move the ranking only
+ * statistically: they reach it on its 5-minute lifetime, not by dropping it per rating.
  */
 export const prediction = defineResource({
   name: 'predictions',
   category: 'predictions',
   // Similar patients + weighted means: the heaviest read; a day-old ranking beats a spinner.
   waits: { timeout: 300, hardTimeout: 10_000 },
-  tags: (diagnosisId: number, conditionId: number) => [tag.diagnosis(diagnosisId), tag.conditionRecommendations(conditionId)],
+  tags: (diagnosisId: number) => [tag.diagnosis(diagnosisId)],
   lifetime: { ttl: 300, staleWhileRevalidate: 300 },
-  compute: (db, diagnosisId: number) => predictForDiagnosis(db, diagnosisId, { means: cachedRemedyMeans, candidates: cachedCandidates }),
-  through: through(diagnosis, (d, i) => [i.params.id as number, d.conditionId]),
-  warm: async (db) => (await recentDiagnoses(db)).map((d) => [d.id, d.conditionId]),
+  computeFrom: ({ db, addTags }, diagnosisId: number) =>
+    predictForDiagnosis(db, diagnosisId, {
+      means: cachedRemedyMeans,
+      candidates: cachedCandidates,
+      condition: (conditionId) => addTags([tag.conditionRecommendations(conditionId)]),
+    }),
+  args: (i) => [i.params.id as number],
+  warm: async (db) => (await recentDiagnoses(db)).map((d) => [d.id]),
   // patientId is the body's second field: no need to parse the whole prediction on a hit.
   patientView: (i, found) => {
     const m = /"patientId":(\d+)/.exec(jsonHead(found.value).slice(0, 200));

@@ -174,6 +174,37 @@ describe('factory context', () => {
     await cache.invalidateTag('doc:1');
     expect(await get(1)).toBe(3);
   });
+
+  // A prediction adds its condition's tag after its first statement, then reads the condition's data (lib/resources/prediction.ts).
+  it('an invalidation of an added tag while the computation still runs after adding it: the entry it stores is not served', async () => {
+    const cache = make();
+    await cache.ready();
+    let data = 'old';
+    let added: (() => void) | undefined;
+    let resume: (() => void) | undefined;
+    const get = cache.cachedWithContext(
+      async (ctx, id: number) => {
+        await ctx.setTags([`owner-of:${id}`]);
+        const read = data;
+        if (read === 'old') {
+          added?.();
+          await new Promise<void>((r) => (resume = r));
+        }
+        return `${id}:${read}`;
+      },
+      ['dyn-tags-race'],
+      { category: 'analytics', tags: (id) => [`doc:${id}`] },
+    );
+    const tagAdded = new Promise<void>((r) => (added = r));
+    const first = get(1);
+    await tagAdded;
+    data = 'new';
+    await cache.invalidateTag('owner-of:1');
+    // The computation read 'old' before the invalidation, and its entry carries the tag's version from before it.
+    resume!();
+    expect(await first).toBe('1:old');
+    expect(await get.withMeta(1)).toMatchObject({ value: '1:new', status: 'MISS' });
+  });
 });
 
 describe('per call: forceFresh, set, delete, expire', () => {

@@ -57,6 +57,27 @@ describe('predictions on generated data', () => {
     expect(ratings).toEqual([...ratings].sort((a, b) => b - a));
   });
 
+  // The cached prediction adds its condition's tag there (lib/resources/prediction.ts): its version must be read
+  // before the data it covers.
+  it('tells its condition, and waits on that, before reading the condition’s candidates and priors', async () => {
+    const [d] = await queryRows<{ id: number; condition_id: number }>(t.db, sql`select id, condition_id from diagnoses order by id limit 1`);
+    const events: string[] = [];
+    let release!: () => void;
+    const told = new Promise<void>((r) => (release = r));
+    const p = predictForDiagnosis(t.db, d!.id, {
+      condition: (c) => {
+        events.push(`condition ${c}`);
+        return told.then(() => void events.push('released'));
+      },
+      candidates: async (c) => (events.push(`candidates ${c}`), []),
+      means: async (c) => (events.push(`means ${c}`), []),
+    });
+    await expect.poll(() => events).toEqual([`condition ${d!.condition_id}`]);
+    release();
+    await p;
+    expect(events).toEqual([`condition ${d!.condition_id}`, 'released', `candidates ${d!.condition_id}`, `means ${d!.condition_id}`]);
+  });
+
   it('similar patients are the nearest raters of the condition with the same mizaj, as a walk over every patient finds them', async () => {
     const diags = await queryRows<{ id: number }>(t.db, sql`select id from diagnoses where id % 23 = 0 order by id limit 150`);
     expect(diags).toHaveLength(150);

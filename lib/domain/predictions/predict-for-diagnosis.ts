@@ -75,6 +75,8 @@ export type Candidate = Pick<RemedyPrediction, 'remedyCode' | 'kind' | 'nameFa' 
 export type PredictionSources = {
   means?: (conditionId: number) => Promise<RemedyMean[]>;
   candidates?: (conditionId: number) => Promise<Candidate[]>;
+  /** Told the diagnosis's condition as soon as it is known, and awaited before `means` and `candidates` are read. */
+  condition?: (conditionId: number) => Promise<void>;
 };
 
 /**
@@ -95,6 +97,7 @@ export async function predictForDiagnosis(
   const target = await predictionInputs(db, diagnosisId, MAX_NEIGHBOURS);
   if (!target) throw new NotFoundError('Diagnosis', diagnosisId);
   const { neighbours, ratings } = target;
+  await sources.condition?.(target.conditionId);
 
   const [candidates, globals] = await Promise.all([candidatesOf(target.conditionId), means(target.conditionId)]);
   const candidateIds = candidates.map((c) => c.id);
