@@ -28,7 +28,12 @@ export interface WriteOptions {
 export type WriteOutcome<T> = { replayed: false; result: T; body: string; notified: number } | { replayed: true; answer: StoredAnswer };
 
 /** What the transaction committed: a replayed answer, or the write's result and what it invalidates. */
-type Committed<T> = { replayed: false; result: T; body: string; change: Invalidation } | { replayed: true; answer: StoredAnswer };
+type Committed<T> = { result: T; body: string; change: Invalidation };
+
+/** A retry of a finished request: thrown out of the transaction to roll its write back. */
+class Replay {
+  constructor(readonly answer: StoredAnswer) {}
+}
 
 /** Longest a write waits for the database to begin its transaction; then 503, nothing written. */
 const BEGIN_DEADLINE_MS = 3_000;
@@ -60,15 +65,22 @@ export function createWriteDoor(deps: () => Promise<DoorDeps>) {
       if (abandoned) throw new ServiceUnavailableError('The database is unavailable; nothing was written');
       began = true;
       const idem = options.idempotency;
-      if (idem) {
-        const prior = await claimIdempotencyKey(tx, idem.request);
-        if (prior) return { value: { replayed: true, answer: prior } };
+      // The claim and the write go out together (one round trip). A retry's write is rolled back, its first
+      // answer replayed; a claim that fails fails the transaction, and the write's error is the claim's.
+      const claimed = idem && claimIdempotencyKey(tx, idem.request);
+      // Observed below, unless the write throws before that.
+      claimed?.catch(() => {});
+      const running = spec.run(tx);
+      if (claimed) {
+        const [claim] = await Promise.allSettled([claimed, running]);
+        if (claim.status === 'rejected') throw claim.reason;
+        if (claim.value) throw new Replay(claim.value);
       }
-      const result = await spec.run(tx);
+      const result = await running;
       const change = normalize(spec.invalidates(result), Object.keys(cache.categories));
       const body = JSON.stringify(result);
       return {
-        value: { replayed: false, result, body, change },
+        value: { result, body, change },
         // Sent with the COMMIT: the outbox row and the stored answer cost no round trip of their own.
         last: (last) => [
           change.tags.length + change.categories.length > 0 ? recordInvalidation(last, change, { prefix: cache.prefix, from: cache.instanceId }) : Promise.resolve(undefined),
@@ -87,8 +99,14 @@ export function createWriteDoor(deps: () => Promise<DoorDeps>) {
         reject(new ServiceUnavailableError('The database is unavailable; nothing was written'));
       }, BEGIN_DEADLINE_MS);
     });
-    const { value, last } = await Promise.race([committed, deadline]).finally(() => clearTimeout(timer));
-    if (value.replayed) return value;
+    const ended = await Promise.race([committed, deadline])
+      .finally(() => clearTimeout(timer))
+      .catch((error: unknown) => {
+        if (error instanceof Replay) return error;
+        throw error;
+      });
+    if (ended instanceof Replay) return { replayed: true, answer: ended.answer };
+    const { value, last } = ended;
     const id = last[0] as number | undefined;
     const notified = id === undefined ? 0 : await propagate({ cache, coherence }, id, value.change, spec.name);
     return { replayed: false, result: value.result, body: value.body, notified };

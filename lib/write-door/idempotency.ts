@@ -1,6 +1,6 @@
 import 'server-only';
 import { createHash } from 'node:crypto';
-import { and, eq, lt, sql } from 'drizzle-orm';
+import { lt, sql } from 'drizzle-orm';
 import { preparedRows } from '@/lib/db/rows';
 import type { Db } from '@/lib/db/types';
 import { idempotencyKeys } from '@/lib/db/schema';
@@ -44,25 +44,26 @@ export function fingerprint(method: string, path: string, body: unknown): string
  * Claims the key inside the write's transaction. Returns the stored answer when this is a retry of a
  * finished request; throws 422 for the same key with another request, 409 while the first one still runs
  * (its uncommitted row holds the key: we wait at most `lock_timeout` for it).
+ *
+ * Every statement is sent before this returns its promise, as one pipeline (one round trip: a write waits for
+ * each on a busy server), the stored answer's row included: what the caller sends next (the write itself, in
+ * the same round trip) comes after them, and its failure cannot hide the answer of a retry.
  */
 export async function claimIdempotencyKey(tx: Db, req: IdempotentRequest): Promise<StoredAnswer | undefined> {
-  // Sent as one pipeline (one round trip: a write waits for each on a busy server), in this order: each
-  // execute() sends at once (a query builder handed to Promise.all would be sent a microtask later, after the
-  // prepared ones). PostgreSQL runs them in order, so the lock timeout holds for the insert alone; a failed
-  // one fails those after it.
-  const [, , inserted] = await Promise.all([
+  // In this order: each execute() sends at once (a query builder handed to Promise.all would be sent a
+  // microtask later, after the prepared ones). PostgreSQL runs them in order, so the lock timeout holds for the
+  // insert alone; a failed one fails those after it. The row read after the insert is the finished request's
+  // when there is one (read committed: the insert waited for it).
+  const [, , inserted, [row]] = await Promise.all([
     tx.execute(sql`set local lock_timeout = '250ms'`).execute(),
     forgetExpired(tx, { ...req }),
     claim(tx, { ...req }),
+    storedRow(tx, { ...req }),
     tx.execute(sql`set local lock_timeout to default`).execute(),
   ]).catch((error: unknown) => {
     throw isLockTimeout(error) ? new IdempotencyKeyInFlightError() : error;
   });
   if (inserted.length > 0) return undefined;
-  const [row] = await tx
-    .select()
-    .from(idempotencyKeys)
-    .where(and(eq(idempotencyKeys.credential, req.credential), eq(idempotencyKeys.key, req.key)));
   if (!row) throw new IdempotencyKeyInFlightError();
   if (row.fingerprint !== req.fingerprint) throw new IdempotencyKeyReusedError();
   return { status: row.status, body: row.body ?? '' };
@@ -83,6 +84,11 @@ const claim = preparedRows<{ key: string }>(
   'idempotency_claim',
   sql`insert into ${idempotencyKeys} (credential, key, fingerprint, status) values (${sql.placeholder('credential')}, ${sql.placeholder('key')}, ${sql.placeholder('fingerprint')}, 0)
       on conflict do nothing returning key`,
+);
+
+const storedRow = preparedRows<{ fingerprint: string; status: number; body: string | null }>(
+  'idempotency_stored_row',
+  sql`select fingerprint, status, body from ${idempotencyKeys} where ${sameKey}`,
 );
 
 const storeAnswer = preparedRows('idempotency_store_answer', sql`update ${idempotencyKeys} set status = ${sql.placeholder('status')}, body = ${sql.placeholder('body')} where ${sameKey}`);

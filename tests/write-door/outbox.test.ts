@@ -3,13 +3,14 @@
  * cutting a TCP proxy): two "instances" in this process, each with its own cache, connection pool and
  * PostgreSQL coherence channel, sharing one database and one Redis, as two app processes would.
  */
-import { count, eq, isNull } from 'drizzle-orm';
+import { count, eq, isNull, sql } from 'drizzle-orm';
 import { Redis } from 'ioredis';
 import postgres from 'postgres';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createCache, type Cache } from '@/lib/cache';
 import { tagKey } from '@/lib/cache/keys';
 import { createDb } from '@/lib/db/create-db';
+import { queryRows } from '@/lib/db/rows';
 import { cacheOutbox, feedback, idempotencyKeys } from '@/lib/db/schema';
 import type { Db, DbHandle } from '@/lib/db/types';
 import { IdempotencyKeyInFlightError, IdempotencyKeyReusedError } from '@/lib/errors';
@@ -335,6 +336,52 @@ describe('Idempotency-Key', () => {
     }).catch(() => {});
     // Without the lock timeout the retry waits for the first transaction to end, then claims the key itself.
     expect(await retried).toBeInstanceOf(IdempotencyKeyInFlightError);
+  }, 30_000);
+
+  it('a retry whose write would now fail (a unique row the first request made) still gets the first answer', async () => {
+    const redis = await OwnRedis.start();
+    try {
+      const a = await startInstance('a', redis.url);
+      await a.db.execute(sql`create table if not exists door_probe (v text primary key)`);
+      // The retry's insert is sent with its claim and fails: the claim's answer, read before it, is what counts.
+      const once = { name: 'probe.insert', run: async (tx: Db) => (await queryRows<{ v: string }>(tx, sql`insert into door_probe (v) values ('only') returning v`)).length, invalidates: () => ({}) };
+      const first = await a.door(once, { idempotency: request('k-unique', { v: 'only' }) });
+      const again = await a.door(once, { idempotency: request('k-unique', { v: 'only' }) });
+      expect(first).toMatchObject({ replayed: false, body: '1' });
+      expect(again).toEqual({ replayed: true, answer: { status: 201, body: '1' } });
+      // Without a key the same write fails: the retry above did run it.
+      await expect(a.door(once)).rejects.toThrow();
+    } finally {
+      await redis.destroy();
+    }
+  }, 30_000);
+
+  it('a write with a key takes two round trips to PostgreSQL: the claim rides with the write, the stored answer with the COMMIT', async () => {
+    const redis = await OwnRedis.start();
+    const proxy = await TcpProxy.start(Number(new URL(t.url).port), { delayMs: 20 });
+    const url = new URL(t.url);
+    url.port = String(proxy.port);
+    // One connection, and no coherence channel on it: the proxy counts the write's transaction alone.
+    const handle = await createDb({ url: url.toString(), max: 1 });
+    const cache = createCache({ prefix: `${prefix}-rt`, instanceId: 'rt', redis: { url: redis.url } });
+    try {
+      const door = createWriteDoor(async () => ({ db: handle, cache, coherence: undefined }));
+      const body = (n: number) => ({ recommendationId: 2, diagnosisId: 3, rating: 1 + (n % 5), adherence: n, comment: `round trips ${n}` });
+      // Once first: a statement's first use on a connection may ask for its parameter types.
+      await door(feedbackWrite(body(0)), { idempotency: request('k-rt-0', body(0)) });
+      proxy.roundTrips = 0;
+      const written = await door(feedbackWrite(body(1)), { idempotency: request('k-rt-1', body(1)) });
+      expect(written.replayed).toBe(false);
+      expect(proxy.roundTrips).toBe(2);
+      proxy.roundTrips = 0;
+      expect((await door(feedbackWrite(body(1)), { idempotency: request('k-rt-1', body(1)) })).replayed).toBe(true);
+      expect(proxy.roundTrips).toBe(2);
+    } finally {
+      await cache.close();
+      await handle.close();
+      await proxy.close();
+      await redis.destroy();
+    }
   }, 30_000);
 
   it('a write that fails stores no key: the retry runs again', async () => {
