@@ -27,7 +27,7 @@ export interface WriteOptions {
 /** `notified`: other live instances that confirmed they dropped what the write replaced. */
 export type WriteOutcome<T> = { replayed: false; result: T; body: string; notified: number } | { replayed: true; answer: StoredAnswer };
 
-/** What the transaction committed: a replayed answer, or the write's result and what it invalidates. */
+/** What the transaction committed: the write's result, its answer body and what it invalidates. */
 type Committed<T> = { result: T; body: string; change: Invalidation };
 
 /** A retry of a finished request: thrown out of the transaction to roll its write back. */
