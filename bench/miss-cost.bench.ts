@@ -125,7 +125,7 @@ const section = `<!-- miss:start -->
 ## What a MISS costs the server (\`npm run bench:miss\`)
 
 ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, git ${info.sha}, ${info.cpu}, Node ${info.node}, load average ${loadAtStart} at start, ${info.load()} at end; FAST_PATH=${fastPath}${process.env.BENCH_MISS_PROFILE ? ', under --cpu-prof' : ''}.
-\`npm start\` (1 process, cpu 0) over ${PATIENTS.toLocaleString('en')} seeded patients; every id asked once (each a MISS: queried, packed, sealed, stored), then ${HIT_PASSES} times more in the same order (HITs: from L1 while a route's entries fit in it; when they do not, as the predictions of this seed, the ordered scan misses L1 every time and each HIT is read from Redis: opened, inflated, gzipped), ${IN_FLIGHT} requests in flight, \`Accept-Encoding: gzip\`. Server CPU from /proc (utime + stime) over each phase ÷ its requests. "via Next": answered by the route handler after the soft wait.
+\`npm start\` (1 process, cpu 0) over ${PATIENTS.toLocaleString('en')} seeded patients; every id asked once (each a MISS: queried, packed, sealed, stored), then ${HIT_PASSES} times more in the same order (HITs: from L1 while a route's entries fit in it; when they do not, the ordered scan misses L1 every time and each HIT is read from Redis: opened, inflated, gzipped), ${IN_FLIGHT} requests in flight, \`Accept-Encoding: gzip\`. Server CPU from /proc (utime + stime) over each phase ÷ its requests. "via Next": answered by the route handler after the soft wait.
 
 ${table}
 <!-- miss:end -->`;
