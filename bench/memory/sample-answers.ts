@@ -76,7 +76,7 @@ export async function sampleAnswers(o: SampleOptions): Promise<{ samples: Sample
   await fill(res.feedbackSummary.entry, 'feedback summary', recommendationIds.map((id) => [id]));
   await fill(res.diagnosis.entry, 'diagnosis', diagnosisIds.map((id) => [id]));
   await fill(res.prediction.entry, 'predictions', diagnosisIds.map((id) => [id]));
-  await fill(res.profile.entry, 'patient profile', patientIds.map((id) => [id, 'key:1']));
+  await fill(res.profile.entry, 'patient profile', patientIds.map((id) => [id]));
   await fill(res.trending.entry, 'trending', [7, 30].flatMap((days) => [5, 10, 20, 50, 100].map((limit) => [days, limit])));
 
   return {
