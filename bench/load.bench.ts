@@ -86,6 +86,17 @@ if (sourcesAt > statSync(buildId).mtimeMs) {
   process.exit(2);
 }
 
+// ---- how often the host takes the server's core away, before anything of this run is there ----
+type HostCheck = { seconds: number; periodMs: number; wakeups: number; p50: number; p99: number; max: number; over5: number; over10: number };
+const PROBE_NICE = -20;
+const hostCheck = ((): HostCheck => {
+  const probe = spawnSync('nice', ['-n', String(PROBE_NICE), 'taskset', '-c', SERVER_CPU, process.execPath, path.join(ROOT, 'bench/load/stall-probe.mjs'), String(QUICK ? 3 : 10), '2'], { encoding: 'utf8' });
+  if (probe.status !== 0) throw new Error(`bench/load/stall-probe.mjs failed: ${probe.stderr}`);
+  return JSON.parse(probe.stdout.trim().split('\n').at(-1)!) as HostCheck;
+})();
+const hostCheckText = `a ${hostCheck.periodMs} ms timer pinned to cpu ${SERVER_CPU} at nice ${PROBE_NICE} for ${hostCheck.seconds} s before this run started anything (bench/load/stall-probe.mjs) woke late by more than 5 ms ×${hostCheck.over5}, more than 10 ms ×${hostCheck.over10}, at most ${hostCheck.max.toFixed(1)} ms (p50 ${hostCheck.p50.toFixed(2)}, p99 ${hostCheck.p99.toFixed(2)} ms of ${hostCheck.wakeups.toLocaleString('en')} wake-ups)`;
+log(`host check: ${hostCheckText}`);
+
 // ---- private services, data and identities ----
 const pg = await OwnPostgres.create();
 process.on('exit', () => {
@@ -531,6 +542,7 @@ Before these, ${WARMUP_SECONDS} s at ${WARMUP_RATE.toLocaleString('en')} req/s o
 X-Cache hits per route (and their ceilings): ${mixes.map((m) => `at ${m.rate.toLocaleString('en')} req/s: ${m.perRoute}`).join('; ')}.
 p99 by answer (reads answered HIT or STALE / answered MISS / writes): ${mixes.map((m) => `at ${m.rate.toLocaleString('en')} req/s: ${f(m.s.p99Hit)} / ${f(m.s.p99Miss)} / ${f(m.s.p99Write)} ms`).join('; ')}. Reads the fast path left to Next's route handler (a miss slower than its soft timeout, an error; answered without Content-Length): ${mixes.map((m) => `at ${m.rate.toLocaleString('en')} req/s: ${m.s.readsByNext.toLocaleString('en')}`).join('; ')}. Largest lag of the generator's own sends: ${mixes.map((m) => `${f(m.lag)} ms`).join(', ')}.
 Baseline capacity (node:http + 1 Redis GET, bench/api/baseline-server.ts, 1 process on cpu ${SERVER_CPU}): ${capacity.toLocaleString('en')} req/s (${capacityNote}).
+Host check: ${hostCheckText}. Each such stall holds every request in flight on the server's core: compare latencies only between runs whose host checks are alike.
 
 Database time at ${rates[0]!.toLocaleString('en')} req/s, the ${topStatements.length} statements with the most execution time (pg_stat_statements; the seconds of the phase hold ${f(SECONDS, 0)} s × 1 core of cpu ${DB_CPU}):
 

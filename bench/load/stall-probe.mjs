@@ -1,0 +1,28 @@
+// How often the host takes a core away: `node bench/load/stall-probe.mjs <seconds> <period ms>`, run by
+// bench/load.bench.ts pinned to the server's core (taskset) at nice -20 before anything of the run starts there.
+// A timer due every <period> ms; each wake-up's lateness is how long nothing of ours could have run on that core
+// (no other task of ours is there yet, and at nice -20 the probe goes before the machine's own services). On a
+// quiet host it stays under a millisecond; each late wake-up of tens of ms is a stall every request in flight on
+// that core would wait out. Prints one JSON line: wake-ups, p50 / p99 / max lateness (ms), counts over 5 and 10 ms.
+const seconds = Number(process.argv[2] ?? 10);
+const period = Number(process.argv[3] ?? 2);
+const late = [];
+const end = performance.now() + seconds * 1000;
+let due = performance.now() + period;
+
+function tick() {
+  const now = performance.now();
+  late.push(Math.max(0, now - due));
+  if (now >= end) return report();
+  due = now + period;
+  setTimeout(tick, period);
+}
+
+function report() {
+  const sorted = [...late].sort((a, b) => a - b);
+  const at = (p) => Math.round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] * 100) / 100;
+  const over = (ms) => late.filter((x) => x > ms).length;
+  process.stdout.write(JSON.stringify({ seconds, periodMs: period, wakeups: late.length, p50: at(50), p99: at(99), max: at(100), over5: over(5), over10: over(10) }) + '\n');
+}
+
+setTimeout(tick, period);
