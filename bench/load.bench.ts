@@ -89,12 +89,19 @@ if (sourcesAt > statSync(buildId).mtimeMs) {
 // ---- how often the host takes the server's core away, before anything of this run is there ----
 type HostCheck = { seconds: number; periodMs: number; wakeups: number; p50: number; p99: number; max: number; over5: number; over10: number };
 const PROBE_NICE = -20;
-const hostCheck = ((): HostCheck => {
-  const probe = spawnSync('nice', ['-n', String(PROBE_NICE), 'taskset', '-c', SERVER_CPU, process.execPath, path.join(ROOT, 'bench/load/stall-probe.mjs'), String(QUICK ? 3 : 10), '2'], { encoding: 'utf8' });
-  if (probe.status !== 0) throw new Error(`bench/load/stall-probe.mjs failed: ${probe.stderr}`);
-  return JSON.parse(probe.stdout.trim().split('\n').at(-1)!) as HostCheck;
-})();
-const hostCheckText = `a ${hostCheck.periodMs} ms timer pinned to cpu ${SERVER_CPU} at nice ${PROBE_NICE} for ${hostCheck.seconds} s before this run started anything (bench/load/stall-probe.mjs) woke late by more than 5 ms ×${hostCheck.over5}, more than 10 ms ×${hostCheck.over10}, at most ${hostCheck.max.toFixed(1)} ms (p50 ${hostCheck.p50.toFixed(2)}, p99 ${hostCheck.p99.toFixed(2)} ms of ${hostCheck.wakeups.toLocaleString('en')} wake-ups)`;
+/** bench/load/stall-probe.mjs on the server's core for `seconds`, a wake-up every `periodMs`; resolves with what it saw. */
+function probeStalls(seconds: number, periodMs: number): Promise<HostCheck> {
+  const probe = spawn('nice', ['-n', String(PROBE_NICE), 'taskset', '-c', SERVER_CPU, process.execPath, path.join(ROOT, 'bench/load/stall-probe.mjs'), String(seconds), String(periodMs)], { stdio: ['ignore', 'pipe', 'ignore'] });
+  let out = '';
+  probe.stdout.on('data', (d: Buffer) => (out += d));
+  return new Promise((resolve, reject) =>
+    probe.on('close', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').at(-1)!) as HostCheck) : reject(new Error(`bench/load/stall-probe.mjs exited ${code}`)))),
+  );
+}
+const stallsText = (c: HostCheck) =>
+  `late by more than 5 ms ×${c.over5}, more than 10 ms ×${c.over10}, at most ${c.max.toFixed(1)} ms (p50 ${c.p50.toFixed(2)}, p99 ${c.p99.toFixed(2)} ms of ${c.wakeups.toLocaleString('en')} wake-ups)`;
+const hostCheck = await probeStalls(QUICK ? 3 : 10, 2);
+const hostCheckText = `a ${hostCheck.periodMs} ms timer pinned to cpu ${SERVER_CPU} at nice ${PROBE_NICE} for ${hostCheck.seconds} s before this run started anything (bench/load/stall-probe.mjs) woke ${stallsText(hostCheck)}`;
 log(`host check: ${hostCheckText}`);
 
 // ---- private services, data and identities ----
@@ -310,7 +317,7 @@ firstRequests(warmRecs, seen);
 log(`  ok ${warm.okPct.toFixed(2)} %  p99 ${warm.p99.toFixed(2)} ms  X-Cache hits ${warm.xcacheHitPct.toFixed(1)} %`);
 
 // ---- open-loop mixes ----
-type MixRow = { rate: number; s: ReturnType<typeof summary>; counts: Counts; perRoute: string; lag: number; notSent: number; ceiling: number; busy: number; cpuUsPerRequest: number; rssMb: { end: number; max: number } };
+type MixRow = { rate: number; stalls: HostCheck; s: ReturnType<typeof summary>; counts: Counts; perRoute: string; lag: number; notSent: number; ceiling: number; busy: number; cpuUsPerRequest: number; rssMb: { end: number; max: number } };
 const mixes: MixRow[] = [];
 // BENCH_LOAD_RATES: e.g. "200,1000,80%" (a share of the measured baseline capacity); default the issue's two.
 const rates = (process.env.BENCH_LOAD_RATES ?? '1000,80%').split(',').map((r) => (r.trim().endsWith('%') ? Math.round((capacity * Number(r.trim().slice(0, -1))) / 100) : Number(r)));
@@ -339,7 +346,10 @@ for (const rate of rates) {
   const rssSampler = setInterval(() => (rssMax = Math.max(rssMax, treeRssBytes(server.pid!))), 1000);
   const sampleHeap = heapFile && rate === rates[0];
   if (sampleHeap) server.kill('SIGUSR2');
+  // Beside the server through the phase: what the host took from its core meanwhile (a wake-up every 5 ms costs it ~0.5 %).
+  const stalling = probeStalls(SECONDS, 5);
   const { recs, meta } = await generate({ rate, seconds: SECONDS, seed: SEED + rate, routes, writeFraction: WRITE_FRACTION, writes });
+  const stalls = await stalling;
   if (sampleHeap) server.kill('SIGUSR2');
   clearInterval(rssSampler);
   const rssEnd = treeRssBytes(server.pid!);
@@ -364,10 +374,11 @@ for (const rate of rates) {
     .join(', ');
   const ceiling = ceilingOf(recs);
   firstRequests(recs, seen);
-  mixes.push({ rate, s, counts, perRoute, lag: meta.maxGeneratorLagMs, notSent: meta.notSent, ceiling, busy, cpuUsPerRequest, rssMb });
+  mixes.push({ rate, stalls, s, counts, perRoute, lag: meta.maxGeneratorLagMs, notSent: meta.notSent, ceiling, busy, cpuUsPerRequest, rssMb });
   log(`  statuses ${s.statuses}`);
   log(`  ok ${s.okPct.toFixed(2)} %  p50 ${s.p50.toFixed(2)}  p99 ${s.p99.toFixed(2)}  p99.9 ${s.p999.toFixed(2)} ms  X-Cache hits ${s.xcacheHitPct.toFixed(1)} %  (${perRoute})`);
   log(`  p99 of hits ${s.p99Hit.toFixed(2)}, of misses ${s.p99Miss.toFixed(2)}, of writes ${s.p99Write.toFixed(2)} ms; reads answered by Next ${s.readsByNext.toLocaleString('en')}`);
+  log(`  host stalls on the server's core meanwhile: ${stallsText(stalls)}`);
   log(`  server CPU ${busy.toFixed(2)} of its core, ${cpuUsPerRequest.toFixed(0)} µs per request; resident memory ${rssMb.end.toFixed(0)} MiB at the end, ${rssMb.max.toFixed(0)} MiB at most`);
 }
 
@@ -542,7 +553,7 @@ Before these, ${WARMUP_SECONDS} s at ${WARMUP_RATE.toLocaleString('en')} req/s o
 X-Cache hits per route (and their ceilings): ${mixes.map((m) => `at ${m.rate.toLocaleString('en')} req/s: ${m.perRoute}`).join('; ')}.
 p99 by answer (reads answered HIT or STALE / answered MISS / writes): ${mixes.map((m) => `at ${m.rate.toLocaleString('en')} req/s: ${f(m.s.p99Hit)} / ${f(m.s.p99Miss)} / ${f(m.s.p99Write)} ms`).join('; ')}. Reads the fast path left to Next's route handler (a miss slower than its soft timeout, an error; answered without Content-Length): ${mixes.map((m) => `at ${m.rate.toLocaleString('en')} req/s: ${m.s.readsByNext.toLocaleString('en')}`).join('; ')}. Largest lag of the generator's own sends: ${mixes.map((m) => `${f(m.lag)} ms`).join(', ')}.
 Baseline capacity (node:http + 1 Redis GET, bench/api/baseline-server.ts, 1 process on cpu ${SERVER_CPU}): ${capacity.toLocaleString('en')} req/s (${capacityNote}).
-Host check: ${hostCheckText}. Each such stall holds every request in flight on the server's core: compare latencies only between runs whose host checks are alike.
+Host check: ${hostCheckText}; the same probe beside the server through each phase (a 5 ms timer, nice ${PROBE_NICE}: it goes before the server): ${mixes.map((m) => `at ${m.rate.toLocaleString('en')} req/s: ${stallsText(m.stalls)}`).join('; ')}. Each such stall holds every request in flight on the server's core: compare latencies only between runs whose host stalls are alike.
 
 Database time at ${rates[0]!.toLocaleString('en')} req/s, the ${topStatements.length} statements with the most execution time (pg_stat_statements; the seconds of the phase hold ${f(SECONDS, 0)} s × 1 core of cpu ${DB_CPU}):
 

@@ -1,9 +1,9 @@
 // How often the host takes a core away: `node bench/load/stall-probe.mjs <seconds> <period ms>`, run by
-// bench/load.bench.ts pinned to the server's core (taskset) at nice -20 before anything of the run starts there.
-// A timer due every <period> ms; each wake-up's lateness is how long nothing of ours could have run on that core
-// (no other task of ours is there yet, and at nice -20 the probe goes before the machine's own services). On a
-// quiet host it stays under a millisecond; each late wake-up of tens of ms is a stall every request in flight on
-// that core would wait out. Prints one JSON line: wake-ups, p50 / p99 / max lateness (ms), counts over 5 and 10 ms.
+// bench/load.bench.ts pinned to the server's core (taskset) at nice -20, before anything of the run starts there
+// and beside the server through each measured phase. A timer due every <period> ms: at nice -20 the probe goes
+// before the server and the machine's own services, so a wake-up late by several ms is time that core did not
+// run at all (the host ran another tenant, or the kernel held it): a stall every request in flight on that core
+// waits out. Prints one JSON line: wake-ups, p50 / p99 / max lateness (ms), counts over 5 and 10 ms.
 const seconds = Number(process.argv[2] ?? 10);
 const period = Number(process.argv[3] ?? 2);
 const late = [];
