@@ -11,4 +11,4 @@ const RECENT_DIAGNOSES = 200;
 export const hotRecommendations = (db: Db) => listTopRecommendations(db, HOT_RECOMMENDATIONS);
 
 export const recentDiagnoses = (db: Db) =>
-  db.select({ id: diagnoses.id, conditionId: diagnoses.conditionId }).from(diagnoses).orderBy(desc(diagnoses.createdAt)).limit(RECENT_DIAGNOSES);
+  db.select({ id: diagnoses.id }).from(diagnoses).orderBy(desc(diagnoses.createdAt)).limit(RECENT_DIAGNOSES);

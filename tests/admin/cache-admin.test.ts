@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, desc, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { useApi } from '../api/support';
 
@@ -10,10 +10,14 @@ describe('cache admin on real Redis', () => {
   const api = useApi({ patients: 200 });
   const admin = { label: 'admin@demo.mizaj.local' };
 
-  /** Warming predictions also fills the priors of each condition they rank (lib/resources/remedy-means.ts). */
+  /**
+   * Warming predictions (the 200 most recent diagnoses: lib/resources/hot-set.ts) also fills the priors of each
+   * condition they rank (lib/resources/remedy-means.ts): counted here by a query of the test's own.
+   */
   async function warmedConditions(): Promise<number> {
-    const { recentDiagnoses } = await import('@/lib/resources/hot-set');
-    return new Set((await recentDiagnoses(api.db.db)).map((d) => d.conditionId)).size;
+    const { diagnoses } = await import('@/lib/db/schema');
+    const recent = await api.db.db.select({ condition: diagnoses.conditionId }).from(diagnoses).orderBy(desc(diagnoses.createdAt)).limit(200);
+    return new Set(recent.map((d) => d.condition)).size;
   }
 
   /** Key counts per category, counted independently of lib/admin (SCAN over the test's prefix). */
