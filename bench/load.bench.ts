@@ -26,7 +26,7 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import postgres from 'postgres';
 import { writeResultsSection } from './results-file';
-import { decode, firstRequests, hitShare, isRead, median, pct, summary, timeBackTo, type Rec } from './load/analyse';
+import { decode, firstRequests, hitShare, inFlightDuring, isRead, median, pct, summary, timeBackTo, type Rec } from './load/analyse';
 import type { Plan, Route } from './load/open-loop-format';
 import { idSpaces, makeIdentities, seededDatabase } from './load/setup';
 import { CLK_TCK, treeRssBytes, treeTicks } from './api/proc';
@@ -87,7 +87,7 @@ if (sourcesAt > statSync(buildId).mtimeMs) {
 }
 
 // ---- how often the host takes the server's core away, before anything of this run is there ----
-type HostCheck = { seconds: number; periodMs: number; wakeups: number; p50: number; p99: number; max: number; over5: number; over10: number };
+type HostCheck = { seconds: number; periodMs: number; wakeups: number; p50: number; p99: number; max: number; over5: number; over10: number; stalls: [number, number][] };
 const PROBE_NICE = -20;
 /** bench/load/stall-probe.mjs on the server's core for `seconds`, a wake-up every `periodMs`; resolves with what it saw. */
 function probeStalls(seconds: number, periodMs: number): Promise<HostCheck> {
@@ -100,6 +100,8 @@ function probeStalls(seconds: number, periodMs: number): Promise<HostCheck> {
 }
 const stallsText = (c: HostCheck) =>
   `late by more than 5 ms ×${c.over5}, more than 10 ms ×${c.over10}, at most ${c.max.toFixed(1)} ms (p50 ${c.p50.toFixed(2)}, p99 ${c.p99.toFixed(2)} ms of ${c.wakeups.toLocaleString('en')} wake-ups)`;
+const slowText = (slow: MixRow['slow']) =>
+  `requests over 10 ms: ${slow.n.toLocaleString('en')}, of them in flight during a host stall > 5 ms: ${slow.inStall.toLocaleString('en')} (${((100 * slow.inStall) / Math.max(1, slow.n)).toFixed(1)} %); p99 of the requests in flight during none: ${slow.p99Clear.toFixed(2)} ms`;
 const hostCheck = await probeStalls(QUICK ? 3 : 10, 2);
 const hostCheckText = `a ${hostCheck.periodMs} ms timer pinned to cpu ${SERVER_CPU} at nice ${PROBE_NICE} for ${hostCheck.seconds} s before this run started anything (bench/load/stall-probe.mjs) woke ${stallsText(hostCheck)}`;
 log(`host check: ${hostCheckText}`);
@@ -317,7 +319,7 @@ firstRequests(warmRecs, seen);
 log(`  ok ${warm.okPct.toFixed(2)} %  p99 ${warm.p99.toFixed(2)} ms  X-Cache hits ${warm.xcacheHitPct.toFixed(1)} %`);
 
 // ---- open-loop mixes ----
-type MixRow = { rate: number; stalls: HostCheck; s: ReturnType<typeof summary>; counts: Counts; perRoute: string; lag: number; notSent: number; ceiling: number; busy: number; cpuUsPerRequest: number; rssMb: { end: number; max: number } };
+type MixRow = { rate: number; stalls: HostCheck; slow: { n: number; inStall: number; p99Clear: number }; s: ReturnType<typeof summary>; counts: Counts; perRoute: string; lag: number; notSent: number; ceiling: number; busy: number; cpuUsPerRequest: number; rssMb: { end: number; max: number } };
 const mixes: MixRow[] = [];
 // BENCH_LOAD_RATES: e.g. "200,1000,80%" (a share of the measured baseline capacity); default the issue's two.
 const rates = (process.env.BENCH_LOAD_RATES ?? '1000,80%').split(',').map((r) => (r.trim().endsWith('%') ? Math.round((capacity * Number(r.trim().slice(0, -1))) / 100) : Number(r)));
@@ -350,6 +352,9 @@ for (const rate of rates) {
   const stalling = probeStalls(SECONDS, 5);
   const { recs, meta } = await generate({ rate, seconds: SECONDS, seed: SEED + rate, routes, writeFraction: WRITE_FRACTION, writes });
   const stalls = await stalling;
+  const stalled = inFlightDuring(stalls.stalls);
+  const slowRecs = recs.filter((r) => r.ms > 10);
+  const slow = { n: slowRecs.length, inStall: slowRecs.filter(stalled).length, p99Clear: pct(recs.filter((r) => !stalled(r)).map((r) => r.ms), 99) };
   if (sampleHeap) server.kill('SIGUSR2');
   clearInterval(rssSampler);
   const rssEnd = treeRssBytes(server.pid!);
@@ -374,11 +379,12 @@ for (const rate of rates) {
     .join(', ');
   const ceiling = ceilingOf(recs);
   firstRequests(recs, seen);
-  mixes.push({ rate, stalls, s, counts, perRoute, lag: meta.maxGeneratorLagMs, notSent: meta.notSent, ceiling, busy, cpuUsPerRequest, rssMb });
+  mixes.push({ rate, stalls, slow, s, counts, perRoute, lag: meta.maxGeneratorLagMs, notSent: meta.notSent, ceiling, busy, cpuUsPerRequest, rssMb });
   log(`  statuses ${s.statuses}`);
   log(`  ok ${s.okPct.toFixed(2)} %  p50 ${s.p50.toFixed(2)}  p99 ${s.p99.toFixed(2)}  p99.9 ${s.p999.toFixed(2)} ms  X-Cache hits ${s.xcacheHitPct.toFixed(1)} %  (${perRoute})`);
   log(`  p99 of hits ${s.p99Hit.toFixed(2)}, of misses ${s.p99Miss.toFixed(2)}, of writes ${s.p99Write.toFixed(2)} ms; reads answered by Next ${s.readsByNext.toLocaleString('en')}`);
   log(`  host stalls on the server's core meanwhile: ${stallsText(stalls)}`);
+  log(`  ${slowText(slow)}`);
   log(`  server CPU ${busy.toFixed(2)} of its core, ${cpuUsPerRequest.toFixed(0)} µs per request; resident memory ${rssMb.end.toFixed(0)} MiB at the end, ${rssMb.max.toFixed(0)} MiB at most`);
 }
 
@@ -553,7 +559,7 @@ Before these, ${WARMUP_SECONDS} s at ${WARMUP_RATE.toLocaleString('en')} req/s o
 X-Cache hits per route (and their ceilings): ${mixes.map((m) => `at ${m.rate.toLocaleString('en')} req/s: ${m.perRoute}`).join('; ')}.
 p99 by answer (reads answered HIT or STALE / answered MISS / writes): ${mixes.map((m) => `at ${m.rate.toLocaleString('en')} req/s: ${f(m.s.p99Hit)} / ${f(m.s.p99Miss)} / ${f(m.s.p99Write)} ms`).join('; ')}. Reads the fast path left to Next's route handler (a miss slower than its soft timeout, an error; answered without Content-Length): ${mixes.map((m) => `at ${m.rate.toLocaleString('en')} req/s: ${m.s.readsByNext.toLocaleString('en')}`).join('; ')}. Largest lag of the generator's own sends: ${mixes.map((m) => `${f(m.lag)} ms`).join(', ')}.
 Baseline capacity (node:http + 1 Redis GET, bench/api/baseline-server.ts, 1 process on cpu ${SERVER_CPU}): ${capacity.toLocaleString('en')} req/s (${capacityNote}).
-Host check: ${hostCheckText}; the same probe beside the server through each phase (a 5 ms timer, nice ${PROBE_NICE}: it goes before the server): ${mixes.map((m) => `at ${m.rate.toLocaleString('en')} req/s: ${stallsText(m.stalls)}`).join('; ')}. Each such stall holds every request in flight on the server's core: compare latencies only between runs whose host stalls are alike.
+Host check: ${hostCheckText}; the same probe beside the server through each phase (a 5 ms timer, nice ${PROBE_NICE}: it goes before the server): ${mixes.map((m) => `at ${m.rate.toLocaleString('en')} req/s: ${stallsText(m.stalls)}`).join('; ')}. Each such stall holds every request in flight on the server's core: compare latencies only between runs whose host stalls are alike. Against the stalls of each phase: ${mixes.map((m) => `at ${m.rate.toLocaleString('en')} req/s: ${slowText(m.slow)}`).join('; ')} (a lower bound of the host's share: a request sent just after a stall, waiting behind the backlog it left, is not counted; the second figure leaves out requests the host held, so it is no target's p99).
 
 Database time at ${rates[0]!.toLocaleString('en')} req/s, the ${topStatements.length} statements with the most execution time (pg_stat_statements; the seconds of the phase hold ${f(SECONDS, 0)} s × 1 core of cpu ${DB_CPU}):
 

@@ -100,3 +100,25 @@ export function firstRequests(recs: Rec[], seen: Set<number>): number {
   }
   return first;
 }
+
+/**
+ * Whether a request was in flight (scheduled send to answer) during one of `stalls`, [epoch ms due, ms late] from
+ * bench/load/stall-probe.mjs: time its server's core ran nothing of ours. A lower bound of what the host did to
+ * the tail: a request scheduled just after a stall, waiting behind the backlog it left, is not counted.
+ */
+export function inFlightDuring(stalls: [number, number][]): (r: Rec) => boolean {
+  const sorted = [...stalls].sort((a, b) => a[0] - b[0]);
+  // The latest end of the stalls that began at or before each one: one binary search answers each request.
+  const ends: number[] = [];
+  for (const [at, late] of sorted) ends.push(Math.max(at + late, ends.at(-1) ?? -Infinity));
+  return (r) => {
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (sorted[mid]![0] <= r.at + r.ms) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo > 0 && ends[lo - 1]! >= r.at;
+  };
+}
