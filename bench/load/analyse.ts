@@ -103,8 +103,9 @@ export function firstRequests(recs: Rec[], seen: Set<number>): number {
 
 /**
  * Whether a request was in flight (scheduled send to answer) during one of `stalls`, [epoch ms due, ms late] from
- * bench/load/stall-probe.mjs: time its server's core ran nothing of ours. A lower bound of what the host did to
- * the tail: a request scheduled just after a stall, waiting behind the backlog it left, is not counted.
+ * bench/load/stall-probe.mjs: time its server's core ran nothing of ours. At a rate the server keeps up with, a
+ * lower bound of what the host did to the tail: a request sent just after a stall, waiting behind the backlog it
+ * left, is not counted.
  */
 export function inFlightDuring(stalls: [number, number][]): (r: Rec) => boolean {
   const sorted = [...stalls].sort((a, b) => a[0] - b[0]);
